@@ -1,0 +1,3 @@
+export * from './subjects.js';
+export * from './codec.js';
+export * from './connection.js';

@@ -1,0 +1,50 @@
+/**
+ * The only place subject strings are built (design.md "NATS subjects (v1)").
+ * Tokens are validated so a symbol can never inject a wildcard or an extra level.
+ */
+import { BookfuseError } from '../core/index.js';
+
+const PREFIX = 'bookfuse.v1';
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+function token(t: string): string {
+  if (!TOKEN.test(t)) throw new BookfuseError('BAD_MESSAGE', `not a valid subject token: ${JSON.stringify(t)}`);
+  return t;
+}
+
+export const subjects = {
+  book: (venue: string, symbol: string) => `${PREFIX}.book.${token(venue)}.${token(symbol)}`,
+  trade: (venue: string, symbol: string) => `${PREFIX}.trade.${token(venue)}.${token(symbol)}`,
+  liq: (venue: string, symbol: string) => `${PREFIX}.liq.${token(venue)}.${token(symbol)}`,
+  status: (venue: string) => `${PREFIX}.status.${token(venue)}`,
+  snapshot: (venue: string, symbol: string) => `${PREFIX}.snapshot.${token(venue)}.${token(symbol)}`,
+  consensusBook: (csym: string) => `${PREFIX}.consensus.book.${token(csym)}`,
+  consensusTrade: (csym: string) => `${PREFIX}.consensus.trade.${token(csym)}`,
+  consensusAlert: (csym: string) => `${PREFIX}.consensus.alert.${token(csym)}`,
+  consensusLiq: () => `${PREFIX}.consensus.liq`,
+  consensusSnapshot: (csym: string) => `${PREFIX}.consensus.snapshot.${token(csym)}`,
+
+  /** wildcards for subscribers */
+  allBooks: () => `${PREFIX}.book.>`,
+  allTrades: () => `${PREFIX}.trade.>`,
+  allLiqs: () => `${PREFIX}.liq.>`,
+  allStatus: () => `${PREFIX}.status.*`,
+  allConsensusBooks: () => `${PREFIX}.consensus.book.*`,
+  allConsensusTrades: () => `${PREFIX}.consensus.trade.*`,
+  allConsensusAlerts: () => `${PREFIX}.consensus.alert.*`,
+} as const;
+
+/** JetStream stream that keeps the deduplicated liquidation log for replay. */
+export const LIQ_STREAM = 'BOOKFUSE_LIQ';
+
+/** Split `bookfuse.v1.<kind>.<venue>.<SYM>` back into its tokens. */
+export function parseVenueSubject(subject: string): { kind: string; venue: string; symbol: string } | null {
+  const parts = subject.split('.');
+  if (parts.length !== 5 || parts[0] !== 'bookfuse' || parts[1] !== 'v1') return null;
+  return { kind: parts[2]!, venue: parts[3]!, symbol: parts[4]! };
+}
+
+/** Last token of a consensus subject (the consensus symbol). */
+export function consensusSymbolOf(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}

@@ -1,0 +1,151 @@
+/**
+ * Frame shapes shared by Binance spot and USD-M (venues.md §1, §2): the combined-stream envelope,
+ * diff-depth events, trades, and exchangeInfo filters. Pure functions only.
+ */
+import { baseConversion, BookfuseError, canonicalSymbol, type Instrument, type InstrumentKind, type L2Book } from '../../core/index.js';
+import type { Changes, VenueTrade } from '../adapter.js';
+import { asObj, bad, intField, levelsField, strField, type Obj, type RawLevel } from '../validate.js';
+
+export interface DepthEvent {
+  symbol: string;
+  /** first update id in event */
+  U: number;
+  /** last update id in event */
+  u: number;
+  /** USD-M only: u of the previous event on this stream */
+  pu?: number;
+  /** event time E; transaction time T (USD-M) */
+  E: number;
+  T?: number;
+  bids: RawLevel[];
+  asks: RawLevel[];
+}
+
+export interface DepthSnapshot {
+  lastUpdateId: number;
+  ts?: number;
+  bids: RawLevel[];
+  asks: RawLevel[];
+}
+
+/** `{"stream":…,"data":{…}}` (combined) or the bare event (raw stream). */
+export function unwrap(msg: unknown): Obj {
+  const o = asObj(msg, 'binance frame');
+  if (typeof o['stream'] === 'string' && o['data'] !== undefined) return asObj(o['data'], 'binance stream data');
+  return o;
+}
+
+export function parseDepthEvent(d: Obj): DepthEvent {
+  const ev: DepthEvent = {
+    symbol: strField(d, 's', 'depthUpdate'),
+    U: intField(d, 'U', 'depthUpdate'),
+    u: intField(d, 'u', 'depthUpdate'),
+    E: intField(d, 'E', 'depthUpdate'),
+    bids: levelsField(d, 'b', 'depthUpdate'),
+    asks: levelsField(d, 'a', 'depthUpdate'),
+  };
+  if (d['pu'] !== undefined) ev.pu = intField(d, 'pu', 'depthUpdate');
+  if (d['T'] !== undefined) ev.T = intField(d, 'T', 'depthUpdate');
+  if (ev.u < ev.U) throw bad(`depthUpdate: u ${ev.u} < U ${ev.U}`);
+  return ev;
+}
+
+export function parseDepthSnapshot(body: unknown): DepthSnapshot {
+  const o = asObj(body, 'depth snapshot');
+  const snap: DepthSnapshot = {
+    lastUpdateId: intField(o, 'lastUpdateId', 'depth snapshot'),
+    bids: levelsField(o, 'bids', 'depth snapshot'),
+    asks: levelsField(o, 'asks', 'depth snapshot'),
+  };
+  if (typeof o['T'] === 'number') snap.ts = o['T'];
+  else if (typeof o['E'] === 'number') snap.ts = o['E'];
+  return snap;
+}
+
+/** `@trade` (id `t`) or `@aggTrade` (id `a`); `m:true` = buyer is maker ⇒ taker sold. */
+export function parseTrade(d: Obj): VenueTrade {
+  const e = d['e'];
+  const idKey = e === 'aggTrade' ? 'a' : 't';
+  const m = d['m'];
+  if (typeof m !== 'boolean') throw bad(`${String(e)}: field m must be a boolean`);
+  return {
+    venueSymbol: strField(d, 's', String(e)),
+    id: String(intField(d, idKey, String(e))),
+    price: strField(d, 'p', String(e)),
+    qty: strField(d, 'q', String(e)),
+    side: m ? 'sell' : 'buy',
+    ts: intField(d, 'T', String(e)),
+  };
+}
+
+/** Apply a depth event's levels (absolute sizes, 0 deletes) to a book. */
+export function applyLevels(book: L2Book, bids: RawLevel[], asks: RawLevel[], changes: Changes): void {
+  for (const [p, q] of bids) {
+    const price = book.priceInt(p);
+    book.bids.set(price, book.sizeInt(q));
+    changes.bids.push(price);
+  }
+  for (const [p, q] of asks) {
+    const price = book.priceInt(p);
+    book.asks.set(price, book.sizeInt(q));
+    changes.asks.push(price);
+  }
+}
+
+function filter(sym: Obj, type: string, key: string): string {
+  const filters = sym['filters'];
+  if (Array.isArray(filters)) {
+    for (const f of filters) {
+      const fo = f as Obj;
+      if (fo && fo['filterType'] === type && typeof fo[key] === 'string') return fo[key] as string;
+    }
+  }
+  throw new BookfuseError('BAD_FRAME', `exchangeInfo ${String(sym['symbol'])}: no ${type}.${key}`);
+}
+
+/** exchangeInfo → instruments, keeping the symbols `accept` admits (venues.md §8.1). */
+export function parseExchangeInfo(venue: string, body: unknown, kind: InstrumentKind, accept: (s: Obj) => boolean): Instrument[] {
+  const o = asObj(body, 'exchangeInfo');
+  const symbols = o['symbols'];
+  if (!Array.isArray(symbols)) throw bad('exchangeInfo: no symbols array');
+  const out: Instrument[] = [];
+  for (const raw of symbols) {
+    const s = asObj(raw, 'exchangeInfo symbol');
+    if (!accept(s)) continue;
+    const venueBase = strField(s, 'baseAsset');
+    const quote = strField(s, 'quoteAsset');
+    const { base, conversion } = baseConversion(venueBase);
+    out.push({
+      venue,
+      venueSymbol: strField(s, 'symbol'),
+      symbol: canonicalSymbol(base, quote),
+      base,
+      quote,
+      kind,
+      tickSize: filter(s, 'PRICE_FILTER', 'tickSize'),
+      lotSize: filter(s, 'LOT_SIZE', 'stepSize'),
+      conversion,
+    });
+  }
+  return out;
+}
+
+/** Quote assets, longest first, for replays that come without exchangeInfo. */
+const KNOWN_QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USDP', 'DAI', 'BTC', 'ETH', 'BNB', 'EUR', 'GBP', 'TRY', 'BRL', 'AUD', 'JPY'];
+
+/**
+ * Replay-only fallback when no exchangeInfo was given: Binance names are BASE+QUOTE, so a known
+ * quote suffix identifies the pair. Live collectors never use this; they read exchangeInfo.
+ */
+export function fallbackBinanceInstrument(venue: string, venueSymbol: string, kind: InstrumentKind): Instrument | null {
+  const quote = KNOWN_QUOTES.find((q) => venueSymbol.endsWith(q) && venueSymbol.length > q.length);
+  if (!quote) return null;
+  const { base, conversion } = baseConversion(venueSymbol.slice(0, -quote.length));
+  return { venue, venueSymbol, symbol: canonicalSymbol(base, quote), base, quote, kind, tickSize: '0', lotSize: '0', conversion };
+}
+
+/** `…?symbol=BTCUSDT&limit=1000` → BTCUSDT */
+export function symbolFromUrl(url: string): string | null {
+  const m = /[?&]symbol=([A-Za-z0-9_]+)/.exec(url);
+  return m ? m[1]!.toUpperCase() : null;
+}

@@ -1,0 +1,62 @@
+/**
+ * Binance USD-M frames → ParsedFrame (venues.md §2).
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams
+ */
+import type { ParsedFrame, VenueLiquidation } from '../adapter.js';
+import { parseDepthEvent, parseTrade, unwrap, type DepthEvent } from '../binance-common/frames.js';
+import { asObj, bad, intField, parseJson, strField, type Obj } from '../validate.js';
+
+export function parseUsdmFrame(raw: string, _recvTs: number): ParsedFrame<DepthEvent> {
+  const msg = parseJson(raw);
+  const top = asObj(msg, 'binance-usdm frame');
+  // {"result":null,"id":1} acknowledges a SUBSCRIBE
+  if ('result' in top && 'id' in top) return { kind: 'control', note: 'subscribe ack' };
+  if (typeof top['code'] === 'number' && typeof top['msg'] === 'string') {
+    return { kind: 'venue-error', code: String(top['code']), message: top['msg'] };
+  }
+  const d = unwrap(msg);
+  switch (d['e']) {
+    case 'depthUpdate': {
+      const ev = parseDepthEvent(d);
+      if (ev.pu === undefined) throw bad('USD-M depthUpdate without pu');
+      return { kind: 'book', venueSymbol: ev.symbol, frame: ev };
+    }
+    case 'aggTrade':
+    case 'trade':
+      return { kind: 'trades', trades: [parseTrade(d)] };
+    case 'forceOrder':
+      return { kind: 'liquidations', liquidations: [parseForceOrder(d)] };
+    case 'serverShutdown':
+      return { kind: 'reconnect', reason: 'serverShutdown' };
+    case 'bookTicker':
+    case 'markPriceUpdate':
+    case 'kline':
+    case '24hrTicker':
+      return { kind: 'ignored', note: String(d['e']) };
+    default:
+      throw bad(`binance-usdm: unknown event ${JSON.stringify(d['e'])}`);
+  }
+}
+
+/**
+ * `forceOrder`: `o.S` is the side of the liquidation (closing) order, SELL ⇒ a long was
+ * liquidated. Binance pushes only the latest liquidation per symbol per second ⇒ `sampled`.
+ * The average fill price `ap` is preferred (venues.md §8.2); `z` is the filled quantity.
+ */
+export function parseForceOrder(d: Obj): VenueLiquidation {
+  const o = asObj(d['o'], 'forceOrder.o');
+  const S = strField(o, 'S', 'forceOrder');
+  if (S !== 'BUY' && S !== 'SELL') throw bad(`forceOrder: side ${S}`);
+  const ap = strField(o, 'ap', 'forceOrder');
+  const z = strField(o, 'z', 'forceOrder');
+  const positive = (s: string) => /[1-9]/.test(s);
+  return {
+    venueSymbol: strField(o, 's', 'forceOrder'),
+    side: S === 'SELL' ? 'sell' : 'buy',
+    liquidated: S === 'SELL' ? 'long' : 'short',
+    price: positive(ap) ? ap : strField(o, 'p', 'forceOrder'),
+    qty: positive(z) ? z : strField(o, 'q', 'forceOrder'),
+    coverage: 'sampled',
+    ts: intField(o, 'T', 'forceOrder'),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The capture format of shared/fixtures/venues/PROVENANCE.md: one JSON object per line,
+ * `{"t": receive ms, "src": "ws"|"rest", "url"?: string, "msg": raw frame}`. Replay feeds `msg`
+ * re-serialized to text (parsers take text, as from a socket); `record` writes the same shape.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { BookfuseError } from '../core/index.js';
+
+export interface CaptureLine {
+  t: number;
+  src: 'ws' | 'rest';
+  url?: string;
+  /** raw frame text as the venue sent it */
+  raw: string;
+  /** for rest lines: the parsed body */
+  body?: unknown;
+}
+
+export function parseCaptureLine(line: string, lineNo: number): CaptureLine | null {
+  if (line.trim() === '') return null;
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch {
+    throw new BookfuseError('BAD_FRAME', `capture line ${lineNo}: not JSON`);
+  }
+  const r = o as Record<string, unknown>;
+  if (typeof r !== 'object' || r === null || typeof r['t'] !== 'number' || (r['src'] !== 'ws' && r['src'] !== 'rest') || !('msg' in r)) {
+    throw new BookfuseError('BAD_FRAME', `capture line ${lineNo}: expected {t, src, msg}`);
+  }
+  const msg = r['msg'];
+  const raw = typeof msg === 'string' ? msg : JSON.stringify(msg);
+  const out: CaptureLine = { t: r['t'], src: r['src'], raw };
+  if (typeof r['url'] === 'string') out.url = r['url'];
+  if (r['src'] === 'rest') out.body = typeof msg === 'string' ? safeJson(msg) : msg;
+  return out;
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+export async function* readCapture(path: string): AsyncGenerator<CaptureLine> {
+  const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) {
+    n++;
+    const c = parseCaptureLine(line, n);
+    if (c) yield c;
+  }
+}
+
+export function captureLine(src: 'ws' | 'rest', t: number, msg: unknown, url?: string): string {
+  return JSON.stringify(url === undefined ? { t, src, msg } : { t, src, url, msg });
+}

@@ -1,0 +1,44 @@
+/**
+ * The published top-N of one book side, so a publisher can send exactly what changed inside the
+ * window: levels that changed, levels that entered it (pushed in by a delete above) and levels
+ * that left it (sent as size 0: beyond the published depth is "unknown", not "absent").
+ * Used by the collector (venue books) and the merger (consensus books).
+ */
+import type { SideBook } from '../core/index.js';
+
+export class DepthWindow {
+  private published = new Map<number, number>();
+
+  /** Forget what was published (after a snapshot the whole window is new). */
+  reset(side: SideBook, depth: number): void {
+    this.published.clear();
+    side.forEachTop(depth, (p, q) => this.published.set(p, q));
+  }
+
+  /**
+   * Diff the side's current top `depth` against what was published; calls `emit` for every level
+   * to send (size 0 = remove) and updates the published view. Returns the number emitted.
+   */
+  diff(side: SideBook, depth: number, emit: (price: number, size: number) => void): number {
+    let n = 0;
+    const seen = new Set<number>();
+    side.forEachTop(depth, (p, q) => {
+      seen.add(p);
+      if (this.published.get(p) !== q) {
+        this.published.set(p, q);
+        emit(p, q);
+        n++;
+      }
+    });
+    if (this.published.size > seen.size) {
+      for (const p of this.published.keys()) {
+        if (!seen.has(p)) {
+          this.published.delete(p);
+          emit(p, 0);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * The venue engine: raw frames in, canonical messages out, with no IO of its own. The collector
+ * feeds it from sockets and REST, `bookfuse replay` from a capture file, tests from fixtures; all
+ * three therefore run the exact same parser, sync and book code.
+ *
+ * For every book it enforces the rules that hold on every venue (venues.md §8.6): nothing is
+ * published from a book that is not live, a crossed book is a sync failure, a resync publishes a
+ * fresh snapshot, and `seq` is contiguous per venue book.
+ */
+import {
+  BookfuseError,
+  Decimal,
+  decString,
+  errorCode,
+  formatScaled,
+  applyFactor,
+  convertDecimal,
+  type BookMessage,
+  type BookState,
+  type ErrorCode,
+  type Instrument,
+  type Level,
+  type LiquidationMessage,
+  type TradeMessage,
+} from '../core/index.js';
+import type { BookSync, ParsedFrame, SyncResult, VenueAdapter, VenueLiquidation, VenueTrade } from './adapter.js';
+import { DepthWindow } from './depth-window.js';
+
+export type EngineOutput =
+  | { type: 'book'; msg: BookMessage }
+  | { type: 'trade'; msg: TradeMessage }
+  | { type: 'liq'; msg: LiquidationMessage }
+  | { type: 'fetch-snapshot'; venueSymbol: string }
+  | { type: 'resubscribe'; venueSymbol: string }
+  | { type: 'reconnect'; reason: string }
+  | { type: 'problem'; code: ErrorCode; venueSymbol?: string; detail: string }
+  | { type: 'state'; venueSymbol: string; state: BookState };
+
+export interface EngineStats {
+  frames: number;
+  snapshots: number;
+  deltas: number;
+  gaps: number;
+  resyncs: number;
+  checksum_ok: number;
+  checksum_failed: number;
+  crossed: number;
+  trades: number;
+  liquidations: number;
+  rejected: number;
+}
+
+export interface EngineOptions {
+  /** levels per side published (and kept exact) per book */
+  depth: number;
+  /** replay: metadata may be missing, so fall back to adapter.fallbackInstrument */
+  allowFallbackInstruments?: boolean;
+}
+
+export interface BookEntry {
+  instrument: Instrument;
+  sync: BookSync<unknown>;
+  seq: number;
+  lastMsgTs: number;
+  resyncs: number;
+  state: BookState;
+  bidWindow: DepthWindow;
+  askWindow: DepthWindow;
+  publishedScale: [number, number];
+  /** no book message has been published since the last snapshot requirement */
+  needsSnapshot: boolean;
+}
+
+const NO_CHECKSUM_CODES: ReadonlySet<ErrorCode> = new Set(['CHECKSUM_MISMATCH']);
+
+export class VenueEngine {
+  readonly stats: EngineStats = {
+    frames: 0,
+    snapshots: 0,
+    deltas: 0,
+    gaps: 0,
+    resyncs: 0,
+    checksum_ok: 0,
+    checksum_failed: 0,
+    crossed: 0,
+    trades: 0,
+    liquidations: 0,
+    rejected: 0,
+  };
+  readonly books = new Map<string, BookEntry>();
+  private readonly instruments = new Map<string, Instrument | null>();
+
+  constructor(
+    readonly adapter: VenueAdapter<unknown>,
+    instruments: Instrument[],
+    private readonly opts: EngineOptions,
+  ) {
+    for (const i of instruments) this.instruments.set(i.venueSymbol, i);
+  }
+
+  instrument(venueSymbol: string): Instrument | null {
+    let i = this.instruments.get(venueSymbol);
+    if (i === undefined) {
+      i = this.opts.allowFallbackInstruments ? this.adapter.fallbackInstrument(venueSymbol) : null;
+      this.instruments.set(venueSymbol, i);
+    }
+    return i;
+  }
+
+  /** Declare the books to keep (live mode) so they exist, `syncing`, before their first frame. */
+  track(venueSymbol: string): BookEntry | null {
+    const existing = this.books.get(venueSymbol);
+    if (existing) return existing;
+    const instrument = this.instrument(venueSymbol);
+    if (!instrument) return null;
+    const entry: BookEntry = {
+      instrument,
+      sync: this.adapter.createSync(instrument, { depth: this.opts.depth }),
+      seq: 0,
+      lastMsgTs: 0,
+      resyncs: 0,
+      state: 'syncing',
+      bidWindow: new DepthWindow(),
+      askWindow: new DepthWindow(),
+      publishedScale: [-1, -1],
+      needsSnapshot: true,
+    };
+    this.books.set(venueSymbol, entry);
+    return entry;
+  }
+
+  /** One raw WebSocket text frame. */
+  onFrame(raw: string, recvTs: number): EngineOutput[] {
+    this.stats.frames++;
+    let parsed: ParsedFrame<unknown>;
+    try {
+      parsed = this.adapter.parse(raw, recvTs);
+    } catch (e) {
+      this.stats.rejected++;
+      return [{ type: 'problem', code: errorCode(e), detail: (e as Error).message }];
+    }
+    switch (parsed.kind) {
+      case 'book':
+        return this.onBookFrame(parsed.venueSymbol, parsed.frame, recvTs);
+      case 'trades':
+        return this.onTrades(parsed.trades, recvTs);
+      case 'liquidations':
+        return this.onLiquidations(parsed.liquidations, recvTs);
+      case 'reconnect':
+        return [{ type: 'reconnect', reason: parsed.reason }];
+      case 'venue-error':
+        return [{ type: 'problem', code: 'BAD_FRAME', detail: `venue error ${parsed.code}: ${parsed.message}` }];
+      default:
+        return [];
+    }
+  }
+
+  /** A REST snapshot body for one symbol. */
+  onSnapshot(venueSymbol: string, body: unknown, recvTs: number): EngineOutput[] {
+    const entry = this.track(venueSymbol);
+    if (!entry) return [{ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol, detail: 'snapshot for an unknown instrument' }];
+    return this.guard(entry, venueSymbol, () => entry.sync.onSnapshot(body, recvTs), recvTs);
+  }
+
+  /** The socket carrying these books dropped: they are down until they sync again. */
+  onDisconnect(venueSymbols: Iterable<string>): EngineOutput[] {
+    const out: EngineOutput[] = [];
+    for (const s of venueSymbols) {
+      const entry = this.books.get(s);
+      if (!entry) continue;
+      entry.sync.reset();
+      entry.needsSnapshot = true;
+      out.push(...this.setState(entry, s, 'down'));
+    }
+    return out;
+  }
+
+  /** A socket (re)opened: its books start syncing. */
+  onConnect(venueSymbols: Iterable<string>): EngineOutput[] {
+    const out: EngineOutput[] = [];
+    for (const s of venueSymbols) {
+      const entry = this.track(s);
+      if (!entry) continue;
+      entry.sync.reset();
+      entry.needsSnapshot = true;
+      out.push(...this.setState(entry, s, 'syncing'));
+    }
+    return out;
+  }
+
+  /** Current top-N of a live book as a snapshot message (answers snapshot requests). */
+  snapshotOf(venueSymbol: string, now: number): BookMessage | null {
+    const entry = this.books.get(venueSymbol);
+    if (!entry || entry.state !== 'live' || !entry.instrument.conversion) return null;
+    return {
+      v: 1,
+      kind: 'snapshot',
+      venue: this.adapter.id,
+      symbol: entry.instrument.symbol,
+      seq: entry.seq,
+      prev_seq: entry.seq,
+      ts: entry.lastMsgTs || now,
+      recv_ts: now,
+      depth: this.depthOf(entry),
+      bids: this.levels(entry, true, Infinity),
+      asks: this.levels(entry, false, Infinity),
+    };
+  }
+
+  private onBookFrame(venueSymbol: string, frame: unknown, recvTs: number): EngineOutput[] {
+    const entry = this.track(venueSymbol);
+    if (!entry) {
+      this.stats.rejected++;
+      return [{ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol, detail: 'book frame for an unknown instrument' }];
+    }
+    return this.guard(entry, venueSymbol, () => entry.sync.onFrame(frame, recvTs), recvTs);
+  }
+
+  /** Run a sync step; a throw is a rejected frame that must not leave a half-applied book. */
+  private guard(entry: BookEntry, venueSymbol: string, step: () => SyncResult, recvTs: number): EngineOutput[] {
+    let result: SyncResult;
+    try {
+      result = step();
+    } catch (e) {
+      this.stats.rejected++;
+      // The frame may have been partly applied before the bad value: the book cannot be trusted.
+      const out: EngineOutput[] = [{ type: 'problem', code: errorCode(e), venueSymbol, detail: (e as Error).message }];
+      if (entry.sync.state === 'live') {
+        entry.sync.reset();
+        out.push(...this.resync(entry, venueSymbol, { action: 'resync', code: errorCode(e), detail: (e as Error).message, recover: entry.sync.recovery }));
+      }
+      return out;
+    }
+    return this.afterSync(entry, venueSymbol, result, recvTs);
+  }
+
+  private afterSync(entry: BookEntry, venueSymbol: string, result: SyncResult, recvTs: number): EngineOutput[] {
+    switch (result.action) {
+      case 'none':
+        return [];
+      case 'need-snapshot':
+        return [{ type: 'fetch-snapshot', venueSymbol }];
+      case 'resync':
+        return this.resync(entry, venueSymbol, result);
+      case 'applied': {
+        if (result.checksum === 'ok') this.stats.checksum_ok++;
+        if (!entry.sync.allowCrossed && entry.sync.book.isCrossed()) {
+          this.stats.crossed++;
+          entry.sync.reset();
+          return this.resync(entry, venueSymbol, {
+            action: 'resync',
+            code: 'CROSSED_BOOK',
+            detail: `best bid ${entry.sync.book.bids.bestPrice()} >= best ask ${entry.sync.book.asks.bestPrice()}`,
+            recover: entry.sync.recovery,
+          });
+        }
+        if (result.kind === 'snapshot') this.stats.snapshots++;
+        else this.stats.deltas++;
+        entry.lastMsgTs = recvTs;
+        const out = this.setState(entry, venueSymbol, 'live');
+        const msg = this.publishable(entry, result.kind === 'snapshot', result.ts, recvTs);
+        if (msg) out.push({ type: 'book', msg });
+        return out;
+      }
+    }
+  }
+
+  private resync(entry: BookEntry, venueSymbol: string, r: Extract<SyncResult, { action: 'resync' }>): EngineOutput[] {
+    this.stats.resyncs++;
+    entry.resyncs++;
+    if (r.code === 'SEQUENCE_GAP') this.stats.gaps++;
+    if (NO_CHECKSUM_CODES.has(r.code)) this.stats.checksum_failed++;
+    entry.needsSnapshot = true;
+    const out: EngineOutput[] = [{ type: 'problem', code: r.code, venueSymbol, detail: r.detail }, ...this.setState(entry, venueSymbol, 'resyncing')];
+    if (r.recover === 'rest-snapshot') out.push({ type: 'fetch-snapshot', venueSymbol });
+    else if (r.recover === 'resubscribe') out.push({ type: 'resubscribe', venueSymbol });
+    return out;
+  }
+
+  private setState(entry: BookEntry, venueSymbol: string, state: BookState): EngineOutput[] {
+    if (entry.state === state) return [];
+    entry.state = state;
+    return [{ type: 'state', venueSymbol, state }];
+  }
+
+  private depthOf(entry: BookEntry): number {
+    return Math.min(this.opts.depth, entry.sync.exactDepth);
+  }
+
+  /** The book message for this change, or null when nothing inside the published depth moved. */
+  private publishable(entry: BookEntry, isSnapshot: boolean, ts: number, recvTs: number): BookMessage | null {
+    const conv = entry.instrument.conversion;
+    if (!conv) return null; // kept in sync and counted, but never published in wrong units
+    const book = entry.sync.book;
+    const depth = this.depthOf(entry);
+    const scaleMoved = entry.publishedScale[0] !== book.priceScale || entry.publishedScale[1] !== book.sizeScale;
+    const base = { v: 1 as const, venue: this.adapter.id, symbol: entry.instrument.symbol, ts, recv_ts: recvTs, depth };
+    if (isSnapshot || entry.needsSnapshot || scaleMoved) {
+      entry.bidWindow.reset(book.bids, depth);
+      entry.askWindow.reset(book.asks, depth);
+      entry.publishedScale = [book.priceScale, book.sizeScale];
+      entry.needsSnapshot = false;
+      const prev = entry.seq;
+      entry.seq++;
+      return { ...base, kind: 'snapshot', seq: entry.seq, prev_seq: prev, bids: this.levels(entry, true, depth), asks: this.levels(entry, false, depth) };
+    }
+    const bids: Level[] = [];
+    const asks: Level[] = [];
+    entry.bidWindow.diff(book.bids, depth, (p, q) => bids.push(this.level(entry, p, q)));
+    entry.askWindow.diff(book.asks, depth, (p, q) => asks.push(this.level(entry, p, q)));
+    if (bids.length === 0 && asks.length === 0) return null;
+    const prev = entry.seq;
+    entry.seq++;
+    return { ...base, kind: 'delta', seq: entry.seq, prev_seq: prev, bids, asks };
+  }
+
+  private levels(entry: BookEntry, isBid: boolean, depth: number): Level[] {
+    const out: Level[] = [];
+    (isBid ? entry.sync.book.bids : entry.sync.book.asks).forEachTop(Math.min(depth, this.depthOf(entry)), (p, q) => out.push(this.level(entry, p, q)));
+    return out;
+  }
+
+  private level(entry: BookEntry, price: number, size: number): Level {
+    const conv = entry.instrument.conversion!;
+    const book = entry.sync.book;
+    const [p, ps] = applyFactor(price, book.priceScale, conv.price);
+    const [q, qs] = applyFactor(size, book.sizeScale, conv.size);
+    return [formatScaled(p, ps), formatScaled(q, qs)];
+  }
+
+  private onTrades(trades: VenueTrade[], recvTs: number): EngineOutput[] {
+    const out: EngineOutput[] = [];
+    for (const t of trades) {
+      const inst = this.instrument(t.venueSymbol);
+      if (!inst?.conversion) {
+        if (!inst) out.push({ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol: t.venueSymbol, detail: 'trade for an unknown instrument' });
+        continue;
+      }
+      this.stats.trades++;
+      out.push({
+        type: 'trade',
+        msg: {
+          v: 1,
+          venue: this.adapter.id,
+          symbol: inst.symbol,
+          id: t.id,
+          price: convertDecimal(t.price, inst.conversion.price),
+          qty: convertDecimal(t.qty, inst.conversion.size),
+          side: t.side,
+          ts: t.ts,
+          recv_ts: recvTs,
+        },
+      });
+    }
+    return out;
+  }
+
+  private onLiquidations(liqs: VenueLiquidation[], recvTs: number): EngineOutput[] {
+    const out: EngineOutput[] = [];
+    for (const l of liqs) {
+      const inst = this.instrument(l.venueSymbol);
+      if (!inst?.conversion) {
+        if (!inst) out.push({ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol: l.venueSymbol, detail: 'liquidation for an unknown instrument' });
+        continue;
+      }
+      this.stats.liquidations++;
+      const price = convertDecimal(l.price, inst.conversion.price);
+      const qty = convertDecimal(l.qty, inst.conversion.size);
+      out.push({
+        type: 'liq',
+        msg: {
+          v: 1,
+          venue: this.adapter.id,
+          symbol: inst.symbol,
+          id: l.id ?? liquidationId(l),
+          side: l.side,
+          liquidated: l.liquidated,
+          price,
+          qty,
+          notional_usd: decString(new Decimal(price).mul(qty)),
+          coverage: l.coverage,
+          ts: l.ts,
+          recv_ts: recvTs,
+        },
+      });
+    }
+    return out;
+  }
+}
+
+/** Venues without liquidation ids: the content is the identity (same event ⇒ same id). */
+export function liquidationId(l: VenueLiquidation): string {
+  return `${l.venueSymbol}-${l.ts}-${l.side}-${l.price}-${l.qty}`;
+}
+
+export function assertNever(x: never): never {
+  throw new BookfuseError('BAD_FRAME', `unexpected ${String(x)}`);
+}
