@@ -1,0 +1,3 @@
+export * from './frame.js';
+export * from './close-codes.js';
+export * from './write-queue.js';
