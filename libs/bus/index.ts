@@ -1,3 +1,4 @@
 export * from './subjects.js';
 export * from './codec.js';
 export * from './connection.js';
+export * from './streams.js';
