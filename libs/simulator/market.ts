@@ -27,6 +27,8 @@ export class SyntheticMarket {
   private readonly lotScale: number;
   /** best bid in ticks; best ask is at least mid + 1 */
   private mid: number;
+  /** the mid reverts toward this, so venues quoting one asset stay near each other */
+  private anchor: number;
   private tradeId = 1;
   private liqId = 1;
   private carry = { book: 0, trade: 0, liq: 0 };
@@ -43,6 +45,7 @@ export class SyntheticMarket {
     this.lotInt = parseScaled(spec.lotSize, this.lotScale);
     const midScale = Math.max(this.tickScale, fractionDigits(spec.mid));
     this.mid = Math.round(parseScaled(spec.mid, midScale) / (this.tickInt * 10 ** (midScale - this.tickScale)));
+    this.anchor = this.mid;
     this.book = new L2Book(this.tickScale, this.lotScale);
     for (let i = 0; i < rates.levels; i++) {
       this.book.bids.set(this.priceOf(this.mid - i), this.randomSize(i));
@@ -87,6 +90,7 @@ export class SyntheticMarket {
       (isBid ? bids : asks).set(np, q);
     }
     this.mid += delta;
+    this.anchor += delta;
     return this.bookEvent(bids, asks, now, true)!;
   }
 
@@ -114,8 +118,10 @@ export class SyntheticMarket {
   private mutate(bids: Map<number, number>, asks: Map<number, number>): void {
     const r = this.rng.next();
     if (r < 0.08) {
-      // the mid walks one tick; the level it walks over leaves the other side
-      if (this.rng.chance(0.5)) {
+      // the mid walks one tick, leaning back toward its anchor; the level it walks over leaves
+      // the other side
+      const pull = Math.max(-0.4, Math.min(0.4, (this.anchor - this.mid) / 50));
+      if (this.rng.chance(0.5 + pull)) {
         const p = this.priceOf(this.mid + 1);
         if (this.book.asks.get(p) > 0) {
           this.book.asks.set(p, 0);

@@ -34,8 +34,6 @@ export interface SimClient {
 
 export interface SimSession {
   onMessage(text: string): void;
-  /** a market event for this venue; the session sends it if the client subscribed */
-  onEvent(e: MarketEvent): void;
   onClose(): void;
 }
 
@@ -63,6 +61,11 @@ export interface VenueSimulator {
   handleRest(method: string, path: string, query: URLSearchParams, body: unknown): { status: number; body: unknown } | undefined;
   /** A WebSocket client connected at `path` (venue prefix removed, query kept in `query`). */
   openSession(path: string, query: URLSearchParams, client: SimClient): SimSession;
+  /**
+   * One market event, called once per event whoever listens: the simulator advances the venue's
+   * sequence ids, encodes the frame once and sends it to the sessions that subscribed.
+   */
+  publish(e: MarketEvent): void;
   /** fault: the next book frame of every symbol is withheld but its sequence ids are consumed */
   skipSequence(): void;
   /** server-initiated keepalive for venues whose server pings (ws ping frames are sent by the world) */

@@ -1,20 +1,26 @@
 /**
- * Every venue adapter, by id. Adding a venue is one folder and one line here.
+ * Every venue, by id. Adding a venue is one folder (exporting a VenueModule from its index.ts)
+ * and one line in VENUES below.
  */
 import { BookfuseError } from '../core/index.js';
 import type { VenueAdapter } from './adapter.js';
-import { createBinanceUsdmAdapter } from './binance-usdm/adapter.js';
+import type { VenueModule } from './module.js';
+import { binanceUsdm } from './binance-usdm/index.js';
 
-const FACTORIES: Record<string, () => VenueAdapter<unknown>> = {
-  'binance-usdm': () => createBinanceUsdmAdapter() as VenueAdapter<unknown>,
-};
+const VENUES: readonly VenueModule[] = [
+  binanceUsdm,
+];
 
 export function venueIds(): string[] {
-  return Object.keys(FACTORIES);
+  return VENUES.map((v) => v.id);
 }
 
-export function createAdapter(id: string): VenueAdapter<unknown> {
-  const f = FACTORIES[id];
-  if (!f) throw new BookfuseError('BAD_CONFIG', `unknown venue ${JSON.stringify(id)}; known: ${venueIds().join(', ')}`);
-  return f();
+export function venueModule(id: string): VenueModule {
+  const m = VENUES.find((v) => v.id === id);
+  if (!m) throw new BookfuseError('BAD_CONFIG', `unknown venue ${JSON.stringify(id)}; known: ${venueIds().join(', ')}`);
+  return m;
+}
+
+export function createAdapter(id: string, options?: Record<string, unknown>): VenueAdapter<unknown> {
+  return venueModule(id).createAdapter(options);
 }
