@@ -1,0 +1,71 @@
+/**
+ * The collector: one VenueRunner per configured venue, status heartbeats on
+ * `bookfuse.v1.status.<venue>`, and answers to `bookfuse.v1.snapshot.<venue>.<SYM>` requests.
+ */
+import type { NatsConnection, Subscription } from 'nats';
+import type { Logger } from 'pino';
+import { encode, subjects } from '../../libs/bus/index.js';
+import type { Registry } from '../../libs/obs/index.js';
+import { createAdapter } from '../../libs/venues/registry.js';
+import type { CollectorConfig } from './config.js';
+import { createCollectorMetrics } from './metrics.js';
+import { VenueRunner } from './venue-runner.js';
+
+export interface CollectorDeps {
+  nc: NatsConnection;
+  log: Logger;
+  registry: Registry;
+}
+
+export class Collector {
+  readonly runners: VenueRunner[];
+  private subs: Subscription[] = [];
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly config: Readonly<CollectorConfig>,
+    private readonly deps: CollectorDeps,
+  ) {
+    const metrics = createCollectorMetrics(deps.registry);
+    this.runners = config.venues.map(
+      (v) =>
+        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth }, { ...deps, metrics }),
+    );
+  }
+
+  async start(): Promise<void> {
+    for (const r of this.runners) {
+      const sub = this.deps.nc.subscribe(`bookfuse.v1.snapshot.${r.venue}.*`, {
+        callback: (_err, msg) => {
+          const symbol = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+          const snap = r.snapshot(symbol);
+          msg.respond(encode(snap ?? { error: { code: 'NOT_LIVE', message: `${r.venue} ${symbol} is not live` } }));
+        },
+      });
+      this.subs.push(sub);
+    }
+    this.statusTimer = setInterval(() => this.publishStatus(), this.config.statusIntervalMs);
+    // Metadata may take a while (or retry for ever while a venue is unreachable): don't block start.
+    for (const r of this.runners) void r.start();
+    this.publishStatus();
+  }
+
+  /** Ready when every venue has at least one live book. */
+  notReadyReason(): string | null {
+    if (this.deps.nc.isClosed()) return 'NATS connection closed';
+    const waiting = this.runners.filter((r) => !Object.values(r.status().symbols).some((s) => s.state === 'live')).map((r) => r.venue);
+    return waiting.length ? `no live book yet on ${waiting.join(', ')}` : null;
+  }
+
+  async stop(): Promise<void> {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    for (const r of this.runners) r.stop();
+    // A final status tells the merger at once that these books are gone.
+    for (const r of this.runners) this.deps.nc.publish(subjects.status(r.venue), encode({ ...r.status(), state: 'down' }));
+    for (const s of this.subs) s.unsubscribe();
+  }
+
+  private publishStatus(): void {
+    for (const r of this.runners) this.deps.nc.publish(subjects.status(r.venue), encode(r.status()));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Collector configuration: read once from the environment, validated whole, frozen.
+ * Per-venue settings use the venue id upper-cased with `_` for `-` (BINANCE_USDM_WS_URL …).
+ */
+import { BookfuseError } from '../../libs/core/index.js';
+import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { venueIds } from '../../libs/venues/registry.js';
+
+export interface VenueRunConfig {
+  venue: string;
+  wsUrl?: string;
+  restUrl?: string;
+  /** explicit venue symbols; otherwise chosen from bases × quotes */
+  symbols?: string[];
+  options: Record<string, unknown>;
+  silenceMs?: number;
+}
+
+export interface CollectorConfig extends CommonConfig {
+  venues: string[];
+  bases: string[];
+  quotes: string[];
+  depth: number;
+  host: string;
+  metricsPort: number;
+  statusIntervalMs: number;
+  metadataRefreshMs: number;
+  perVenue: Record<string, VenueRunConfig>;
+}
+
+type Base = Omit<CollectorConfig, 'perVenue'>;
+
+const schema: Schema<Base> = {
+  ...commonSchema,
+  venues: { env: 'COLLECTOR_VENUES', parse: parse.list, default: [], doc: 'venue ids to collect (default: every registered venue)' },
+  bases: { env: 'COLLECTOR_BASES', parse: parse.list, default: ['BTC', 'ETH'], doc: 'base assets to collect on every venue' },
+  quotes: { env: 'COLLECTOR_QUOTES', parse: parse.list, default: ['USDT', 'USDC'], doc: 'quote preference per base: the first a venue lists wins' },
+  depth: { env: 'COLLECTOR_DEPTH', parse: parse.int(1, 5000), default: 100, doc: 'levels per side published per venue book' },
+  host: { env: 'COLLECTOR_HOST', parse: parse.string, default: '127.0.0.1', doc: 'bind address of /metrics, /healthz, /readyz' },
+  metricsPort: { env: 'COLLECTOR_PORT', parse: parse.port, default: 9101, doc: 'port of /metrics, /healthz, /readyz (0 = any)' },
+  statusIntervalMs: { env: 'COLLECTOR_STATUS_INTERVAL_MS', parse: parse.int(100, 60_000), default: 1000, doc: 'status heartbeat period' },
+  metadataRefreshMs: { env: 'COLLECTOR_METADATA_REFRESH_MS', parse: parse.int(60_000), default: 3_600_000, doc: 'instrument metadata refresh period' },
+};
+
+export function venueEnvPrefix(venue: string): string {
+  return venue.toUpperCase().replace(/-/g, '_');
+}
+
+export function loadCollectorConfig(env: Record<string, string | undefined>): Readonly<CollectorConfig> {
+  const problems: string[] = [];
+  let base: Readonly<Base> | undefined;
+  try {
+    base = readEnv(schema, env);
+  } catch (e) {
+    problems.push(...(((e as BookfuseError).details?.['problems'] as string[] | undefined) ?? [(e as Error).message]));
+  }
+  const known = venueIds();
+  const venues = base?.venues.length ? base.venues : known;
+  for (const v of venues) if (!known.includes(v)) problems.push(`COLLECTOR_VENUES: unknown venue ${v} (known: ${known.join(', ')})`);
+  const perVenue: Record<string, VenueRunConfig> = {};
+  for (const v of venues) {
+    const p = venueEnvPrefix(v);
+    const c: VenueRunConfig = { venue: v, options: {} };
+    const ws = env[`${p}_WS_URL`];
+    const rest = env[`${p}_REST_URL`];
+    try {
+      if (ws) c.wsUrl = parse.url('ws', 'wss')(ws);
+    } catch (e) {
+      problems.push(`${p}_WS_URL=${ws}: ${(e as Error).message}`);
+    }
+    try {
+      if (rest) c.restUrl = parse.url('http', 'https')(rest);
+    } catch (e) {
+      problems.push(`${p}_REST_URL=${rest}: ${(e as Error).message}`);
+    }
+    const syms = env[`${p}_SYMBOLS`];
+    if (syms) c.symbols = parse.list(syms);
+    const opts = env[`${p}_OPTIONS`];
+    if (opts) {
+      try {
+        const o = JSON.parse(opts) as unknown;
+        if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('must be a JSON object');
+        c.options = o as Record<string, unknown>;
+      } catch (e) {
+        problems.push(`${p}_OPTIONS: ${(e as Error).message}`);
+      }
+    }
+    const silence = env[`${p}_SILENCE_MS`];
+    if (silence) {
+      try {
+        c.silenceMs = parse.int(500, 600_000)(silence);
+      } catch (e) {
+        problems.push(`${p}_SILENCE_MS=${silence}: ${(e as Error).message}`);
+      }
+    }
+    perVenue[v] = c;
+  }
+  if (problems.length || !base) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
+  return Object.freeze({ ...base, venues, perVenue });
+}

@@ -1,0 +1,19 @@
+/** Collector metrics (design.md "Configuration, logs, metrics"). Labels: venue, symbol, kind, code. */
+import { prom, LATENCY_BUCKETS_MS, type Registry } from '../../libs/obs/index.js';
+
+export function createCollectorMetrics(registry: Registry) {
+  return {
+    framesIn: new prom.Counter({ name: 'bookfuse_collector_frames_in_total', help: 'venue frames received', labelNames: ['venue'], registers: [registry] }),
+    messagesOut: new prom.Counter({ name: 'bookfuse_collector_messages_out_total', help: 'messages published to NATS', labelNames: ['venue', 'subject'], registers: [registry] }),
+    problems: new prom.Counter({ name: 'bookfuse_collector_problems_total', help: 'rejected frames, gaps, checksum and crossed-book failures, by code', labelNames: ['venue', 'code'], registers: [registry] }),
+    resyncs: new prom.Counter({ name: 'bookfuse_collector_book_resyncs_total', help: 'venue books discarded and re-synced', labelNames: ['venue', 'reason'], registers: [registry] }),
+    checksumFailures: new prom.Counter({ name: 'bookfuse_collector_checksum_failures_total', help: 'venue checksum mismatches', labelNames: ['venue'], registers: [registry] }),
+    reconnects: new prom.Counter({ name: 'bookfuse_collector_reconnects_total', help: 'venue socket closes, by reason', labelNames: ['venue', 'reason'], registers: [registry] }),
+    snapshotsFetched: new prom.Counter({ name: 'bookfuse_collector_rest_snapshots_total', help: 'REST book snapshots fetched', labelNames: ['venue', 'result'], registers: [registry] }),
+    bookState: new prom.Gauge({ name: 'bookfuse_collector_book_live', help: '1 while the venue book is live', labelNames: ['venue', 'symbol'], registers: [registry] }),
+    venueLatency: new prom.Histogram({ name: 'bookfuse_collector_venue_latency_ms', help: 'receive time minus venue event time (includes clock offset)', labelNames: ['venue'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+    publishLatency: new prom.Histogram({ name: 'bookfuse_collector_publish_latency_ms', help: 'frame receipt to NATS publish', labelNames: ['venue'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+  };
+}
+
+export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;
