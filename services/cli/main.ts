@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * The `bookfuse` command: one subcommand per part, each configured by the environment.
+ *   bookfuse collector|merger|gateway|firehose|simulator   run one service
+ *   bookfuse demo [--live] [--verbose]                      everything on one machine
+ *   bookfuse replay <capture.ndjson> --venue <id> [--depth N] [--instruments <file>] [--json]
+ *   bookfuse record --venue <id> --symbols A,B --out file.ndjson [--seconds N]
+ *   bookfuse watch <SYMBOL>                                 live top of book in the terminal
+ */
+import { isBookfuseError } from '../../libs/core/index.js';
+import { UsageError } from './args.js';
+
+const SERVICES = ['collector', 'merger', 'gateway', 'firehose', 'simulator'] as const;
+
+const USAGE = `usage: bookfuse <command>
+  collector | merger | gateway | firehose | simulator   run one service (configured by environment variables)
+  demo [--live] [--verbose]       run everything on one machine (simulated venues unless --live)
+  replay <capture.ndjson> --venue <id> [--depth N] [--instruments <file>] [--json]
+  record --venue <id> --symbols A,B --out file.ndjson [--seconds N]
+  watch <SYMBOL>                  live consensus top of book (GATEWAY_URL, BOOKFUSE_API_KEY)
+`;
+
+interface Running {
+  stop(): Promise<void>;
+  listening: Record<string, string>;
+}
+
+async function runService(name: (typeof SERVICES)[number]): Promise<void> {
+  const mod = (await import(`../${name}/main.js`)) as { main(env: NodeJS.ProcessEnv): Promise<Running> };
+  const running = await mod.main(process.env);
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals > 1) process.exit(1);
+    const t = setTimeout(() => process.exit(1), 10_000);
+    t.unref();
+    void running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+async function run(argv: string[]): Promise<number | undefined> {
+  const [cmd, ...rest] = argv;
+  if ((SERVICES as readonly string[]).includes(cmd ?? '')) {
+    await runService(cmd as (typeof SERVICES)[number]);
+    return undefined; // keeps running until a signal
+  }
+  switch (cmd) {
+    case 'demo':
+      return (await import('./demo.js')).demo(rest, process.env);
+    case 'replay':
+      return (await import('./replay.js')).replay(rest);
+    case 'record':
+      return (await import('./record.js')).record(rest, process.env);
+    case 'watch': {
+      // resolved at run time: the terminal watcher lives beside the client library
+      const watchModule = './watch.js';
+      const m = (await import(watchModule)) as { watch(args: string[], env: NodeJS.ProcessEnv): Promise<number> };
+      return m.watch(rest, process.env);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command ${JSON.stringify(cmd)}\n${USAGE}`);
+      return 2;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 2;
+    } else if (isBookfuseError(e)) {
+      process.stderr.write(`bookfuse: ${e.code}: ${e.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`bookfuse: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
