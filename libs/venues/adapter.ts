@@ -133,6 +133,8 @@ export interface VenueAdapter<F = unknown> {
 
   /** REST calls that return instrument metadata; all their bodies go to parseInstruments */
   metadataRequests(): RestRequest[];
+  /** paginated metadata (Bybit): the request for the page after `body`, null on the last page */
+  nextMetadataRequest?(body: unknown): RestRequest | null;
   /** pure: metadata bodies → every instrument this adapter can stream */
   parseInstruments(bodies: unknown[]): Instrument[];
   /**

@@ -68,3 +68,21 @@ export function parseJson(raw: string): unknown {
     throw bad(`not JSON: ${raw.slice(0, 60)}`);
   }
 }
+
+const PLAIN_DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
+
+/** A price or size string: a plain non-negative decimal ("1e5", "-1", "" and "NaN" are BAD_FRAME). */
+export function decField(o: Obj, k: string, what = 'frame'): string {
+  const v = strField(o, k, what);
+  if (!PLAIN_DECIMAL.test(v)) throw bad(`${what}: field ${k} is not a decimal: ${JSON.stringify(v).slice(0, 40)}`);
+  return v;
+}
+
+/** levelsField whose prices and sizes are all plain decimals, checked before any book is touched. */
+export function decLevelsField(o: Obj, k: string, what = 'frame'): RawLevel[] {
+  const levels = levelsField(o, k, what);
+  for (const [p, q] of levels) {
+    if (!PLAIN_DECIMAL.test(p) || !PLAIN_DECIMAL.test(q)) throw bad(`${what}: ${k} holds a non-decimal level ${JSON.stringify([p, q]).slice(0, 60)}`);
+  }
+  return levels;
+}

@@ -3,8 +3,8 @@
  * diff-depth events, trades, and exchangeInfo filters. Pure functions only.
  */
 import { baseConversion, BookfuseError, canonicalSymbol, type Instrument, type InstrumentKind, type L2Book } from '../../core/index.js';
-import type { Changes, VenueTrade } from '../adapter.js';
-import { asObj, bad, intField, levelsField, strField, type Obj, type RawLevel } from '../validate.js';
+import type { Changes, ParsedFrame, VenueTrade } from '../adapter.js';
+import { asObj, bad, intField, levelsField, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
 
 export interface DepthEvent {
   symbol: string;
@@ -148,4 +148,19 @@ export function fallbackBinanceInstrument(venue: string, venueSymbol: string, ki
 export function symbolFromUrl(url: string): string | null {
   const m = /[?&]symbol=([A-Za-z0-9_]+)/.exec(url);
   return m ? m[1]!.toUpperCase() : null;
+}
+
+/**
+ * One Binance text frame: subscribe acks (`{"result":null,"id":1}`) and request errors
+ * (`{"code","msg"}`) become their ParsedFrame; anything else is the event, unwrapped from a
+ * combined-stream envelope.
+ */
+export function binanceEvent(raw: string, venue: string): { frame: ParsedFrame<never> } | { event: Obj } {
+  const msg = parseJson(raw);
+  const top = asObj(msg, `${venue} frame`);
+  if ('result' in top && 'id' in top) return { frame: { kind: 'control', note: 'subscribe ack' } };
+  if (typeof top['code'] === 'number' && typeof top['msg'] === 'string') {
+    return { frame: { kind: 'venue-error', code: String(top['code']), message: top['msg'] } };
+  }
+  return { event: unwrap(msg) };
 }

@@ -3,18 +3,13 @@
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams
  */
 import type { ParsedFrame, VenueLiquidation } from '../adapter.js';
-import { parseDepthEvent, parseTrade, unwrap, type DepthEvent } from '../binance-common/frames.js';
-import { asObj, bad, intField, parseJson, strField, type Obj } from '../validate.js';
+import { binanceEvent, parseDepthEvent, parseTrade, type DepthEvent } from '../binance-common/frames.js';
+import { asObj, bad, intField, strField, type Obj } from '../validate.js';
 
 export function parseUsdmFrame(raw: string, _recvTs: number): ParsedFrame<DepthEvent> {
-  const msg = parseJson(raw);
-  const top = asObj(msg, 'binance-usdm frame');
-  // {"result":null,"id":1} acknowledges a SUBSCRIBE
-  if ('result' in top && 'id' in top) return { kind: 'control', note: 'subscribe ack' };
-  if (typeof top['code'] === 'number' && typeof top['msg'] === 'string') {
-    return { kind: 'venue-error', code: String(top['code']), message: top['msg'] };
-  }
-  const d = unwrap(msg);
+  const framed = binanceEvent(raw, 'binance-usdm');
+  if ('frame' in framed) return framed.frame;
+  const d = framed.event;
   switch (d['e']) {
     case 'depthUpdate': {
       const ev = parseDepthEvent(d);

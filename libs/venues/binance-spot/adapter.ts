@@ -1,0 +1,74 @@
+/**
+ * binance-spot: Binance Spot.
+ * https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams
+ *
+ * One combined-stream socket per group of symbols carries diff depth and trades; books bootstrap
+ * and recover through REST /api/v3/depth (venues.md §1). Spot has no liquidation stream.
+ */
+import type { Instrument } from '../../core/index.js';
+import type { ConnectionSpec, VenueAdapter } from '../adapter.js';
+import { fallbackBinanceInstrument, parseExchangeInfo, symbolFromUrl, type DepthEvent } from '../binance-common/frames.js';
+import { parseSpotFrame } from './parse.js';
+import { SpotBookSync } from './sync.js';
+
+/** The venue allows 1024 streams per connection; a shorter URL and a smaller blast radius per socket win. */
+const MAX_STREAMS_PER_CONNECTION = 200;
+const STREAMS_PER_SYMBOL = 2;
+/** /api/v3/depth weight by limit: 1001–5000 levels cost 250 (venues.md §1). */
+const SNAPSHOT_LIMIT = 5000;
+const SNAPSHOT_WEIGHT = 250;
+
+export interface SpotOptions {
+  /** depth stream speed suffix: "@100ms" (default) or "" (1000 ms) */
+  depthSpeed: string;
+  /** combined-stream path on the WS base URL */
+  streamPath: string;
+}
+
+export const SPOT_DEFAULT_OPTIONS: SpotOptions = { depthSpeed: '@100ms', streamPath: '/stream' };
+
+export function createBinanceSpotAdapter(options: Partial<SpotOptions> = {}): VenueAdapter<DepthEvent> {
+  const opt = { ...SPOT_DEFAULT_OPTIONS, ...options };
+  return {
+    id: 'binance-spot',
+    defaults: {
+      wsBaseUrl: 'wss://stream.binance.com:9443',
+      restBaseUrl: 'https://api.binance.com',
+      restWeightPerMinute: 6000,
+      // quiet spot pairs can go seconds without a diff; the server pings every 20 s
+      silenceMs: 30_000,
+      maxConnectionMs: 24 * 3600_000,
+      staleAfterMs: 5_000,
+    },
+    liquidations: { supported: false, note: 'Binance Spot has no liquidation stream' },
+
+    metadataRequests: () => [{ method: 'GET', path: '/api/v3/exchangeInfo', weight: 20 }],
+    parseInstruments: (bodies) => bodies.flatMap((b) => parseExchangeInfo('binance-spot', b, 'spot', (s) => s['status'] === 'TRADING')),
+    fallbackInstrument: (venueSymbol) => fallbackBinanceInstrument('binance-spot', venueSymbol, 'spot'),
+
+    connections(instruments: Instrument[]): ConnectionSpec[] {
+      const perConnection = Math.floor(MAX_STREAMS_PER_CONNECTION / STREAMS_PER_SYMBOL);
+      const out: ConnectionSpec[] = [];
+      for (let i = 0; i < instruments.length; i += perConnection) {
+        const syms = instruments.slice(i, i + perConnection).map((g) => g.venueSymbol);
+        const streams = syms.flatMap((s) => [`${s.toLowerCase()}@depth${opt.depthSpeed}`, `${s.toLowerCase()}@trade`]);
+        out.push({
+          id: `stream-${out.length}`,
+          path: `${opt.streamPath}?streams=${streams.join('/')}`,
+          subscribe: [],
+          symbols: syms,
+          books: true,
+          heartbeat: { kind: 'server-ping' },
+        });
+      }
+      return out;
+    },
+    // Books recover through a REST snapshot while the socket keeps streaming; no resubscription.
+    resubscribe: () => [],
+
+    parse: parseSpotFrame,
+    createSync: (instrument) => new SpotBookSync(instrument),
+    snapshotRequest: (venueSymbol) => ({ method: 'GET', path: `/api/v3/depth?symbol=${venueSymbol}&limit=${SNAPSHOT_LIMIT}`, weight: SNAPSHOT_WEIGHT }),
+    snapshotSymbolFromUrl: symbolFromUrl,
+  };
+}
