@@ -1,0 +1,159 @@
+/**
+ * OKX v5 public frames → ParsedFrame (venues.md §4). Pure.
+ * https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel
+ * https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-trades-channel
+ * https://www.okx.com/docs-v5/en/#public-data-websocket-liquidation-orders-channel
+ */
+import type { ParsedFrame, VenueLiquidation, VenueTrade } from '../adapter.js';
+import { arrField, asObj, bad, intField, intLike, levelsField, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
+import { OKX_IGNORED_CHANNELS, okxBookChannel } from './channels.js';
+
+export interface OkxBookFrame {
+  instId: string;
+  channel: string;
+  /** incremental channels say `snapshot` or `update`; books5/bbo-tbt replace the book every push (`full`) */
+  action: 'snapshot' | 'update' | 'full';
+  bids: RawLevel[];
+  asks: RawLevel[];
+  ts: number;
+  /** legacy CRC32 of the top 25 levels; 0 (or absent) means none was given — always 0 since June 2026 */
+  checksum: number;
+  /** absent in recordings made before OKX added sequence ids (the 2022 capture) */
+  seqId?: number;
+  /** -1 in a snapshot */
+  prevSeqId?: number;
+}
+
+export interface OkxBookSnapshot {
+  bids: RawLevel[];
+  asks: RawLevel[];
+  ts: number;
+  seqId?: number;
+}
+
+/** OKX service-upgrade notice: "The connection will soon be closed for a service upgrade". */
+const NOTICE_RECONNECT_CODE = '64008';
+
+export function parseOkxFrame(raw: string, _recvTs: number): ParsedFrame<OkxBookFrame> {
+  // The heartbeat answer is the bare text `pong`, not JSON.
+  if (raw === 'pong') return { kind: 'control', note: 'pong' };
+  const top = asObj(parseJson(raw), 'okx frame');
+  const event = top['event'];
+  if (typeof event === 'string') return parseEvent(event, top);
+  const arg = asObj(top['arg'], 'okx frame arg');
+  const channel = strField(arg, 'channel', 'okx arg');
+  const book = okxBookChannel(channel);
+  if (book) return { kind: 'book', ...parseBookFrame(channel, book.incremental, top) };
+  if (channel === 'trades' || channel === 'trades-all') {
+    return { kind: 'trades', trades: arrField(top, 'data', channel).map((d) => parseTrade(asObj(d, channel))) };
+  }
+  if (channel === 'liquidation-orders') {
+    return { kind: 'liquidations', liquidations: arrField(top, 'data', channel).flatMap((d) => parseLiquidations(asObj(d, channel))) };
+  }
+  if (OKX_IGNORED_CHANNELS.has(channel) || channel.includes('candle')) return { kind: 'ignored', note: channel };
+  throw bad(`okx: unknown channel ${JSON.stringify(channel)}`);
+}
+
+function parseEvent(event: string, top: Obj): ParsedFrame<OkxBookFrame> {
+  switch (event) {
+    case 'subscribe':
+    case 'unsubscribe':
+    case 'login':
+    case 'channel-conn-count':
+      return { kind: 'control', note: event };
+    case 'error':
+    case 'channel-conn-count-error':
+      return { kind: 'venue-error', code: String(top['code'] ?? ''), message: String(top['msg'] ?? '') };
+    case 'notice':
+      if (String(top['code']) === NOTICE_RECONNECT_CODE) return { kind: 'reconnect', reason: `okx notice ${NOTICE_RECONNECT_CODE}: ${String(top['msg'] ?? '')}` };
+      return { kind: 'control', note: `notice ${String(top['code'])}` };
+    default:
+      throw bad(`okx: unknown event ${JSON.stringify(event)}`);
+  }
+}
+
+function parseBookFrame(channel: string, incremental: boolean, top: Obj): { venueSymbol: string; frame: OkxBookFrame } {
+  const arg = asObj(top['arg'], 'okx frame arg');
+  const instId = strField(arg, 'instId', `${channel} arg`);
+  const data = arrField(top, 'data', channel);
+  // One instrument, one book state per push: several entries would have no defined order.
+  if (data.length !== 1) throw bad(`${channel} ${instId}: expected one data entry, got ${data.length}`);
+  const d = asObj(data[0], channel);
+  const action = top['action'];
+  let kind: OkxBookFrame['action'];
+  if (!incremental) kind = 'full';
+  else if (action === 'snapshot' || action === 'update') kind = action;
+  else throw bad(`${channel} ${instId}: action must be snapshot or update`);
+  const frame: OkxBookFrame = {
+    instId,
+    channel,
+    action: kind,
+    bids: levelsField(d, 'bids', channel),
+    asks: levelsField(d, 'asks', channel),
+    ts: intLike(d, 'ts', channel),
+    checksum: d['checksum'] === undefined ? 0 : intField(d, 'checksum', channel),
+  };
+  if (d['seqId'] !== undefined) frame.seqId = intField(d, 'seqId', channel);
+  if (d['prevSeqId'] !== undefined) frame.prevSeqId = intField(d, 'prevSeqId', channel);
+  return { venueSymbol: instId, frame };
+}
+
+/** GET /api/v5/market/books body: `{"code":"0","msg":"","data":[{"asks","bids","ts","seqId"}]}`. */
+export function parseOkxBooksSnapshot(body: unknown): OkxBookSnapshot {
+  const o = asObj(body, 'okx books snapshot');
+  if (o['code'] !== undefined && String(o['code']) !== '0') throw bad(`okx books snapshot: code ${String(o['code'])} ${String(o['msg'] ?? '')}`);
+  const data = arrField(o, 'data', 'okx books snapshot');
+  if (data.length !== 1) throw bad(`okx books snapshot: expected one data entry, got ${data.length}`);
+  const d = asObj(data[0], 'okx books snapshot');
+  const snap: OkxBookSnapshot = {
+    bids: levelsField(d, 'bids', 'okx books snapshot'),
+    asks: levelsField(d, 'asks', 'okx books snapshot'),
+    ts: intLike(d, 'ts', 'okx books snapshot'),
+  };
+  if (d['seqId'] !== undefined) snap.seqId = intLike(d, 'seqId', 'okx books snapshot');
+  return snap;
+}
+
+/** `side` is the taker side as is; `sz` is contracts for SWAP/FUTURES (the engine converts). */
+function parseTrade(d: Obj): VenueTrade {
+  return {
+    venueSymbol: strField(d, 'instId', 'trade'),
+    id: strField(d, 'tradeId', 'trade'),
+    price: strField(d, 'px', 'trade'),
+    qty: strField(d, 'sz', 'trade'),
+    side: takerSide(d['side'], 'trade'),
+    ts: intLike(d, 'ts', 'trade'),
+  };
+}
+
+/**
+ * `details[].side` is the side of the liquidation order (the closing order) and is kept as is;
+ * `posSide` names the liquidated position in hedge mode (`net` otherwise); a buy closes a short.
+ * OKX says the channel does not represent every liquidation ⇒ coverage `partial`.
+ */
+function parseLiquidations(d: Obj): VenueLiquidation[] {
+  const instId = strField(d, 'instId', 'liquidation-orders');
+  return arrField(d, 'details', 'liquidation-orders').map((x) => {
+    const det = asObj(x, 'liquidation-orders detail');
+    const side = takerSide(det['side'], 'liquidation-orders');
+    const closes = side === 'buy' ? 'short' : 'long';
+    const pos = det['posSide'];
+    // A buy can only close a short: a posSide that says otherwise is a frame we do not understand.
+    if ((pos === 'long' || pos === 'short') && pos !== closes) throw bad(`liquidation-orders ${instId}: side ${side} cannot close a ${pos}`);
+    const liquidated = closes;
+    return {
+      venueSymbol: instId,
+      side,
+      liquidated,
+      price: strField(det, 'bkPx', 'liquidation-orders'),
+      qty: strField(det, 'sz', 'liquidation-orders'),
+      coverage: 'partial' as const,
+      ts: intLike(det, 'ts', 'liquidation-orders'),
+    };
+  });
+}
+
+function takerSide(v: unknown, what: string): 'buy' | 'sell' {
+  if (v !== 'buy' && v !== 'sell') throw bad(`${what}: side must be buy or sell`);
+  return v;
+}
