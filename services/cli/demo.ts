@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { venueIds, venueModule } from '../../libs/venues/registry.js';
-import { venueEnvPrefix } from '../collector/config.js';
 import { parseArgs } from './args.js';
 import { NatsServerMissing, portAnswers, resolveNats } from './nats-server.js';
 
@@ -40,14 +39,7 @@ export async function demo(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const ports = { sim: port('SIM_PORT', 9090), gateway: port('GATEWAY_PORT', 8080), firehose: port('FIREHOSE_PORT', 8081), collector: port('COLLECTOR_PORT', 9101), merger: port('MERGER_PORT', 9102) };
   const common = { ...env, NATS_URL: nats.url, LOG_LEVEL: env['LOG_LEVEL'] ?? 'info' };
   const simVenues = venueIds().filter((v) => venueModule(v).simulator);
-  const venueUrls: Record<string, string> = {};
-  if (!live) {
-    for (const v of simVenues) {
-      const p = venueEnvPrefix(v);
-      venueUrls[`${p}_WS_URL`] = env[`${p}_WS_URL`] ?? `ws://127.0.0.1:${ports.sim}/${v}`;
-      venueUrls[`${p}_REST_URL`] = env[`${p}_REST_URL`] ?? `http://127.0.0.1:${ports.sim}/${v}`;
-    }
-  }
+  const venueUrls: Record<string, string> = live ? {} : { COLLECTOR_SIMULATOR_URL: `http://127.0.0.1:${ports.sim}` };
   const plan: [string, NodeJS.ProcessEnv][] = [];
   if (!live) plan.push(['simulator', { ...common, SIM_PORT: ports.sim, SIM_LIQUIDATIONS_PER_S: env['SIM_LIQUIDATIONS_PER_S'] ?? '0.1' }]);
   plan.push(

@@ -25,6 +25,8 @@ export interface CollectorConfig extends CommonConfig {
   metricsPort: number;
   statusIntervalMs: number;
   metadataRefreshMs: number;
+  /** every venue from one simulator: ws(s)://…/<venue> and http(s)://…/<venue> */
+  simulatorUrl: string;
   perVenue: Record<string, VenueRunConfig>;
 }
 
@@ -40,6 +42,7 @@ const schema: Schema<Base> = {
   metricsPort: { env: 'COLLECTOR_PORT', parse: parse.port, default: 9101, doc: 'port of /metrics, /healthz, /readyz (0 = any)' },
   statusIntervalMs: { env: 'COLLECTOR_STATUS_INTERVAL_MS', parse: parse.int(100, 60_000), default: 1000, doc: 'status heartbeat period' },
   metadataRefreshMs: { env: 'COLLECTOR_METADATA_REFRESH_MS', parse: parse.int(60_000), default: 3_600_000, doc: 'instrument metadata refresh period' },
+  simulatorUrl: { env: 'COLLECTOR_SIMULATOR_URL', parse: (r) => parse.url('http', 'https')(r), default: '', doc: 'take every venue from this simulator (http://host:9090) unless <VENUE>_WS_URL/<VENUE>_REST_URL say otherwise' },
 };
 
 export function venueEnvPrefix(venue: string): string {
@@ -61,8 +64,9 @@ export function loadCollectorConfig(env: Record<string, string | undefined>): Re
   for (const v of venues) {
     const p = venueEnvPrefix(v);
     const c: VenueRunConfig = { venue: v, options: {} };
-    const ws = env[`${p}_WS_URL`];
-    const rest = env[`${p}_REST_URL`];
+    const sim = base?.simulatorUrl;
+    const ws = env[`${p}_WS_URL`] || (sim ? `${sim.replace(/^http/, 'ws')}/${v}` : undefined);
+    const rest = env[`${p}_REST_URL`] || (sim ? `${sim}/${v}` : undefined);
     try {
       if (ws) c.wsUrl = parse.url('ws', 'wss')(ws);
     } catch (e) {

@@ -27,8 +27,7 @@ describe('collector against the binance-usdm simulator on real NATS', () => {
       NATS_URL: nats.url,
       COLLECTOR_VENUES: 'binance-usdm',
       COLLECTOR_DEPTH: '50',
-      BINANCE_USDM_WS_URL: base.replace('http', 'ws') + '/binance-usdm',
-      BINANCE_USDM_REST_URL: base + '/binance-usdm',
+      COLLECTOR_SIMULATOR_URL: base,
       COLLECTOR_PORT: '0',
     });
     collector = new Collector(config, { nc, log: createLogger('collector', 'silent'), registry: createRegistry('collector') });
