@@ -1,0 +1,150 @@
+/**
+ * Merger configuration: read once from the environment (and the optional groups file), validated
+ * whole, frozen. MERGER_ENV_DOC is the table docs/merger.md and the README show.
+ */
+import { readFileSync } from 'node:fs';
+import { BookfuseError, Decimal } from '../../libs/core/index.js';
+import { DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
+import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { DEFAULT_GROUPS, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
+
+export type LiquidationDuty = 'owned' | 'all' | 'none';
+
+export interface MergerConfig extends CommonConfig {
+  groups: ConsensusGroup[];
+  ownership: Ownership;
+  rules: ConsensusRules;
+  tradeDedupKey: TradeDedupKey;
+  tradeDedupWindowMs: number;
+  tradeHoldMs: number;
+  dedupMemory: number;
+  liquidations: LiquidationDuty;
+  liqRetentionMs: number;
+  coalesceMs: number;
+  tickMs: number;
+  snapshotTimeoutMs: number;
+  snapshotRetryMs: number;
+  host: string;
+  port: number;
+}
+
+type Passed = 'tradeDedupKey' | 'tradeDedupWindowMs' | 'tradeHoldMs' | 'dedupMemory' | 'liquidations' | 'liqRetentionMs' | 'coalesceMs' | 'tickMs' | 'snapshotTimeoutMs' | 'snapshotRetryMs' | 'host' | 'port';
+
+/** what the environment holds; the fields in Passed go to MergerConfig as they are */
+interface Raw extends CommonConfig, Pick<MergerConfig, Passed> {
+  groupsSpec: string;
+  groupsFile: string;
+  shard: string;
+  symbols: string[];
+  staleAfterMs: number;
+  staleOverrides: Record<string, number>;
+  divergenceBps: string;
+  convergenceBps: string;
+  divergenceMinMs: number;
+  divergenceExclude: boolean;
+}
+
+const bps = (raw: string): string => {
+  threshold(raw); // validates: a plain non-negative decimal
+  return raw;
+};
+
+const overrides = (raw: string): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const item of parse.list(raw)) {
+    const m = /^([a-z0-9-]+):(\d+)$/.exec(item);
+    if (!m) throw new Error(`"${item}" must look like venue:ms`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+};
+
+const schema: Schema<Raw> = {
+  ...commonSchema,
+  groupsSpec: {
+    env: 'CONSENSUS_GROUPS',
+    parse: parse.string,
+    default: '',
+    doc: 'consensus groups, `CSYM[@tick[/depth]]=venue[:SYM],…;…` (bare venue = BASE-USDT, hyperliquid BASE-USDC); default BTC-USD@0.1 and ETH-USD@0.01 over binance-spot, binance-usdm, bybit-linear, okx-swap, hyperliquid, depth 50',
+  },
+  groupsFile: { env: 'CONSENSUS_CONFIG_FILE', parse: parse.string, default: '', doc: 'JSON file `{"groups":[{"symbol","tick","depth","members":[{"venue","symbol"}]}]}` instead of CONSENSUS_GROUPS' },
+  shard: { env: 'MERGER_SHARD', parse: parse.string, default: '', doc: 'own the consensus symbols with FNV-1a(symbol) mod n = i, as `i/n`; empty = all' },
+  symbols: { env: 'MERGER_SYMBOLS', parse: parse.list, default: [], doc: 'own exactly these consensus symbols (exclusive with MERGER_SHARD)' },
+  staleAfterMs: { env: 'STALE_AFTER_MS', parse: parse.int(100, 3_600_000), default: 5000, doc: 'a venue book with no activity for longer is STALE and leaves the totals' },
+  staleOverrides: { env: 'STALE_AFTER_MS_OVERRIDES', parse: overrides, default: {}, doc: 'per-venue staleness, `venue:ms,…` e.g. `hyperliquid:7000`' },
+  divergenceBps: { env: 'DIVERGENCE_BPS', parse: bps, default: '30', doc: 'a venue mid further than this from the consensus mid (bps, exact decimal) raises DIVERGENCE' },
+  convergenceBps: { env: 'CONVERGENCE_BPS', parse: bps, default: '25', doc: 'a divergent venue clears with CONVERGED below this distance (bps, <= DIVERGENCE_BPS)' },
+  divergenceMinMs: { env: 'DIVERGENCE_MIN_MS', parse: parse.int(0, 600_000), default: 1000, doc: 'a divergence (or convergence) must hold this long before its alert fires' },
+  divergenceExclude: { env: 'DIVERGENCE_EXCLUDE', parse: parse.bool, default: false, doc: 'true: a divergent venue leaves the totals (it stays listed, flagged)' },
+  tradeDedupKey: { env: 'TRADE_DEDUP_KEY', parse: parse.oneOf<TradeDedupKey>('id', 'ts+price', 'ts+price+qty'), default: 'ts+price', doc: 'what merges trades across venues into one print: `id` (none), `ts+price`, `ts+price+qty`' },
+  tradeDedupWindowMs: { env: 'TRADE_DEDUP_WINDOW_MS', parse: parse.int(0, 10_000), default: 0, doc: 'trades whose ts differ by at most this much can merge (0 = same ts)' },
+  tradeHoldMs: { env: 'TRADE_HOLD_MS', parse: parse.int(0, 10_000), default: 50, doc: 'how long a print waits for other venues before publication (not with key `id`)' },
+  dedupMemory: { env: 'DEDUP_MEMORY', parse: parse.int(1000, 10_000_000), default: 100_000, doc: 'trade and liquidation ids remembered per kind for exact-duplicate drops (oldest forgotten first)' },
+  liquidations: {
+    env: 'MERGER_LIQUIDATIONS',
+    parse: parse.oneOf<LiquidationDuty>('owned', 'all', 'none'),
+    default: 'owned',
+    doc: '`owned`: liquidations of owned groups, plus ungrouped ones by FNV-1a(venue.symbol) shard (all of them when not sharded); `all`; `none`',
+  },
+  liqRetentionMs: { env: 'LIQ_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_LIQ_RETENTION_MS, doc: 'how long the JetStream liquidation log keeps events' },
+  coalesceMs: { env: 'COALESCE_MS', parse: parse.int(0, 10_000), default: 0, doc: 'publish consensus deltas at most once per window (0 = every change)' },
+  tickMs: { env: 'MERGER_TICK_MS', parse: parse.int(10, 1000), default: 100, doc: 'period of staleness/divergence checks and snapshot retries' },
+  snapshotTimeoutMs: { env: 'SNAPSHOT_TIMEOUT_MS', parse: parse.int(50, 60_000), default: 1000, doc: 'timeout of a snapshot request to a collector' },
+  snapshotRetryMs: { env: 'SNAPSHOT_RETRY_MS', parse: parse.int(50, 60_000), default: 500, doc: 'wait before asking again after a failed snapshot request' },
+  host: { env: 'MERGER_HOST', parse: parse.string, default: '127.0.0.1', doc: 'bind address of /metrics, /healthz, /readyz' },
+  port: { env: 'MERGER_PORT', parse: parse.port, default: 9102, doc: 'port of /metrics, /healthz, /readyz (0 = any free port)' },
+};
+
+/** name, default, meaning: the configuration table of docs/merger.md. */
+export const MERGER_ENV_DOC: readonly { name: string; default: string; meaning: string }[] = Object.values(schema).map((f) => {
+  const spec = f as Schema<Raw>[keyof Raw];
+  const d = spec.default;
+  return { name: spec.env, default: d === undefined ? '(required)' : Array.isArray(d) ? d.join(',') : typeof d === 'object' ? '' : String(d), meaning: spec.doc };
+});
+
+export function loadMergerConfig(env: Record<string, string | undefined>, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Readonly<MergerConfig> {
+  const problems: string[] = [];
+  let raw: Readonly<Raw> | undefined;
+  try {
+    raw = readEnv(schema, env);
+  } catch (e) {
+    problems.push(...(((e as BookfuseError).details?.['problems'] as string[] | undefined) ?? [(e as Error).message]));
+  }
+  let groups: ConsensusGroup[] = DEFAULT_GROUPS.map((g) => ({ ...g, members: g.members.map((m) => ({ ...m })) }));
+  let ownership: Ownership = { kind: 'all' };
+  if (raw) {
+    if (raw.groupsSpec && raw.groupsFile) problems.push('CONSENSUS_GROUPS and CONSENSUS_CONFIG_FILE: set one, not both');
+    try {
+      if (raw.groupsSpec) groups = parseGroupsSpec(raw.groupsSpec);
+    } catch (e) {
+      problems.push(`CONSENSUS_GROUPS: ${(e as Error).message}`);
+    }
+    try {
+      if (raw.groupsFile) groups = groupsFromJson(JSON.parse(readFile(raw.groupsFile)));
+    } catch (e) {
+      problems.push(`CONSENSUS_CONFIG_FILE=${raw.groupsFile}: ${(e as Error).message}`);
+    }
+    if (raw.shard && raw.symbols.length) problems.push('MERGER_SHARD and MERGER_SYMBOLS: set one, not both');
+    try {
+      if (raw.shard) ownership = parseShard(raw.shard);
+    } catch (e) {
+      problems.push(`MERGER_SHARD=${raw.shard}: ${(e as Error).message}`);
+    }
+    if (raw.symbols.length) {
+      for (const s of raw.symbols) if (!groups.some((g) => g.symbol === s)) problems.push(`MERGER_SYMBOLS: no consensus group ${s}`);
+      ownership = { kind: 'symbols', symbols: new Set(raw.symbols) };
+    }
+    if (new Decimal(raw.convergenceBps).gt(raw.divergenceBps)) problems.push(`CONVERGENCE_BPS=${raw.convergenceBps} must not exceed DIVERGENCE_BPS=${raw.divergenceBps}`);
+  }
+  if (problems.length || !raw) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
+  const rules: ConsensusRules = Object.freeze({
+    staleAfterMs: raw.staleAfterMs,
+    staleAfterOverrides: Object.freeze({ ...raw.staleOverrides }),
+    divergenceBps: raw.divergenceBps,
+    convergenceBps: raw.convergenceBps,
+    divergenceMinMs: raw.divergenceMinMs,
+    divergenceExclude: raw.divergenceExclude,
+  });
+  const { groupsSpec: _g, groupsFile: _f, shard: _s, symbols: _y, staleAfterMs: _a, staleOverrides: _o, divergenceBps: _d, convergenceBps: _c, divergenceMinMs: _m, divergenceExclude: _x, ...passed } = raw;
+  return Object.freeze({ ...passed, groups, ownership, rules });
+}

@@ -1,0 +1,21 @@
+/** `bookfuse merger`: read env → config → connect NATS → merge; stop disposes in reverse. */
+import { connectBus, closeBus } from '../../libs/bus/index.js';
+import { createLogger, createRegistry, startOpsServer, Lifecycle } from '../../libs/obs/index.js';
+import { loadMergerConfig } from './config.js';
+import { createMerger } from './merger.js';
+
+export async function main(env: NodeJS.ProcessEnv) {
+  const config = loadMergerConfig(env);
+  const log = createLogger('merger', config.logLevel);
+  const life = new Lifecycle(log);
+  const registry = createRegistry('merger');
+  const nc = await connectBus({ url: config.natsUrl, name: 'bookfuse-merger', log });
+  life.defer('nats', () => closeBus(nc));
+  const merger = createMerger(config, { nc, log, registry });
+  await merger.start();
+  life.defer('merger', () => merger.stop());
+  const ops = await startOpsServer({ host: config.host, port: config.port, registry, ready: () => merger.notReadyReason() });
+  life.defer('ops', () => ops.close());
+  log.info({ epoch: merger.epoch, symbols: [...merger.books.keys()], ops: ops.url }, 'merger started');
+  return { stop: () => life.stop(), listening: { merger: ops.url }, lifecycle: life };
+}
