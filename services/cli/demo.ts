@@ -95,7 +95,7 @@ export async function demo(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       ...(live ? [] : [`  simulator       http://${host}:${ports.sim}  (POST /control, GET /truth/<venue>/<symbol>; venues: ${simVenues.join(', ')})`]),
       `  widget page     http://${host}:${ports.gateway}/?token=${key}`,
       `  consensus WS    ws://${host}:${ports.gateway}/ws?token=${key}&symbols=BTC-USD,ETH-USD&depth=25`,
-      `  REST            http://${host}:${ports.gateway}/v1/books/BTC-USD?depth=10   http://${host}:${ports.gateway}/v1/venues`,
+      `  REST            http://${host}:${ports.gateway}/v1/books/BTC-USD?depth=10&token=${key}   http://${host}:${ports.gateway}/v1/venues?token=${key}`,
       `  liquidations    ws://${host}:${ports.firehose}/ws/v1/liquidation/feed?token=${key}`,
       `  metrics         http://${host}:${ports.gateway}/metrics  http://${host}:${ports.firehose}/metrics  http://${host}:${ports.collector}/metrics  http://${host}:${ports.merger}/metrics`,
       `  API key         ${key}`,
