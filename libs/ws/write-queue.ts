@@ -23,8 +23,11 @@ export type OverflowReason = 'messages' | 'bytes';
 
 export class WriteQueue {
   private frames: Buffer[] = [];
+  /** messages held by each frame (a pre-joined batch of frames counts as many) */
+  private counts: number[] = [];
   private head = 0;
   private bytes = 0;
+  private messages = 0;
   private scheduled = false;
   private closed = false;
   /** frames discarded by `clear` or closing */
@@ -38,9 +41,9 @@ export class WriteQueue {
     socket.on('drain', () => this.schedule());
   }
 
-  /** Frames waiting in this queue (not yet handed to the socket). */
+  /** Messages waiting in this queue (not yet handed to the socket). */
   get depth(): number {
-    return this.frames.length - this.head;
+    return this.messages;
   }
 
   get queuedBytes(): number {
@@ -52,10 +55,14 @@ export class WriteQueue {
     return this.socket.writableLength;
   }
 
-  /** Enqueue a frame; returns false (and reports overflow) when the caps would be exceeded. */
-  push(frame: Buffer): boolean {
+  /**
+   * Enqueue a frame; returns false (and reports overflow) when the caps would be exceeded.
+   * `messages` > 1 when `frame` is several WebSocket frames joined once for many sockets (the
+   * firehose's per-turn batch), so the message cap still counts messages, not buffers.
+   */
+  push(frame: Buffer, messages = 1): boolean {
     if (this.closed) return false;
-    if (this.depth + 1 > this.limits.maxMessages) {
+    if (this.messages + messages > this.limits.maxMessages) {
       this.onOverflow('messages');
       return false;
     }
@@ -64,18 +71,22 @@ export class WriteQueue {
       return false;
     }
     this.frames.push(frame);
+    this.counts.push(messages);
     this.bytes += frame.length;
+    this.messages += messages;
     this.schedule();
     return true;
   }
 
   /** Drop everything not yet handed to the socket (conflation); returns how many frames. */
   clear(): number {
-    const n = this.depth;
+    const n = this.messages;
     this.dropped += n;
     this.frames = [];
+    this.counts = [];
     this.head = 0;
     this.bytes = 0;
+    this.messages = 0;
     return n;
   }
 
@@ -105,6 +116,7 @@ export class WriteQueue {
     while (this.head < this.frames.length && this.socket.writableLength < hw) {
       const f = this.frames[this.head]!;
       this.frames[this.head] = EMPTY;
+      this.messages -= this.counts[this.head]!;
       this.head++;
       this.bytes -= f.length;
       accepted = this.socket.write(f);
@@ -112,9 +124,11 @@ export class WriteQueue {
     this.socket.uncork();
     if (this.head === this.frames.length) {
       this.frames = [];
+      this.counts = [];
       this.head = 0;
     } else if (this.head > 1024 && this.head * 2 > this.frames.length) {
       this.frames = this.frames.slice(this.head);
+      this.counts = this.counts.slice(this.head);
       this.head = 0;
     }
     // What is left waits for 'drain' when the socket said so; otherwise go again next turn.

@@ -1,0 +1,93 @@
+/**
+ * Firehose configuration: every variable it reads, with its default and meaning (docs/firehose.md
+ * repeats this table). Pure: tests build a config from a literal environment.
+ */
+import { DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
+import { PULL_BATCH } from './liq-log.js';
+import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+
+export interface FirehoseConfig extends CommonConfig {
+  host: string;
+  port: number;
+  /** API keys (or `sha256:<hex>` digests of them); empty = no key required */
+  apiKeys: string[];
+  idleTimeoutMs: number;
+  queueMaxMessages: number;
+  queueMaxBytes: number;
+  socketHighWaterBytes: number;
+  maxConnections: number;
+  maxConcurrentReplays: number;
+  /** retention used only when the firehose has to create the stream itself */
+  liqRetentionMs: number;
+}
+
+/**
+ * The log is read in pulls of up to PULL_BATCH entries and a turn's arrivals reach every client
+ * as one batch, so a cap below one pull would drop clients that keep up perfectly well.
+ */
+const MIN_QUEUE_MESSAGES = PULL_BATCH;
+const MIN_QUEUE_BYTES = 1024 * 1024;
+
+export const firehoseSchema: Schema<FirehoseConfig> = {
+  ...commonSchema,
+  host: { env: 'FIREHOSE_HOST', parse: parse.string, default: '127.0.0.1', doc: 'address the HTTP/WebSocket server binds' },
+  port: { env: 'FIREHOSE_PORT', parse: parse.port, default: 8081, doc: 'HTTP/WebSocket port (0 = any free port)' },
+  apiKeys: {
+    env: 'FIREHOSE_API_KEYS',
+    parse: apiKeyList,
+    default: [],
+    doc: 'comma-separated API keys, or sha256:<64 hex> digests of them; empty = open access (a warning is logged)',
+  },
+  idleTimeoutMs: {
+    env: 'FIREHOSE_IDLE_TIMEOUT_MS',
+    parse: parse.int(1_000, 86_400_000),
+    default: 60_000,
+    doc: 'a connection with no non-empty client frame (or WebSocket ping) for this long is closed with 4003',
+  },
+  queueMaxMessages: {
+    env: 'FIREHOSE_QUEUE_MAX_MESSAGES',
+    parse: parse.int(MIN_QUEUE_MESSAGES, 10_000_000),
+    default: 20_000,
+    doc: `per-connection cap on messages waiting to be written; over it the client is closed with 4000 slow consumer (at least ${MIN_QUEUE_MESSAGES}: one turn's burst must fit)`,
+  },
+  queueMaxBytes: {
+    env: 'FIREHOSE_QUEUE_MAX_BYTES',
+    parse: parse.int(MIN_QUEUE_BYTES, 1_073_741_824),
+    default: 8 * 1024 * 1024,
+    doc: 'per-connection cap on bytes waiting to be written; over it the client is closed with 4000 slow consumer (at least 1 MiB)',
+  },
+  socketHighWaterBytes: {
+    env: 'FIREHOSE_SOCKET_HIGH_WATER_BYTES',
+    parse: parse.int(1_024, 64 * 1024 * 1024),
+    default: 256 * 1024,
+    doc: 'bytes handed to a socket before further frames wait in the queue (bounds memory per stalled client)',
+  },
+  maxConnections: {
+    env: 'FIREHOSE_MAX_CONNECTIONS',
+    parse: parse.int(1, 1_000_000),
+    default: 10_000,
+    doc: 'connections beyond this are closed with 4102 too many connections',
+  },
+  maxConcurrentReplays: {
+    env: 'FIREHOSE_MAX_CONCURRENT_REPLAYS',
+    parse: parse.int(1, 10_000),
+    default: 64,
+    doc: '?after= replays running at once; more are refused with ERROR RATE_LIMITED and close 4004',
+  },
+  liqRetentionMs: {
+    env: 'FIREHOSE_LIQ_RETENTION_MS',
+    parse: parse.int(60_000, 365 * 86_400_000),
+    default: DEFAULT_LIQ_RETENTION_MS,
+    doc: 'retention of the liquidation stream when the firehose starts before the merger and creates it; an existing stream is used as it is',
+  },
+};
+
+function apiKeyList(raw: string): string[] {
+  const keys = parse.list(raw);
+  if (keys.some((k) => k.startsWith('sha256:') && !/^sha256:[0-9a-fA-F]{64}$/.test(k))) throw new Error('a sha256: entry must hold 64 hex digits');
+  return keys;
+}
+
+export function loadFirehoseConfig(env: Record<string, string | undefined>): Readonly<FirehoseConfig> {
+  return readEnv(firehoseSchema, env);
+}

@@ -1,0 +1,75 @@
+/**
+ * What a client asked for, read from the upgrade request alone (pure: no socket, no clock).
+ * `after` takes the firehose `seq` every payload carries (docs/firehose.md): it is the JetStream
+ * stream sequence, the same on every firehose instance, so a client may reconnect anywhere.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export const FEED_PATH = '/ws/v1/liquidation/feed';
+export const FILTERED_PATH = '/ws/v1/liquidation';
+
+export type Endpoint = 'feed' | 'filtered';
+
+export interface FeedRequest {
+  endpoint: Endpoint;
+  /** from `X-API-KEY`, else `?token=` */
+  key: string | undefined;
+  /** replay everything with seq > after, then go live */
+  after: number | undefined;
+  /** undefined = every symbol / venue */
+  symbols: ReadonlySet<string> | undefined;
+  venues: ReadonlySet<string> | undefined;
+}
+
+export type RequestProblem = { kind: 'not_found' } | { kind: 'bad_request'; message: string };
+
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_FILTER_ENTRIES = 256;
+
+export function parseFeedRequest(url: string | undefined, headers: IncomingHttpHeaders): FeedRequest | RequestProblem {
+  let u: URL;
+  try {
+    u = new URL(url ?? '/', 'http://firehose.invalid');
+  } catch {
+    return { kind: 'not_found' };
+  }
+  const endpoint: Endpoint | undefined = u.pathname === FEED_PATH ? 'feed' : u.pathname === FILTERED_PATH ? 'filtered' : undefined;
+  if (!endpoint) return { kind: 'not_found' };
+  const q = u.searchParams;
+
+  const header = headers['x-api-key'];
+  const key = (Array.isArray(header) ? header[0] : header) || q.get('token') || undefined;
+
+  let after: number | undefined;
+  const rawAfter = q.get('after');
+  if (rawAfter !== null) {
+    if (!/^\d{1,15}$/.test(rawAfter)) {
+      return { kind: 'bad_request', message: `after must be a seq (a non-negative integer from a payload's "seq"), got ${JSON.stringify(rawAfter.slice(0, 40))}` };
+    }
+    after = Number(rawAfter);
+  }
+
+  const symbols = filterSet(q.get('symbols'), (s) => s.toUpperCase());
+  const venues = filterSet(q.get('venues'), (s) => s.toLowerCase());
+  if (typeof symbols === 'string') return { kind: 'bad_request', message: `symbols: ${symbols}` };
+  if (typeof venues === 'string') return { kind: 'bad_request', message: `venues: ${venues}` };
+  if (endpoint === 'feed' && (symbols || venues)) {
+    return { kind: 'bad_request', message: `${FEED_PATH} carries everything; filter with ${FILTERED_PATH}?symbols=…&venues=…` };
+  }
+  return { endpoint, key, after, symbols, venues };
+}
+
+/** undefined = no filter; a string = what is wrong */
+function filterSet(raw: string | null, norm: (s: string) => string): ReadonlySet<string> | undefined | string {
+  if (raw === null) return undefined;
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) return 'empty list';
+  if (items.length > MAX_FILTER_ENTRIES) return `at most ${MAX_FILTER_ENTRIES} entries`;
+  const bad = items.find((s) => !TOKEN.test(s));
+  if (bad !== undefined) return `not a valid name: ${JSON.stringify(bad.slice(0, 40))}`;
+  return new Set(items.map(norm));
+}
+
+export function isProblem(r: FeedRequest | RequestProblem): r is RequestProblem {
+  return 'kind' in r;
+}
