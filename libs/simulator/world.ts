@@ -40,6 +40,8 @@ interface VenueState {
   timer?: NodeJS.Timeout;
   lastStep: number;
   captureTimer?: NodeJS.Timeout;
+  /** events published since start, by kind */
+  published: { book: number; trade: number; liq: number };
 }
 
 export class SimWorld {
@@ -60,7 +62,7 @@ export class SimWorld {
         },
         now: () => this.clock(),
       };
-      this.venues.set(cfg.venue, { cfg, sim: cfg.factory(cfg.specs, view), markets, clients: new Set(), silencedUntil: 0, refuseUntil: 0, shiftedBps: 0, lastStep: this.clock() });
+      this.venues.set(cfg.venue, { cfg, sim: cfg.factory(cfg.specs, view), markets, clients: new Set(), silencedUntil: 0, refuseUntil: 0, shiftedBps: 0, lastStep: this.clock(), published: { book: 0, trade: 0, liq: 0 } });
     }
   }
 
@@ -94,7 +96,18 @@ export class SimWorld {
     const dt = now - v.lastStep;
     v.lastStep = now;
     if (now < v.silencedUntil) return; // silent: the market holds still, nothing is sent
-    for (const m of v.markets.values()) for (const e of m.step(dt, now)) v.sim.publish(e);
+    for (const m of v.markets.values()) {
+      for (const e of m.step(dt, now)) {
+        v.published[e.type]++;
+        v.sim.publish(e);
+      }
+    }
+  }
+
+  /** How many events each venue has published (for tests and the demo's sanity checks). */
+  published(venue: string): { book: number; trade: number; liq: number } | undefined {
+    const v = this.venues.get(venue);
+    return v && { ...v.published };
   }
 
   /** A WebSocket client connected to a venue; returns false when it must be refused. */
