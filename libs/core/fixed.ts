@@ -4,7 +4,7 @@
  * A value v at scale s is the integer v·10^s. Integers below 2^53 are exact in a double, so
  * parsing, adding and comparing them never drifts; anything that would leave that range raises
  * PRECISION_EXCEEDED instead of losing a digit. decimal.js stays the reference arithmetic:
- * test/unit/fixed.property.test.ts proves these functions agree with it.
+ * test/unit/core/fixed.property.test.ts proves these functions agree with it.
  */
 import { BookfuseError } from './errors.js';
 
