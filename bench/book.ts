@@ -1,0 +1,169 @@
+/**
+ * Book suite: the same seeded stream of L2 deltas (decimal strings) applied to bookfuse's exact
+ * L2Book, tardis-dev's OrderBook and ccxt's OrderBook, in alternating rounds within one process.
+ * Reports the median deltas/s, the cost of reading the top 50 levels per side, the ratios, and
+ * whether the three books agree on the final top 50.
+ */
+import { createContender, topBuffers, type BookContender, type ContenderName, type TopBuffers } from './book-contenders.js';
+import { generateL2Stream, type L2Frame, type L2Stream, type L2StreamOptions } from './lib/l2-stream.js';
+import { collectGarbage, median, nowMs, rotation, sig3, spread } from './lib/measure.js';
+import type { SuiteOptions, SuiteReport } from './lib/suite.js';
+import { bookMarkdown } from './book-report.js';
+
+export const CONTENDERS: readonly ContenderName[] = ['bookfuse', 'tardis', 'ccxt'];
+export const TOP_DEPTH = 50;
+
+export interface BookBenchOptions extends SuiteOptions {
+  stream?: Partial<L2StreamOptions>;
+  rounds?: number;
+  /** top-N reads timed per round and contender */
+  readReps?: number;
+}
+
+export interface ContenderFigures {
+  deltas_per_s: number;
+  deltas_per_s_rounds: number[];
+  top50_read_us: number;
+  top50_read_us_rounds: number[];
+}
+
+export interface Agreement {
+  agree: boolean;
+  levels_compared: number;
+  mismatches: string[];
+}
+
+export interface BookBenchResult {
+  stream: L2Stream['stats'] & { seed: number; snapshot_bid_levels: number; snapshot_ask_levels: number };
+  rounds: number;
+  figures: Record<ContenderName, ContenderFigures>;
+  ratio_vs_tardis: number;
+  ratio_vs_ccxt: number;
+  agreement: Agreement;
+  targets: { vs_tardis_2x: boolean; vs_ccxt_10x: boolean; top50_read_under_1us: boolean };
+}
+
+export async function runBookBench(opts: BookBenchOptions = {}): Promise<SuiteReport & { result: BookBenchResult }> {
+  const log = opts.log ?? (() => {});
+  const streamOpts: Partial<L2StreamOptions> = { ...(opts.quick ? { deltas: 100_000 } : {}), ...opts.stream };
+  const rounds = opts.rounds ?? (opts.quick ? 3 : 5);
+  const readReps = opts.readReps ?? (opts.quick ? 2_000 : 20_000);
+  const t0 = nowMs();
+  const stream = generateL2Stream(streamOpts);
+  log(`book: generated ${stream.stats.deltas.toLocaleString('en-US')} deltas in ${stream.stats.frames.toLocaleString('en-US')} frames (${Math.round(nowMs() - t0)} ms)`);
+
+  const contenders = CONTENDERS.map(createContender);
+  const buf = topBuffers(TOP_DEPTH);
+  warmUp(contenders, stream, buf);
+  const samples = new Map<ContenderName, { rate: number[]; read: number[] }>(CONTENDERS.map((n) => [n, { rate: [], read: [] }]));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of rotation(contenders, r)) {
+      const rate = timeApply(c, stream);
+      const read = timeReads(c, buf, readReps);
+      samples.get(c.name)!.rate.push(rate);
+      samples.get(c.name)!.read.push(read);
+      log(`book: round ${r + 1}/${rounds} ${c.name.padEnd(8)} ${sig3(rate)} deltas/s, top-${TOP_DEPTH} read ${sig3(read)} µs`);
+    }
+  }
+  const figures = {} as Record<ContenderName, ContenderFigures>;
+  for (const [name, s] of samples) {
+    figures[name] = { deltas_per_s: median(s.rate), deltas_per_s_rounds: s.rate, top50_read_us: median(s.read), top50_read_us_rounds: s.read };
+  }
+  const result: BookBenchResult = {
+    stream: { ...stream.stats, seed: stream.options.seed, snapshot_bid_levels: stream.snapshot.bids.length, snapshot_ask_levels: stream.snapshot.asks.length },
+    rounds,
+    figures,
+    ratio_vs_tardis: figures.bookfuse.deltas_per_s / figures.tardis.deltas_per_s,
+    ratio_vs_ccxt: figures.bookfuse.deltas_per_s / figures.ccxt.deltas_per_s,
+    agreement: compareTops(contenders, TOP_DEPTH),
+    targets: { vs_tardis_2x: false, vs_ccxt_10x: false, top50_read_under_1us: false },
+  };
+  result.targets = {
+    vs_tardis_2x: result.ratio_vs_tardis >= 2,
+    vs_ccxt_10x: result.ratio_vs_ccxt >= 10,
+    top50_read_under_1us: figures.bookfuse.top50_read_us < 1,
+  };
+  return {
+    suite: 'book',
+    result,
+    json: {
+      bookfuse_deltas_per_s: figures.bookfuse.deltas_per_s,
+      tardis_deltas_per_s: figures.tardis.deltas_per_s,
+      ccxt_deltas_per_s: figures.ccxt.deltas_per_s,
+      bookfuse_top50_read_us: figures.bookfuse.top50_read_us,
+      tardis_top50_read_us: figures.tardis.top50_read_us,
+      ccxt_top50_read_us: figures.ccxt.top50_read_us,
+      ratio_vs_tardis: result.ratio_vs_tardis,
+      ratio_vs_ccxt: result.ratio_vs_ccxt,
+      tops_agree: result.agreement.agree,
+      targets: result.targets,
+      rounds,
+      deltas: stream.stats.deltas,
+      seed: stream.options.seed,
+    },
+    rows: [
+      ...CONTENDERS.map((n): [string, string] => [`${n} deltas/s`, `${sig3(figures[n].deltas_per_s)}  (±${Math.round(50 * spread(figures[n].deltas_per_s_rounds))} %)`]),
+      ...CONTENDERS.map((n): [string, string] => [`${n} top-${TOP_DEPTH} read µs`, sig3(figures[n].top50_read_us)]),
+      ['bookfuse / tardis', `${sig3(result.ratio_vs_tardis)}×  (target ≥ 2×: ${result.targets.vs_tardis_2x ? 'met' : 'NOT met'})`],
+      ['bookfuse / ccxt', `${sig3(result.ratio_vs_ccxt)}×  (target ≥ 10×: ${result.targets.vs_ccxt_10x ? 'met' : 'NOT met'})`],
+      [`final top ${TOP_DEPTH} agree`, result.agreement.agree ? `yes (${result.agreement.levels_compared} levels)` : `NO: ${result.agreement.mismatches.slice(0, 3).join('; ')}`],
+    ],
+    markdown: bookMarkdown(result, TOP_DEPTH),
+    command: 'npm run bench:book',
+  };
+}
+
+/** A short untimed pass so every contender is compiled before its first timed round. */
+function warmUp(contenders: BookContender[], stream: L2Stream, buf: TopBuffers): void {
+  const frames = stream.frames.slice(0, Math.ceil(stream.frames.length / 10));
+  for (const c of contenders) {
+    c.load(stream.snapshot);
+    applyAll(c, frames);
+    for (let i = 0; i < 1000; i++) c.readTop(TOP_DEPTH, buf);
+  }
+}
+
+function applyAll(c: BookContender, frames: L2Frame[]): void {
+  for (let i = 0; i < frames.length; i++) c.apply(frames[i]!);
+}
+
+/** Deltas per second over the whole stream, from a freshly loaded snapshot. */
+function timeApply(c: BookContender, stream: L2Stream): number {
+  c.load(stream.snapshot);
+  collectGarbage();
+  const t0 = nowMs();
+  applyAll(c, stream.frames);
+  const ms = nowMs() - t0;
+  return stream.stats.deltas / (ms / 1000);
+}
+
+/** Microseconds per read of the top `TOP_DEPTH` levels of both sides into preallocated arrays. */
+let sink = 0;
+function timeReads(c: BookContender, buf: TopBuffers, reps: number): number {
+  const t0 = nowMs();
+  for (let i = 0; i < reps; i++) sink += c.readTop(TOP_DEPTH, buf) + buf.bidPrices[i % TOP_DEPTH]!;
+  const ms = nowMs() - t0;
+  if (sink === -1) console.error('unreachable'); // keeps the reads observable to the optimiser
+  return (ms * 1000) / reps;
+}
+
+/** Numeric comparison of the final top levels: every contender against bookfuse. */
+export function compareTops(contenders: BookContender[], depth: number): Agreement {
+  const ref = contenders.find((c) => c.name === 'bookfuse')!.top(depth);
+  const mismatches: string[] = [];
+  let compared = 0;
+  for (const c of contenders) {
+    if (c.name === 'bookfuse') continue;
+    const other = c.top(depth);
+    for (const side of ['bids', 'asks'] as const) {
+      const a = ref[side];
+      const b = other[side];
+      if (a.length !== b.length) mismatches.push(`${c.name} ${side}: ${b.length} levels, bookfuse ${a.length}`);
+      for (let k = 0; k < Math.min(a.length, b.length); k++) {
+        compared++;
+        if (a[k]![0] !== b[k]![0] || a[k]![1] !== b[k]![1]) mismatches.push(`${c.name} ${side}[${k}]: ${b[k]!.join('@')} vs bookfuse ${a[k]!.join('@')}`);
+      }
+    }
+  }
+  return { agree: mismatches.length === 0 && compared > 0, levels_compared: compared, mismatches };
+}
