@@ -3,7 +3,17 @@
  * publisher becomes a BAD_MESSAGE error the subscriber counts, never a wrong book.
  */
 import { BookfuseError } from '../core/index.js';
-import type { BookMessage, Level, LiquidationMessage, StatusMessage, TradeMessage } from '../core/index.js';
+import type {
+  AlertMessage,
+  BookMessage,
+  ConsensusBookMessage,
+  ConsensusLevel,
+  ConsensusTradeMessage,
+  Level,
+  LiquidationMessage,
+  StatusMessage,
+  TradeMessage,
+} from '../core/index.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -111,4 +121,59 @@ export function asStatusMessage(x: unknown): StatusMessage {
   obj(o['symbols'], 'symbols');
   num(o, 'ts');
   return o as unknown as StatusMessage;
+}
+
+/** Consensus levels: [price, total, {venue: size}]; the per-venue map may be absent on removals. */
+function consensusLevels(o: Obj, k: string): ConsensusLevel[] {
+  const v = o[k];
+  if (!Array.isArray(v)) throw bad(`field ${k} must be an array`);
+  for (const l of v) {
+    if (!Array.isArray(l) || l.length < 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string' || !DECIMAL.test(l[0]) || !DECIMAL.test(l[1])) {
+      throw bad(`field ${k} holds a malformed level`);
+    }
+    if (l[2] !== undefined) {
+      const per = obj(l[2], `${k} per-venue sizes`);
+      for (const q of Object.values(per)) if (typeof q !== 'string' || !DECIMAL.test(q)) throw bad(`field ${k} holds a malformed venue size`);
+    }
+  }
+  return v as ConsensusLevel[];
+}
+
+export function asConsensusBookMessage(x: unknown): ConsensusBookMessage {
+  const o = obj(x, 'consensus book message');
+  oneOf(o, 'kind', ['snapshot', 'delta']);
+  str(o, 'symbol');
+  for (const k of ['epoch', 'seq', 'depth', 'ts', 'merge_ts']) {
+    if (!Number.isInteger(num(o, k))) throw bad(`field ${k} must be an integer`);
+  }
+  consensusLevels(o, 'bids');
+  consensusLevels(o, 'asks');
+  if (o['venues'] !== undefined) {
+    for (const [venue, view] of Object.entries(obj(o['venues'], 'venues'))) {
+      const vo = obj(view, `venues.${venue}`);
+      str(vo, 'state');
+      if (typeof vo['stale'] !== 'boolean') throw bad(`venues.${venue}.stale must be a boolean`);
+    }
+  }
+  return o as unknown as ConsensusBookMessage;
+}
+
+export function asConsensusTradeMessage(x: unknown): ConsensusTradeMessage {
+  const o = obj(x, 'consensus trade message');
+  str(o, 'symbol');
+  str(o, 'id');
+  decimal(o, 'price');
+  decimal(o, 'qty');
+  oneOf(o, 'side', ['buy', 'sell']);
+  num(o, 'ts');
+  return o as unknown as ConsensusTradeMessage;
+}
+
+export function asAlertMessage(x: unknown): AlertMessage {
+  const o = obj(x, 'alert message');
+  str(o, 'symbol');
+  oneOf(o, 'kind', ['STALE', 'RECOVERED', 'DIVERGENCE', 'CONVERGED', 'RESYNC']);
+  str(o, 'venue');
+  num(o, 'ts');
+  return o as unknown as AlertMessage;
 }

@@ -1,0 +1,104 @@
+/**
+ * The consensus WebSocket protocol (docs/protocol.md): every message is `{"type","payload"}`.
+ * Shared by the gateway (which writes these) and the client (which reads them), so the two cannot
+ * drift. Types only: this file compiles to an empty module and is safe in a browser.
+ */
+import type { AlertMessage, ConsensusLevel, ConsensusTradeMessage, VenueView } from '../core/model.js';
+
+export type { AlertMessage, ConsensusLevel, ConsensusTradeMessage, VenueView };
+
+/** A delta level: price, new total ("0" removes), and per-venue sizes when `detail=venues`. */
+export type DeltaLevel = [price: string, total: string] | [price: string, total: string, perVenue: Record<string, string>];
+
+export type StreamMode = 'stream' | 'snapshot';
+
+/** Stable error codes sent in ERROR (the close code that may follow is in close-codes.ts). */
+export type ProtocolErrorCode =
+  | 'AUTH_FAILED'
+  | 'BAD_REQUEST'
+  | 'UNKNOWN_SYMBOL'
+  | 'RATE_LIMITED'
+  | 'SLOW_CONSUMER'
+  | 'TOO_MANY_CONNECTIONS'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'HEARTBEAT_TIMEOUT'
+  | 'SERVER_SHUTDOWN'
+  | 'POLICY_VIOLATION';
+
+export interface Limits {
+  max_symbols: number;
+  max_depth: number;
+  max_frame_bytes: number;
+  rate_per_s: number;
+  rate_burst: number;
+  queue_max_messages: number;
+  queue_max_bytes: number;
+  slow_close_ms: number;
+}
+
+export interface HandshakePayload {
+  server_time: number;
+  heartbeat_ms: number;
+  pong_timeout_ms: number;
+  max_missed_pongs: number;
+  mode: StreamMode;
+  depth: number;
+  interval_ms?: number;
+  detail: 'totals' | 'venues';
+  symbols: string[];
+  available: string[];
+  limits: Limits;
+}
+
+export interface SnapshotPayload {
+  symbol: string;
+  epoch: number;
+  seq: number;
+  depth: number;
+  /** latest venue event time in the book */
+  ts: number;
+  /** merger publish time of the update this book reflects */
+  merge_ts: number;
+  /** gateway send time */
+  gw_ts: number;
+  bids: ConsensusLevel[];
+  asks: ConsensusLevel[];
+  venues: Record<string, VenueView>;
+  crossed: boolean;
+}
+
+export interface BookPayload {
+  symbol: string;
+  epoch: number;
+  seq: number;
+  ts: number;
+  merge_ts: number;
+  gw_ts: number;
+  bids: DeltaLevel[];
+  asks: DeltaLevel[];
+  /** only the venues whose view changed */
+  venues?: Record<string, VenueView>;
+  crossed?: boolean;
+}
+
+export interface ErrorPayload {
+  code: ProtocolErrorCode;
+  message: string;
+}
+
+export type ServerMessage =
+  | { type: 'HANDSHAKE'; payload: HandshakePayload }
+  | { type: 'SNAPSHOT'; payload: SnapshotPayload }
+  | { type: 'BOOK'; payload: BookPayload }
+  | { type: 'TRADE'; payload: ConsensusTradeMessage }
+  | { type: 'ALERT'; payload: AlertMessage }
+  | { type: 'PING'; payload: { ts: number } }
+  | { type: 'SUBSCRIBED'; payload: { symbols: string[]; depth: number } }
+  | { type: 'UNSUBSCRIBED'; payload: { symbols: string[] } }
+  | { type: 'ERROR'; payload: ErrorPayload };
+
+export type ClientMessage =
+  | { type: 'SUBSCRIBE'; payload: { symbols: string[]; depth?: number } }
+  | { type: 'UNSUBSCRIBE'; payload: { symbols: string[] } }
+  | { type: 'RESYNC'; payload: { symbol: string } }
+  | { type: 'PONG'; payload?: { ts?: number } };

@@ -1,0 +1,126 @@
+/**
+ * Gateway configuration: every variable documented here (docs/gateway.md repeats the table), read
+ * once, validated whole, frozen. API keys are hashed at load and the plain keys are not kept.
+ */
+import { createHash } from 'node:crypto';
+import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { BookfuseError } from '../../libs/core/index.js';
+
+export interface GatewayEnvConfig extends CommonConfig {
+  host: string;
+  port: number;
+  symbols: string[];
+  apiKeys: string[];
+  allowedOrigins: string[];
+  maxConnections: number;
+  maxConnectionsPerKey: number;
+  maxSymbolsPerConnection: number;
+  defaultDepth: number;
+  maxDepth: number;
+  maxFrameBytes: number;
+  hardMaxFrameBytes: number;
+  ratePerS: number;
+  rateBurst: number;
+  maxStrikes: number;
+  heartbeatMs: number;
+  pongTimeoutMs: number;
+  maxMissedPongs: number;
+  queueMaxMessages: number;
+  queueMaxBytes: number;
+  socketHighWaterBytes: number;
+  slowCloseMs: number;
+  minSnapshotIntervalMs: number;
+  snapshotTimeoutMs: number;
+  snapshotRetryMs: number;
+  upstreamBufferMax: number;
+  restRequiresKey: boolean;
+  firehoseUrl: string;
+}
+
+export interface GatewayConfig extends Omit<GatewayEnvConfig, 'apiKeys'> {
+  /** SHA-256 of each API key; the keys themselves are not kept */
+  apiKeyHashes: Buffer[];
+}
+
+const int = parse.int;
+const SYMBOL = /^[A-Z0-9]+-[A-Z0-9]+$/;
+
+const schema: Schema<GatewayEnvConfig> = {
+  ...commonSchema,
+  host: { env: 'GATEWAY_HOST', parse: parse.string, default: '127.0.0.1', doc: 'interface the HTTP/WebSocket server binds' },
+  port: { env: 'GATEWAY_PORT', parse: parse.port, default: 8080, doc: 'HTTP/WebSocket port (0 = any free port)' },
+  symbols: {
+    env: 'GATEWAY_SYMBOLS',
+    parse: (raw) => {
+      const l = parse.list(raw);
+      const bad = l.filter((s) => !SYMBOL.test(s));
+      if (bad.length || !l.length) throw new Error(`must be a comma list of BASE-QUOTE symbols (bad: ${bad.join(', ') || 'empty'})`);
+      return l;
+    },
+    default: ['BTC-USD', 'ETH-USD'],
+    doc: 'consensus symbols served; any other symbol is UNKNOWN_SYMBOL',
+  },
+  apiKeys: {
+    env: 'GATEWAY_API_KEYS',
+    parse: (raw) => {
+      const l = parse.list(raw);
+      if (!l.length) throw new Error('needs at least one key');
+      return l;
+    },
+    default: ['demo'],
+    doc: 'comma list of accepted API keys (stored hashed, never logged)',
+  },
+  allowedOrigins: { env: 'GATEWAY_ALLOWED_ORIGINS', parse: parse.list, default: [], doc: 'browser Origins allowed to open /ws (empty = any); requests without Origin are not browsers and pass' },
+  maxConnections: { env: 'GATEWAY_MAX_CONNECTIONS', parse: int(1, 1_000_000), default: 10_000, doc: 'WebSocket connections per process' },
+  maxConnectionsPerKey: { env: 'GATEWAY_MAX_CONNECTIONS_PER_KEY', parse: int(1, 1_000_000), default: 1_000, doc: 'WebSocket connections per API key' },
+  maxSymbolsPerConnection: { env: 'GATEWAY_MAX_SYMBOLS', parse: int(1, 1000), default: 20, doc: 'symbols one connection may subscribe' },
+  defaultDepth: { env: 'GATEWAY_DEFAULT_DEPTH', parse: int(1, 1000), default: 25, doc: 'levels per side when the client does not ask' },
+  maxDepth: { env: 'GATEWAY_MAX_DEPTH', parse: int(1, 1000), default: 100, doc: 'largest depth a client may ask (also capped by the merger depth)' },
+  maxFrameBytes: { env: 'GATEWAY_MAX_FRAME_BYTES', parse: int(64, 1 << 20), default: 4096, doc: 'client frames above this get ERROR BAD_REQUEST (a strike)' },
+  hardMaxFrameBytes: { env: 'GATEWAY_HARD_MAX_FRAME_BYTES', parse: int(64, 16 << 20), default: 65_536, doc: 'client frames above this close at once with 1009 (ws maxPayload)' },
+  ratePerS: { env: 'GATEWAY_RATE_PER_S', parse: parse.number(0.1, 100_000), default: 10, doc: 'client messages per second refilled into the token bucket' },
+  rateBurst: { env: 'GATEWAY_RATE_BURST', parse: int(1, 100_000), default: 20, doc: 'token bucket size for client messages' },
+  maxStrikes: { env: 'GATEWAY_MAX_STRIKES', parse: int(1, 10_000), default: 10, doc: 'bad or rate-limited client messages tolerated per minute before the connection is closed' },
+  heartbeatMs: { env: 'GATEWAY_HEARTBEAT_MS', parse: int(100, 3_600_000), default: 30_000, doc: 'interval of server PING messages' },
+  pongTimeoutMs: { env: 'GATEWAY_PONG_TIMEOUT_MS', parse: int(50, 600_000), default: 10_000, doc: 'a PONG is due this long after a PING' },
+  maxMissedPongs: { env: 'GATEWAY_MAX_MISSED_PONGS', parse: int(1, 100), default: 3, doc: 'missed PONGs in a row that close the connection (4001)' },
+  queueMaxMessages: { env: 'GATEWAY_QUEUE_MAX_MESSAGES', parse: int(8, 1_000_000), default: 2_000, doc: 'frames a connection may have waiting; over it book data is conflated' },
+  queueMaxBytes: { env: 'GATEWAY_QUEUE_MAX_BYTES', parse: int(4096, 1 << 30), default: 1 << 20, doc: 'bytes a connection may have waiting; over it book data is conflated' },
+  socketHighWaterBytes: { env: 'GATEWAY_SOCKET_HIGH_WATER_BYTES', parse: int(1024, 1 << 30), default: 128 * 1024, doc: 'bytes handed to a socket before the connection counts as behind' },
+  slowCloseMs: { env: 'GATEWAY_SLOW_CLOSE_MS', parse: int(100, 3_600_000), default: 10_000, doc: 'a connection blocked (not draining) this long is closed with SLOW_CONSUMER' },
+  minSnapshotIntervalMs: { env: 'GATEWAY_MIN_SNAPSHOT_INTERVAL_MS', parse: int(10, 60_000), default: 50, doc: 'smallest interval_ms accepted in mode=snapshot' },
+  snapshotTimeoutMs: { env: 'GATEWAY_SNAPSHOT_TIMEOUT_MS', parse: int(50, 60_000), default: 2_000, doc: 'wait for a merger snapshot reply' },
+  snapshotRetryMs: { env: 'GATEWAY_SNAPSHOT_RETRY_MS', parse: int(50, 60_000), default: 1_000, doc: 'pause before asking the merger for a snapshot again' },
+  upstreamBufferMax: { env: 'GATEWAY_UPSTREAM_BUFFER_MAX', parse: int(1, 1_000_000), default: 10_000, doc: 'merger deltas buffered per symbol while a snapshot request is out (overflow: ask again)' },
+  restRequiresKey: { env: 'GATEWAY_REST_REQUIRES_KEY', parse: parse.bool, default: true, doc: 'GET /v1/* needs an API key like /ws' },
+  firehoseUrl: {
+    env: 'GATEWAY_FIREHOSE_URL',
+    parse: parse.url('ws', 'wss'),
+    default: 'ws://127.0.0.1:8081/ws/v1/liquidation/feed',
+    doc: 'liquidation firehose the widget page connects to (the page adds ?token=)',
+  },
+};
+
+export function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+export function loadGatewayConfig(env: Record<string, string | undefined>): Readonly<GatewayConfig> {
+  const { apiKeys, ...rest } = readEnv(schema, env);
+  if (rest.defaultDepth > rest.maxDepth) {
+    throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  GATEWAY_DEFAULT_DEPTH=${rest.defaultDepth} exceeds GATEWAY_MAX_DEPTH=${rest.maxDepth}`);
+  }
+  if (rest.maxFrameBytes > rest.hardMaxFrameBytes) {
+    throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  GATEWAY_MAX_FRAME_BYTES exceeds GATEWAY_HARD_MAX_FRAME_BYTES`);
+  }
+  return Object.freeze({ ...rest, symbols: Object.freeze([...rest.symbols]) as string[], apiKeyHashes: apiKeys.map(hashKey) });
+}
+
+/** The documented variables, for docs/gateway.md and `--help`. */
+export function gatewayEnvDocs(): { env: string; default: string; doc: string }[] {
+  return Object.values(schema).map((f) => {
+    const spec = f as { env: string; default?: unknown; doc: string };
+    const d = spec.default;
+    return { env: spec.env, default: Array.isArray(d) ? d.join(',') : String(d ?? ''), doc: spec.doc };
+  });
+}

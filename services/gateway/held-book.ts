@@ -1,0 +1,146 @@
+/**
+ * The gateway's copy of one consensus book, exactly as the merger published it: snapshot, then
+ * deltas whose `seq` continues within the `epoch`. Anything else (a gap, a new epoch without a
+ * snapshot, a level that does not parse) leaves the book unsynced; an unsynced book is never
+ * served. Pure: no IO, no clock (times come in as arguments).
+ */
+import { L2Book, canonicalDecimal } from '../../libs/core/index.js';
+import type { ConsensusBookMessage, ConsensusLevel, VenueView } from '../../libs/core/index.js';
+
+export type DeltaResult = 'applied' | 'duplicate' | 'gap' | 'epoch' | 'bad';
+
+/** What changed since the fan-out last looked (a resync may apply several messages at once). */
+export interface Changes {
+  snapshot: boolean;
+  bidPrices: Set<string>;
+  askPrices: Set<string>;
+  venues: Record<string, VenueView> | undefined;
+  crossedChanged: boolean;
+}
+
+export class HeldBook {
+  book = new L2Book();
+  private perVenue: [Map<string, Record<string, string>>, Map<string, Record<string, string>>] = [new Map(), new Map()];
+  epoch = -1;
+  seq = -1;
+  depth = 0;
+  ts = 0;
+  mergeTs = 0;
+  recvTs = 0;
+  crossed = false;
+  venues: Record<string, VenueView> = {};
+  /** local time each venue view arrived, so REST can age it */
+  venuesAt: Record<string, number> = {};
+  synced = false;
+  /** local time the last message was applied */
+  updatedAt = 0;
+  private changes: Changes = emptyChanges();
+
+  constructor(readonly symbol: string) {}
+
+  applySnapshot(m: ConsensusBookMessage, now: number): boolean {
+    const book = new L2Book();
+    const per: HeldBook['perVenue'] = [new Map(), new Map()];
+    try {
+      fill(book, per, m.bids, true);
+      fill(book, per, m.asks, false);
+    } catch {
+      this.synced = false;
+      return false;
+    }
+    if (m.depth > 0) {
+      book.bids.truncate(m.depth);
+      book.asks.truncate(m.depth);
+    }
+    this.book = book;
+    this.perVenue = per;
+    this.epoch = m.epoch;
+    this.seq = m.seq;
+    this.depth = m.depth;
+    this.venues = { ...(m.venues ?? {}) };
+    this.venuesAt = Object.fromEntries(Object.keys(this.venues).map((v) => [v, now]));
+    this.stamp(m, now);
+    this.synced = true;
+    this.changes.snapshot = true;
+    this.changes.venues = { ...this.venues };
+    this.changes.crossedChanged = true;
+    return true;
+  }
+
+  applyDelta(m: ConsensusBookMessage, now: number): DeltaResult {
+    if (!this.synced) return 'gap';
+    if (m.epoch !== this.epoch) return this.unsync('epoch');
+    if (m.seq <= this.seq) return 'duplicate';
+    if (m.seq !== this.seq + 1) return this.unsync('gap');
+    try {
+      for (const l of m.bids) this.changes.bidPrices.add(setLevel(this.book, this.perVenue[0], l, true));
+      for (const l of m.asks) this.changes.askPrices.add(setLevel(this.book, this.perVenue[1], l, false));
+    } catch {
+      return this.unsync('bad');
+    }
+    this.seq = m.seq;
+    if (m.depth > 0) this.depth = m.depth;
+    if (m.venues) {
+      Object.assign(this.venues, m.venues);
+      this.changes.venues = { ...(this.changes.venues ?? {}), ...m.venues };
+      for (const v of Object.keys(m.venues)) this.venuesAt[v] = now;
+    }
+    const crossed = m.crossed ?? this.crossed;
+    this.stamp(m, now);
+    if (crossed !== this.crossed) this.changes.crossedChanged = true;
+    this.crossed = crossed;
+    return 'applied';
+  }
+
+  /** Hand over and reset what changed since the last call. */
+  takeChanges(): Changes {
+    const c = this.changes;
+    this.changes = emptyChanges();
+    return c;
+  }
+
+  perVenueAt(isBid: boolean, price: string): Record<string, string> {
+    return this.perVenue[isBid ? 0 : 1].get(price) ?? {};
+  }
+
+  /** Best `depth` levels with per-venue sizes, best first. */
+  levels(isBid: boolean, depth: number): ConsensusLevel[] {
+    const out: ConsensusLevel[] = [];
+    const b = this.book;
+    (isBid ? b.bids : b.asks).forEachTop(depth, (p, q) => {
+      const price = b.formatPrice(p);
+      out.push([price, b.formatSize(q), this.perVenueAt(isBid, price)]);
+    });
+    return out;
+  }
+
+  private stamp(m: ConsensusBookMessage, now: number): void {
+    this.ts = m.ts;
+    this.mergeTs = m.merge_ts;
+    this.recvTs = m.recv_ts;
+    if (m.kind === 'snapshot') this.crossed = m.crossed ?? false;
+    this.updatedAt = now;
+  }
+
+  private unsync(r: DeltaResult): DeltaResult {
+    this.synced = false;
+    return r;
+  }
+}
+
+function emptyChanges(): Changes {
+  return { snapshot: false, bidPrices: new Set(), askPrices: new Set(), venues: undefined, crossedChanged: false };
+}
+
+function fill(book: L2Book, per: Map<string, Record<string, string>>[], levels: ConsensusLevel[], isBid: boolean): void {
+  for (const l of levels) setLevel(book, per[isBid ? 0 : 1]!, l, isBid);
+}
+
+/** Set one level; returns its canonical price. Throws on a value that is not an exact decimal. */
+function setLevel(book: L2Book, per: Map<string, Record<string, string>>, l: ConsensusLevel, isBid: boolean): string {
+  const price = canonicalDecimal(l[0]);
+  book.setLevel(isBid, price, l[1]);
+  if (book.sizeInt(l[1]) === 0) per.delete(price);
+  else per.set(price, { ...(l[2] ?? {}) });
+  return price;
+}

@@ -1,0 +1,117 @@
+/**
+ * HTTP routes: REST books and venue views, health, readiness, metrics, the OpenAPI document and
+ * the widget page. /v1/* takes the same API keys as /ws (unless GATEWAY_REST_REQUIRES_KEY=false).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VenueView } from '../../libs/core/index.js';
+import { authenticate, presentedKey } from './auth.js';
+import { clientModule, publicAsset } from './assets.js';
+import type { GatewayConfig } from './config.js';
+import type { Hub } from './hub.js';
+import type { GatewayMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+
+export interface RouteDeps {
+  cfg: GatewayConfig;
+  hub: Hub;
+  metrics: GatewayMetrics;
+  natsUp: () => boolean;
+}
+
+export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
+  const { cfg, hub, metrics } = d;
+  const count = (route: string, status: number) => metrics.rest.inc({ route, status: String(status) });
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!cfg.restRequiresKey || !req.url.startsWith('/v1/')) return;
+    const q = new URL(req.url, 'http://gateway').searchParams;
+    if (!authenticate(presentedKey(req.headers, q), cfg.apiKeyHashes)) {
+      count(req.routeOptions.url ?? 'unknown', 401);
+      return reply.code(401).send({ code: 'AUTH_FAILED', message: 'missing or unknown API key' });
+    }
+  });
+
+  app.get<{ Params: { symbol: string }; Querystring: { depth?: string } }>('/v1/books/:symbol', async (req, reply) => {
+    const feed = hub.feeds.get(req.params.symbol);
+    if (!feed) {
+      count('/v1/books/:symbol', 404);
+      return reply.code(404).send({ code: 'UNKNOWN_SYMBOL', message: `no consensus symbol ${req.params.symbol.slice(0, 32)}` });
+    }
+    const raw = req.query.depth;
+    if (raw !== undefined && !/^[1-9]\d{0,5}$/.test(raw)) {
+      count('/v1/books/:symbol', 400);
+      return reply.code(400).send({ code: 'BAD_REQUEST', message: 'depth must be a positive integer' });
+    }
+    const held = feed.held;
+    if (!held.synced) {
+      count('/v1/books/:symbol', 503);
+      return reply.code(503).send({ code: 'NOT_READY', message: 'no consensus book known to be right yet' });
+    }
+    const depth = Math.min(raw ? Number(raw) : cfg.defaultDepth, cfg.maxDepth);
+    count('/v1/books/:symbol', 200);
+    return {
+      symbol: held.symbol,
+      epoch: held.epoch,
+      seq: held.seq,
+      depth,
+      ts: held.ts,
+      merge_ts: held.mergeTs,
+      crossed: held.crossed,
+      bids: held.levels(true, depth),
+      asks: held.levels(false, depth),
+      venues: agedViews(held.venues, held.venuesAt, Date.now()),
+    };
+  });
+
+  app.get('/v1/venues', async () => {
+    const now = Date.now();
+    const symbols: Record<string, unknown> = {};
+    for (const [s, f] of hub.feeds) {
+      symbols[s] = { synced: f.held.synced, epoch: f.held.epoch, seq: f.held.seq, venues: agedViews(f.held.venues, f.held.venuesAt, now) };
+    }
+    count('/v1/venues', 200);
+    return { ts: now, symbols };
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    const missing = [...hub.feeds.values()].filter((f) => !f.held.synced).map((f) => f.held.symbol);
+    const nats = d.natsUp();
+    const ready = nats && missing.length === 0;
+    return reply.code(ready ? 200 : 503).send({ ready, nats, missing_books: missing });
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  const openapi = openApiDocument(cfg.symbols);
+  app.get('/openapi.json', async () => openapi);
+
+  app.get('/widget-config.json', async () => ({ symbols: cfg.symbols, depth: Math.min(20, cfg.maxDepth), firehose_url: cfg.firehoseUrl }));
+
+  const page = async (name: string, reply: FastifyReply) => {
+    const a = await publicAsset(name);
+    if (!a) return reply.code(404).send({ code: 'NOT_FOUND', message: name });
+    return reply.type(a.type).send(a.body);
+  };
+  app.get('/', async (_req, reply) => page('index.html', reply));
+  app.get<{ Params: { file: string } }>('/static/:file', async (req, reply) => page(req.params.file, reply));
+  app.get<{ Params: { file: string } }>('/client/:file', async (req, reply) => {
+    const a = await clientModule(req.params.file);
+    if (!a) return reply.code(404).send({ code: 'NOT_FOUND', message: req.params.file });
+    return reply.type(a.type).send(a.body);
+  });
+}
+
+/** Venue views aged to now: the age the merger reported plus the time since it arrived here. */
+function agedViews(views: Record<string, VenueView>, at: Record<string, number>, now: number) {
+  const out: Record<string, unknown> = {};
+  for (const [v, view] of Object.entries(views)) {
+    const since = Math.max(0, now - (at[v] ?? now));
+    out[v] = { ...view, age_ms: view.age_ms + since, reported_age_ms: view.age_ms };
+  }
+  return out;
+}

@@ -1,0 +1,187 @@
+/**
+ * The WebSocket side: upgrades on fastify's HTTP server (ws in noServer mode, no compression, so
+ * frames are built once and written as-is), refusals (ERROR, then a documented close), and each
+ * client message: rate limit, strikes for abuse, SUBSCRIBE / UNSUBSCRIBE / RESYNC / PONG.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Logger } from '../../libs/obs/index.js';
+import { CloseCode, textFrame } from '../../libs/ws/index.js';
+import type { HandshakePayload } from '../../libs/client/protocol.js';
+import { authenticate, originAllowed, presentedKey } from './auth.js';
+import { ClientConn } from './client-conn.js';
+import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, type ConnectionRequest, type Refusal, type RequestLimits } from './client-protocol.js';
+import type { GatewayConfig } from './config.js';
+import { writeErrorAndClose, type Hub } from './hub.js';
+import type { GatewayMetrics } from './metrics.js';
+
+const REFUSAL_CLOSE: Record<string, number> = {
+  AUTH_FAILED: CloseCode.AUTH_FAILED,
+  BAD_REQUEST: CloseCode.BAD_REQUEST,
+  UNKNOWN_SYMBOL: CloseCode.BAD_REQUEST,
+  TOO_MANY_CONNECTIONS: CloseCode.TOO_MANY_CONNECTIONS,
+  ORIGIN_NOT_ALLOWED: CloseCode.ORIGIN_NOT_ALLOWED,
+};
+
+export class WsServer {
+  private readonly wss: WebSocketServer;
+  private readonly perKey = new Map<string, number>();
+  private readonly limits: RequestLimits;
+  private stopping = false;
+
+  constructor(
+    private readonly cfg: GatewayConfig,
+    private readonly hub: Hub,
+    private readonly metrics: GatewayMetrics,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: cfg.hardMaxFrameBytes, clientTracking: false });
+    this.limits = { symbols: cfg.symbols, defaultDepth: cfg.defaultDepth, maxDepth: cfg.maxDepth, maxSymbols: cfg.maxSymbolsPerConnection, minIntervalMs: cfg.minSnapshotIntervalMs };
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
+  }
+
+  /** Refuse new upgrades and close every connection with SERVER_RESTART (reconnectable). */
+  close(): void {
+    this.stopping = true;
+    for (const c of [...this.hub.conns]) this.hub.closeWith(c, 'SERVER_SHUTDOWN', 'gateway shutting down', CloseCode.SERVER_RESTART);
+    this.wss.close();
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const parsed = parseUpgrade(url.pathname, url.searchParams, this.limits);
+    if (parsed === null || this.stopping) {
+      const status = parsed === null ? '404 Not Found' : '503 Service Unavailable';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    socket.on('error', () => undefined); // a reset during the handshake is the client's business
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(ws, socket, req, url.searchParams, parsed));
+  }
+
+  private onOpen(ws: WebSocket, socket: Socket, req: IncomingMessage, q: URLSearchParams, parsed: ConnectionRequest | Refusal): void {
+    const keyId = authenticate(presentedKey(req.headers, q, isRefusal(parsed) ? undefined : parsed.pathKey), this.cfg.apiKeyHashes);
+    const origin = req.headers.origin;
+    let refusal: Refusal | undefined;
+    if (!keyId) refusal = { code: 'AUTH_FAILED', message: 'missing or unknown API key' };
+    else if (!originAllowed(origin, this.cfg.allowedOrigins)) refusal = { code: 'ORIGIN_NOT_ALLOWED', message: `origin ${origin} is not allowed` };
+    else if (isRefusal(parsed)) refusal = parsed;
+    else if (this.hub.conns.size >= this.cfg.maxConnections) refusal = { code: 'TOO_MANY_CONNECTIONS', message: 'gateway connection limit reached' };
+    else if ((this.perKey.get(keyId) ?? 0) >= this.cfg.maxConnectionsPerKey) refusal = { code: 'TOO_MANY_CONNECTIONS', message: `at most ${this.cfg.maxConnectionsPerKey} connections per API key` };
+    if (refusal || !keyId || isRefusal(parsed)) {
+      const r = refusal!;
+      this.metrics.connectionsTotal.inc({ result: r.code.toLowerCase() });
+      this.metrics.clientErrors.inc({ code: r.code });
+      this.log.info({ code: r.code, ip: socket.remoteAddress }, 'connection refused');
+      writeErrorAndClose(ws, socket, r.code, r.message, REFUSAL_CLOSE[r.code] ?? CloseCode.POLICY_VIOLATION);
+      return;
+    }
+    this.metrics.connectionsTotal.inc({ result: 'accepted' });
+    const cfg = this.cfg;
+    const limits = { maxMessages: cfg.queueMaxMessages, maxBytes: cfg.queueMaxBytes, socketHighWaterBytes: cfg.socketHighWaterBytes };
+    const rate = { ratePerS: cfg.ratePerS, burst: cfg.rateBurst, maxStrikes: cfg.maxStrikes };
+    const conn = new ClientConn(ws, socket, keyId, parsed, limits, rate, this.now(), (c, r) => this.hub.onOverflow(c, r));
+    this.perKey.set(keyId, (this.perKey.get(keyId) ?? 0) + 1);
+    this.hub.add(conn);
+    this.metrics.connections.inc({ mode: conn.mode });
+    socket.on('drain', () => this.hub.sweep());
+
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    ws.on('pong', () => this.hub.onPong(conn));
+    ws.on('error', (e) => {
+      this.metrics.closes.inc({ reason: 'protocol_error' });
+      this.log.debug({ err: e.message }, 'client socket error');
+    });
+    ws.on('close', (code) => {
+      if (!conn.closing) this.metrics.closes.inc({ reason: code === 1009 ? 'frame_too_large' : 'client' });
+      this.hub.remove(conn);
+      const n = (this.perKey.get(keyId) ?? 1) - 1;
+      if (n > 0) this.perKey.set(keyId, n);
+      else this.perKey.delete(keyId);
+      this.metrics.connections.dec({ mode: conn.mode });
+    });
+
+    if (!parsed.simple) {
+      const hs: HandshakePayload = {
+        server_time: this.now(),
+        heartbeat_ms: cfg.heartbeatMs,
+        pong_timeout_ms: cfg.pongTimeoutMs,
+        max_missed_pongs: cfg.maxMissedPongs,
+        mode: parsed.mode,
+        depth: parsed.depth,
+        ...(parsed.mode === 'snapshot' ? { interval_ms: parsed.intervalMs } : {}),
+        detail: parsed.detail ? 'venues' : 'totals',
+        symbols: parsed.symbols,
+        available: [...cfg.symbols],
+        limits: {
+          max_symbols: cfg.maxSymbolsPerConnection,
+          max_depth: cfg.maxDepth,
+          max_frame_bytes: cfg.maxFrameBytes,
+          rate_per_s: cfg.ratePerS,
+          rate_burst: cfg.rateBurst,
+          queue_max_messages: cfg.queueMaxMessages,
+          queue_max_bytes: cfg.queueMaxBytes,
+          slow_close_ms: cfg.slowCloseMs,
+        },
+      };
+      this.hub.push(conn, textFrame(JSON.stringify({ type: 'HANDSHAKE', payload: hs })), 'HANDSHAKE');
+    }
+    this.hub.subscribe(conn, parsed.symbols, parsed.depth);
+    if (parsed.mode === 'snapshot') conn.snapshotTimer = setInterval(() => this.hub.snapshotTick(conn), parsed.intervalMs);
+  }
+
+  private onMessage(conn: ClientConn, data: RawData, isBinary: boolean): void {
+    if (conn.closing) return;
+    const now = this.now();
+    if (!conn.takeToken(now)) {
+      this.metrics.clientMessages.inc({ type: 'rate_limited' });
+      if (conn.strike(now)) return this.hub.closeWith(conn, 'RATE_LIMITED', 'too many messages', CloseCode.RATE_LIMITED);
+      if (conn.shouldReportRate(now)) this.hub.sendError(conn, 'RATE_LIMITED', `at most ${this.cfg.ratePerS} messages/s (burst ${this.cfg.rateBurst})`);
+      return;
+    }
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+    if (isBinary) return this.reject(conn, now, { code: 'BAD_REQUEST', message: 'binary frames are not part of the protocol' });
+    if (size > this.cfg.maxFrameBytes) return this.reject(conn, now, { code: 'BAD_REQUEST', message: `frame of ${size} bytes exceeds ${this.cfg.maxFrameBytes}` });
+    const m = parseClientMessage(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'));
+    if (isRefusal(m)) return this.reject(conn, now, m);
+    this.metrics.clientMessages.inc({ type: m.type });
+    switch (m.type) {
+      case 'PONG':
+        return this.hub.onPong(conn);
+      case 'SUBSCRIBE': {
+        const fresh = (m.payload.symbols as unknown[]).filter((s) => !conn.subs.has(s as string));
+        const checked = checkSymbols(m.payload.symbols, this.limits, conn.subs.size - (m.payload.symbols.length - fresh.length));
+        if (isRefusal(checked)) return this.reject(conn, now, checked);
+        const depth = parseDepth(m.payload.depth ?? conn.req.depth, this.limits);
+        if (isRefusal(depth)) return this.reject(conn, now, depth);
+        this.hub.push(conn, textFrame(JSON.stringify({ type: 'SUBSCRIBED', payload: { symbols: checked, depth } })), 'SUBSCRIBED');
+        return this.hub.subscribe(conn, checked, depth);
+      }
+      case 'UNSUBSCRIBE': {
+        const checked = checkSymbols(m.payload.symbols, { ...this.limits, maxSymbols: Infinity });
+        if (isRefusal(checked)) return this.reject(conn, now, checked);
+        const removed = this.hub.unsubscribe(conn, checked);
+        this.hub.push(conn, textFrame(JSON.stringify({ type: 'UNSUBSCRIBED', payload: { symbols: removed } })), 'UNSUBSCRIBED');
+        return;
+      }
+      case 'RESYNC': {
+        const s = m.payload.symbol;
+        if (!this.cfg.symbols.includes(s)) return this.reject(conn, now, { code: 'UNKNOWN_SYMBOL', message: `no consensus symbol ${s.slice(0, 32)}` });
+        if (!conn.subs.has(s)) return this.reject(conn, now, { code: 'BAD_REQUEST', message: `not subscribed to ${s}` });
+        return this.hub.resync(conn, s);
+      }
+    }
+  }
+
+  /** ERROR for a bad message; past the strike limit, the connection is closed. */
+  private reject(conn: ClientConn, now: number, r: Refusal): void {
+    this.metrics.clientMessages.inc({ type: 'invalid' });
+    if (conn.strike(now)) return this.hub.closeWith(conn, 'POLICY_VIOLATION', `too many bad messages (last: ${r.message})`, CloseCode.POLICY_VIOLATION);
+    this.hub.sendError(conn, r.code, r.message);
+  }
+}
