@@ -12,6 +12,8 @@ export interface FieldSpec<T> {
   parse: (raw: string) => T;
   default?: T;
   doc: string;
+  /** holds secrets (API keys): a bad value is reported without echoing it */
+  secret?: boolean;
 }
 
 export type Schema<C> = { [K in keyof C]: FieldSpec<C[K]> };
@@ -30,7 +32,7 @@ export function readEnv<C>(schema: Schema<C>, env: Env): Readonly<C> {
     try {
       out[key] = spec.parse(raw);
     } catch (e) {
-      problems.push(`${spec.env}=${JSON.stringify(raw).slice(0, 80)}: ${(e as Error).message}`);
+      problems.push(`${spec.secret ? `${spec.env} (value not shown)` : `${spec.env}=${JSON.stringify(raw).slice(0, 80)}`}: ${(e as Error).message}`);
     }
   }
   if (problems.length) {

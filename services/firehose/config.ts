@@ -15,6 +15,7 @@ export interface FirehoseConfig extends CommonConfig {
   queueMaxMessages: number;
   queueMaxBytes: number;
   socketHighWaterBytes: number;
+  closeGraceMs: number;
   maxConnections: number;
   maxConcurrentReplays: number;
   /** retention used only when the firehose has to create the stream itself */
@@ -35,6 +36,7 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
   apiKeys: {
     env: 'FIREHOSE_API_KEYS',
     parse: apiKeyList,
+    secret: true,
     default: [],
     doc: 'comma-separated API keys, or sha256:<64 hex> digests of them; empty = open access (a warning is logged)',
   },
@@ -61,6 +63,12 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     parse: parse.int(1_024, 64 * 1024 * 1024),
     default: 256 * 1024,
     doc: 'bytes handed to a socket before further frames wait in the queue (bounds memory per stalled client)',
+  },
+  closeGraceMs: {
+    env: 'FIREHOSE_CLOSE_GRACE_MS',
+    parse: parse.int(0, 600_000),
+    default: 10_000,
+    doc: 'after the server closes a connection (slow consumer, idle, shutdown), how long a client that is not reading keeps its socket before it is cut: it reads the close code if it resumes in time',
   },
   maxConnections: {
     env: 'FIREHOSE_MAX_CONNECTIONS',

@@ -10,8 +10,12 @@ import { isPing, PONG_PAYLOAD } from './payload.js';
 import type { Endpoint, FeedRequest } from './request.js';
 
 const PONG_FRAME = textFrame(PONG_PAYLOAD);
-/** a client that stops reading never completes the close handshake: cut it after this */
-export const CLOSE_GRACE_MS = 2_000;
+
+export interface ConnectionOptions {
+  limits: WriteQueueLimits;
+  /** a client that stops reading never completes the close handshake: cut it after this */
+  closeGraceMs: number;
+}
 
 export interface ConnectionEvents {
   /** the queue overflowed: the owner counts it; the connection closes itself */
@@ -36,14 +40,14 @@ export class FeedConnection {
     readonly ws: WebSocket,
     socket: Socket,
     req: FeedRequest,
-    limits: WriteQueueLimits,
+    private readonly opts: ConnectionOptions,
     events: ConnectionEvents,
   ) {
     this.endpoint = req.endpoint;
     this.symbols = req.symbols;
     this.venues = req.venues;
     this.lastActivityMs = Date.now();
-    this.queue = new WriteQueue(socket, limits, (reason) => {
+    this.queue = new WriteQueue(socket, opts.limits, (reason) => {
       if (this.closing) return;
       events.slow(reason);
       this.close(CloseCode.SLOW_CONSUMER, `slow consumer: write queue over its ${reason === 'messages' ? 'message' : 'byte'} cap`);
@@ -80,7 +84,7 @@ export class FeedConnection {
     // one small frame straight to the socket: the queue is gone, and the client should read why
     if (lastWords !== undefined) this.ws.send(lastWords);
     this.ws.close(code, closeReason(reason));
-    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+    setTimeout(() => this.ws.terminate(), this.opts.closeGraceMs).unref();
   }
 }
 

@@ -29,6 +29,7 @@ import { isProblem, parseFeedRequest, type FeedRequest } from './request.js';
 /** client frames are PINGs; anything bigger is not for us */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
 const SWEEP_MAX_MS = 1_000;
+const STOP_DRAIN_MS = 2_000;
 
 export interface FirehoseDeps {
   nc: NatsConnection;
@@ -126,7 +127,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   }
 
   function open(ws: WebSocket, socket: Socket, req: FeedRequest): void {
-    const conn = new FeedConnection(ws, socket, req, limits, { slow: (reason) => metrics.slowDropped.inc({ reason }) });
+    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }) });
     hub.add(conn);
     metrics.connections.inc({ endpoint: conn.endpoint });
     ws.on('error', () => undefined);
@@ -206,9 +207,13 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       stopping = true;
       if (sweep) clearInterval(sweep);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await liveLog.stop();
       hub.flush();
       for (const c of hub.connections) c.close(CloseCode.SERVER_RESTART, 'server restart: reconnect with after=<last seq>');
-      await liveLog.stop();
+      // clients that read get their close frame; ones that do not are cut before the service's grace ends
+      const deadline = Date.now() + STOP_DRAIN_MS;
+      while (hub.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const c of hub.connections) c.ws.terminate();
       server.closeAllConnections();
       wss.close();
       await closed;
