@@ -6,9 +6,13 @@ import { BookfuseError } from '../core/index.js';
 import type { VenueAdapter } from './adapter.js';
 import type { VenueModule } from './module.js';
 import { binanceUsdm } from './binance-usdm/index.js';
+import { binanceSpot } from './binance-spot/index.js';
+import { bybitLinear } from './bybit-linear/index.js';
 
 const VENUES: readonly VenueModule[] = [
   binanceUsdm,
+  binanceSpot,
+  bybitLinear,
 ];
 
 export function venueIds(): string[] {

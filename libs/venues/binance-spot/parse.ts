@@ -38,7 +38,7 @@ export function parseSpotFrame(raw: string, _recvTs: number): ParsedFrame<DepthE
       return { kind: 'ignored', note: String(d['e']) };
     case undefined:
       // Spot @bookTicker carries no `e`: {"u","s","b","B","a","A"}
-      if (typeof d['u'] === 'number' && typeof d['s'] === 'string' && 'b' in d && 'a' in d) return { kind: 'ignored', note: 'bookTicker' };
+      if (typeof d['u'] === 'number' && typeof d['s'] === 'string' && typeof d['b'] === 'string' && typeof d['a'] === 'string') return { kind: 'ignored', note: 'bookTicker' };
       throw bad('binance-spot: frame without an event type');
     default:
       throw bad(`binance-spot: unknown event ${JSON.stringify(d['e'])}`);

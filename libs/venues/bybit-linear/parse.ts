@@ -82,9 +82,11 @@ function parseBook(top: Obj, topic: string): BybitBookFrame {
 
 /** `S` is the taker side ("Buy"/"Sell"). */
 function parseTrade(t: Obj): VenueTrade {
+  const id = strField(t, 'i', 'publicTrade');
+  if (id === '') throw bad('publicTrade: empty trade id');
   return {
     venueSymbol: strField(t, 's', 'publicTrade'),
-    id: strField(t, 'i', 'publicTrade'),
+    id,
     price: canonicalDecimal(decField(t, 'p', 'publicTrade')),
     qty: canonicalDecimal(decField(t, 'v', 'publicTrade')),
     side: sideOf(t, 'publicTrade'),

@@ -1,0 +1,22 @@
+import { referenceMid } from '../../simulator/reference-prices.js';
+import type { VenueModule } from '../module.js';
+import { createBybitLinearAdapter, type BybitOptions } from './adapter.js';
+import { createBybitLinearSimulator } from './simulator.js';
+
+/** USDT perpetuals, tick and qtyStep as Bybit lists them for the majors. */
+const TICKS: Record<string, [tick: string, lot: string]> = { BTC: ['0.1', '0.001'], ETH: ['0.01', '0.01'], SOL: ['0.01', '0.1'] };
+
+export const bybitLinear: VenueModule = {
+  id: 'bybit-linear',
+  createAdapter: (options) => createBybitLinearAdapter(options as Partial<BybitOptions>) as never,
+  simulator: {
+    create: createBybitLinearSimulator,
+    specs: (bases) =>
+      bases.map((b) => {
+        const [tickSize, lotSize] = TICKS[b] ?? ['0.0001', '1'];
+        return { venueSymbol: `${b}USDT`, venueBase: b, quote: 'USDT', tickSize, lotSize, contractSize: '1', mid: referenceMid(b) };
+      }),
+    // orderbook.200 pushes every 100 ms
+    intervalMs: 100,
+  },
+};

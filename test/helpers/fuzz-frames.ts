@@ -1,0 +1,54 @@
+/**
+ * Type-breaking mutations of real venue frames for parser/engine fuzzing. Every mutation breaks
+ * the shape (a missing key, a value of the wrong JSON type, a price that is not a plain decimal,
+ * an id past 2^53, cut-off JSON); none swaps one valid value for another, because a well-formed
+ * frame with different numbers is indistinguishable from the venue's own and no parser can
+ * reject it. So a parser must either reject a mutation or read the same frame as before (the
+ * mutation hit a field it does not map).
+ */
+import { Rng } from '../../libs/simulator/rng.js';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+/** keys that hold prices and sizes; other strings (ids, names) are opaque and any string is valid */
+const AMOUNT_KEYS = new Set(['p', 'q', 'v', 'b', 'a', 'B', 'A', 'price', 'size']);
+const BAD_DECIMALS = ['1e5', '-1', '', 'NaN', '0x1F', ' 1', '1.2.3', 'Infinity', '１'];
+
+interface Slot {
+  parent: Json[] | { [k: string]: Json };
+  key: string | number;
+}
+
+function slots(node: Json, out: Slot[]): Slot[] {
+  if (node === null || typeof node !== 'object') return out;
+  const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+  for (const key of keys) {
+    out.push({ parent: node, key });
+    slots((node as Record<string | number, Json>)[key]!, out);
+  }
+  return out;
+}
+
+function wrongType(v: Json, amount: boolean, rng: Rng): Json {
+  const pick = <T>(xs: T[]): T => xs[rng.int(0, xs.length - 1)]!;
+  if (typeof v === 'string') return amount && DECIMAL.test(v) && rng.chance(0.6) ? pick(BAD_DECIMALS) : pick<Json>([null, 7, {}, [], true]);
+  if (typeof v === 'number') return pick<Json>([null, String(v), v + 0.5, 2 ** 60, {}, []]);
+  if (typeof v === 'boolean') return pick<Json>([String(v), 0, null]);
+  if (Array.isArray(v)) return pick<Json>([{}, 'x', null, 3]);
+  if (v === null) return pick<Json>([{}, 'x', 3]);
+  return pick<Json>([[], 'x', null, 3]);
+}
+
+export function mutateFrame(raw: string, rng: Rng): string {
+  if (rng.chance(0.1)) return raw.slice(0, rng.int(1, raw.length - 1));
+  const root = JSON.parse(raw) as Json;
+  const all = slots(root, []);
+  const s = all[rng.int(0, all.length - 1)]!;
+  if (!Array.isArray(s.parent) && rng.chance(0.3)) delete s.parent[s.key as string];
+  else if (Array.isArray(s.parent)) s.parent[s.key as number] = wrongType(s.parent[s.key as number]!, true, rng);
+  else s.parent[s.key as string] = wrongType(s.parent[s.key as string]!, AMOUNT_KEYS.has(s.key as string), rng);
+  return JSON.stringify(root);
+}
+
+export { Rng };
