@@ -58,8 +58,11 @@ export class ConsensusBook {
   private alerts: AlertMessage[] = [];
   private viewsChanged = false;
   private midsDirty = true;
-  private consensusMid4: bigint | null = null;
-  private consensusMidScale = 0;
+  private readonly midScratch: Float64Array;
+  private readonly divF: number;
+  private readonly convF: number;
+  /** price strings of recently published buckets */
+  private readonly priceText = new Map<number, string>();
   private minRecv = Infinity;
   private lastTs = 0;
 
@@ -82,6 +85,9 @@ export class ConsensusBook {
     this.asks = new ConsensusSide(false, this.slots.length, this.depth);
     this.divT = threshold(rules.divergenceBps);
     this.convT = threshold(rules.convergenceBps);
+    this.divF = Number(rules.divergenceBps);
+    this.convF = Number(rules.convergenceBps);
+    this.midScratch = new Float64Array(this.slots.length);
   }
 
   slot(venue: string, symbol: string): VenueSlot | undefined {
@@ -215,10 +221,11 @@ export class ConsensusBook {
     return out;
   }
 
-  /** Median of member mids as a decimal string (null when no venue has a two-sided book). */
+  /** Median of eligible venue mids as an exact decimal string (null when none has two sides). */
   consensusMid(): string | null {
-    if (this.consensusMid4 === null) return null;
-    return decString(new Decimal(this.consensusMid4.toString()).div(4).div(new Decimal(10).pow(this.consensusMidScale)));
+    const { v4, m4, scale } = this.exactMids();
+    if (v4.size === 0) return null;
+    return decString(new Decimal(m4.toString()).div(4).div(new Decimal(10).pow(scale)));
   }
 
   get crossed(): boolean {
@@ -351,6 +358,8 @@ export class ConsensusBook {
   /**
    * Consensus mid = median of the mids of eligible venues (divergence itself does not matter
    * here, so excluding a divergent venue never moves the yardstick it is measured against).
+   * Floats decide when a distance is clearly away from both thresholds; anything within
+   * FLOAT_MARGIN_BPS of one is decided exactly with BigInt, so a threshold crossing is exact.
    */
   private evaluateDivergence(now: number): void {
     let changed = this.midsDirty;
@@ -364,22 +373,26 @@ export class ConsensusBook {
     const flipped: VenueSlot[] = [];
     if (changed) {
       this.midsDirty = false;
-      const judged = this.slots.filter((s) => s.eligible && !Number.isNaN(s.mid4) && Number.isSafeInteger(s.mid4));
-      let scale = 0;
-      for (const s of judged) scale = Math.max(scale, s.book.priceScale);
-      const v4 = judged.map((s) => BigInt(s.mid4) * 10n ** BigInt(scale - s.book.priceScale));
-      const m4 = v4.length > 0 ? median4(v4) : null;
-      this.consensusMid4 = m4;
-      this.consensusMidScale = scale;
+      const mids = this.midScratch;
+      let n = 0;
+      for (const s of this.slots) if (judged(s)) mids[n++] = s.mid4 / pow10(s.book.priceScale);
+      const m = medianOf(mids, n);
+      let exact: { v4: Map<VenueSlot, bigint>; m4: bigint } | undefined;
       for (const s of this.slots) {
-        const i = judged.indexOf(s);
-        if (i < 0 || m4 === null || m4 === 0n) {
+        if (!judged(s) || !(m > 0)) {
           s.divergence.suspend();
           continue;
         }
-        const v = v4[i]!;
-        const zone = compareBps(v, m4, this.divT) > 0 ? 1 : compareBps(v, m4, this.convT) < 0 ? -1 : 0;
-        if (s.divergence.observe(zone, bpsOf(v, m4), now, minMs)) flipped.push(s);
+        const bps = (Math.abs(s.mid4 / pow10(s.book.priceScale) - m) / m) * 10000;
+        let zone: -1 | 0 | 1;
+        if (Math.abs(bps - this.divF) > FLOAT_MARGIN_BPS && Math.abs(bps - this.convF) > FLOAT_MARGIN_BPS) {
+          zone = bps > this.divF ? 1 : bps < this.convF ? -1 : 0;
+        } else {
+          exact ??= this.exactMids();
+          const v = exact.v4.get(s)!;
+          zone = compareBps(v, exact.m4, this.divT) > 0 ? 1 : compareBps(v, exact.m4, this.convT) < 0 ? -1 : 0;
+        }
+        if (s.divergence.observe(zone, bps, now, minMs)) flipped.push(s);
       }
     } else {
       for (const s of this.slots) if (s.divergence.advance(now, minMs)) flipped.push(s);
@@ -394,10 +407,24 @@ export class ConsensusBook {
     }
   }
 
+  /** 4·mid of every judged venue and 4·median, as BigInt at a common scale. */
+  private exactMids(): { v4: Map<VenueSlot, bigint>; m4: bigint; scale: number } {
+    const list = this.slots.filter(judged);
+    let scale = 0;
+    for (const s of list) scale = Math.max(scale, s.book.priceScale);
+    const v4 = new Map(list.map((s) => [s, BigInt(s.mid4) * 10n ** BigInt(scale - s.book.priceScale)] as const));
+    return { v4, m4: list.length > 0 ? median4([...v4.values()]) : 0n, scale };
+  }
+
   // ---- output ------------------------------------------------------------------------------
 
   private level(side: ConsensusSide, k: number, total: number): ConsensusLevel {
-    const price = this.grid.format(k);
+    let price = this.priceText.get(k);
+    if (price === undefined) {
+      if (this.priceText.size >= PRICE_TEXT_CAP) this.priceText.clear();
+      price = this.grid.format(k);
+      this.priceText.set(k, price);
+    }
     const perVenue: Record<string, string> = {};
     if (total === 0) return [price, '0', perVenue];
     const b = side.buckets.get(k);
@@ -448,6 +475,22 @@ export class ConsensusBook {
       crossed: this.crossed,
     };
   }
+}
+
+/** a float distance this close to a threshold is re-decided exactly */
+const FLOAT_MARGIN_BPS = 1e-6;
+/** bucket price strings kept (cleared whole when full: overflow policy reset) */
+const PRICE_TEXT_CAP = 65_536;
+
+function judged(s: VenueSlot): boolean {
+  return s.eligible && Number.isSafeInteger(s.mid4);
+}
+
+/** Median of the first n values (sorted in place; n is the number of venues, a handful). */
+function medianOf(xs: Float64Array, n: number): number {
+  if (n === 0) return NaN;
+  const v = xs.subarray(0, n).sort();
+  return n % 2 === 1 ? v[(n - 1) >> 1]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
 }
 
 const EMPTY_ALERTS: readonly AlertMessage[] = Object.freeze([]);

@@ -19,8 +19,12 @@ export interface Bucket {
 export class ConsensusSide {
   readonly totals: SideBook;
   readonly buckets = new Map<number, Bucket>();
-  /** what the last published message says sits inside the window: bucket → total */
-  private readonly published = new Map<number, number>();
+  /** what the last published message holds inside the window, best first: bucket, total */
+  private pubK: Float64Array;
+  private pubT: Float64Array;
+  private pubN = 0;
+  private curK: Float64Array;
+  private curT: Float64Array;
   /** buckets whose total or per-venue sizes changed since the last flush */
   private readonly dirty = new Set<number>();
   /** a bucket entered or left the totals inside the window: the window must be walked */
@@ -35,6 +39,10 @@ export class ConsensusSide {
     private readonly depth: number,
   ) {
     this.totals = new SideBook(isBid, 512);
+    this.pubK = new Float64Array(depth);
+    this.pubT = new Float64Array(depth);
+    this.curK = new Float64Array(depth);
+    this.curT = new Float64Array(depth);
   }
 
   /** Add `delta` (may be negative) to `slot`'s size in bucket `k`. */
@@ -79,7 +87,7 @@ export class ConsensusSide {
       b.total *= factor;
     }
     this.totals.rescale(1, factor);
-    for (const [k, v] of this.published) this.published.set(k, v * factor);
+    for (let i = 0; i < this.pubN; i++) this.pubT[i] = this.pubT[i]! * factor;
   }
 
   get changed(): boolean {
@@ -88,33 +96,50 @@ export class ConsensusSide {
 
   /**
    * Emit every level whose published state must change (total 0 = remove) and remember the new
-   * window. Without a structural change the window holds the same buckets, so only dirty ones
-   * already published need looking at.
+   * window. After a structural change the old and new windows (both sorted best first) are merged
+   * in one pass; without one the window holds the same buckets, so only dirty ones inside it are
+   * looked at.
    */
   flush(emit: (k: number, total: number) => void): number {
     let n = 0;
     if (this.structural || this.forceAll) {
-      const seen = new Set<number>();
-      this.totals.forEachTop(this.depth, (k, total) => {
-        seen.add(k);
-        if (this.forceAll || this.dirty.has(k) || this.published.get(k) !== total) {
-          this.published.set(k, total);
-          emit(k, total);
+      const oldK = this.pubK;
+      const oldT = this.pubT;
+      const oldN = this.pubN;
+      const newK = this.curK;
+      const newT = this.curT;
+      const newN = this.totals.copyTop(this.depth, newK, newT);
+      let i = 0;
+      let j = 0;
+      while (i < oldN || j < newN) {
+        if (j >= newN || (i < oldN && this.better(oldK[i]!, newK[j]!))) {
+          emit(oldK[i++]!, 0); // left the window
           n++;
-        }
-      });
-      for (const k of this.published.keys()) {
-        if (!seen.has(k)) {
-          this.published.delete(k);
-          emit(k, 0);
+        } else if (i >= oldN || this.better(newK[j]!, oldK[i]!)) {
+          emit(newK[j]!, newT[j]!); // entered it
           n++;
+          j++;
+        } else {
+          const k = newK[j]!;
+          if (this.forceAll || oldT[i] !== newT[j] || this.dirty.has(k)) {
+            emit(k, newT[j]!);
+            n++;
+          }
+          i++;
+          j++;
         }
       }
+      this.pubK = newK;
+      this.pubT = newT;
+      this.pubN = newN;
+      this.curK = oldK;
+      this.curT = oldT;
     } else {
       for (const k of this.dirty) {
-        if (!this.published.has(k)) continue;
+        const at = this.indexInWindow(k);
+        if (at < 0) continue;
         const total = this.totals.get(k);
-        this.published.set(k, total);
+        this.pubT[at] = total;
         emit(k, total);
         n++;
       }
@@ -127,11 +152,28 @@ export class ConsensusSide {
 
   /** After a snapshot went out, the window is whatever the top holds now. */
   resetWindow(): void {
-    this.published.clear();
-    this.totals.forEachTop(this.depth, (k, total) => this.published.set(k, total));
+    this.pubN = this.totals.copyTop(this.depth, this.pubK, this.pubT);
     this.dirty.clear();
     this.structural = false;
     this.forceAll = false;
+  }
+
+  private better(a: number, b: number): boolean {
+    return this.isBid ? a > b : a < b;
+  }
+
+  /** Position of bucket k in the published window (binary search, best first), or −1. */
+  private indexInWindow(k: number): number {
+    let lo = 0;
+    let hi = this.pubN;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.pubK[mid]!;
+      if (v === k) return mid;
+      if (this.better(v, k)) lo = mid + 1;
+      else hi = mid;
+    }
+    return -1;
   }
 
   private setTotal(k: number, b: Bucket, total: number): void {
