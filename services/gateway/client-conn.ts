@@ -68,12 +68,12 @@ export class ClientConn {
   }
 
   /**
-   * true when the client is not keeping up: its socket holds as much as we allow, or half the
-   * queue is used. Book deltas then stop and a SNAPSHOT follows once it drains.
+   * true when the client is not keeping up: its socket already holds the high-water mark (the
+   * queue has stopped handing it frames). Book deltas then stop and a SNAPSHOT follows the drain.
+   * A burst that fills the queue itself within one turn is the queue's overflow, handled there.
    */
   get lagging(): boolean {
-    const l = this.limits;
-    return this.socket.writableLength >= l.socketHighWaterBytes || this.queue.depth * 2 >= l.maxMessages || this.queue.queuedBytes * 2 >= l.maxBytes;
+    return this.socket.writableLength >= this.limits.socketHighWaterBytes;
   }
 
   /** Token bucket: false when this message is over the rate. */

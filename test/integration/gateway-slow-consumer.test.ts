@@ -1,0 +1,120 @@
+/**
+ * Backpressure: a client that stops reading costs a bounded amount of memory, has its book deltas
+ * conflated, and, once it reads again, receives a SNAPSHOT equal to what the merger published; one
+ * that stays blocked is closed as SLOW_CONSUMER; a healthy client beside them is never touched.
+ */
+import type { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalBook } from '../../libs/client/local-book.js';
+import { sleep, waitFor } from '../helpers/waits.js';
+import { startHarness, TestClient, type Harness } from './gateway-harness.js';
+
+const QUEUE_MAX_BYTES = 128 * 1024;
+const HIGH_WATER = 64 * 1024;
+const SLOW_CLOSE_MS = 2500;
+
+let h: Harness;
+const open: TestClient[] = [];
+function client(query: string): TestClient {
+  const c = new TestClient(`${h.wsUrl}/ws?${query}`);
+  open.push(c);
+  return c;
+}
+const rawSocket = (c: TestClient) => (c.ws as unknown as { _socket: Socket })._socket;
+
+/** Publish big deltas in paced batches; sample the largest per-connection memory meanwhile. */
+async function pump(batches: number): Promise<number> {
+  let maxHeld = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let i = 0; i < 25; i++) {
+      h.btc.randomStep(40);
+      h.btc.publishDelta();
+    }
+    await sleep(4);
+    maxHeld = Math.max(maxHeld, h.gw.hub.queueStats().maxBytes);
+  }
+  return maxHeld;
+}
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${h.httpUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((s, l) => s + Number(l.split(' ').at(-1)), 0);
+}
+
+function rebuild(c: TestClient): LocalBook {
+  const book = new LocalBook('BTC-USD');
+  for (const m of c.messages) {
+    if (m.type === 'SNAPSHOT') book.applySnapshot(m.payload);
+    if (m.type === 'BOOK') expect(book.applyDelta(m.payload)).toBe('applied');
+  }
+  return book;
+}
+const levels = (b: LocalBook) => JSON.stringify([b.bids.map((l) => [l.price, l.total, l.venues]), b.asks.map((l) => [l.price, l.total, l.venues])]);
+const published = () => JSON.stringify([h.btc.top(50).bids, h.btc.top(50).asks]);
+
+beforeAll(async () => {
+  h = await startHarness({
+    GATEWAY_QUEUE_MAX_BYTES: String(QUEUE_MAX_BYTES),
+    GATEWAY_QUEUE_MAX_MESSAGES: '200',
+    GATEWAY_SOCKET_HIGH_WATER_BYTES: String(HIGH_WATER),
+    GATEWAY_SLOW_CLOSE_MS: String(SLOW_CLOSE_MS),
+  });
+  await waitFor(async () => (await fetch(`${h.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
+});
+afterAll(async () => {
+  for (const c of open) c.ws.terminate();
+  await h?.stop();
+});
+
+describe('slow consumers', () => {
+  it('bounds a stalled client, conflates its deltas, and gives it the published book once it reads again; a healthy client is unaffected', async () => {
+    const healthy = client('token=demo&symbols=BTC-USD&depth=50&detail=venues');
+    const stalled = client('token=demo&symbols=BTC-USD&depth=50&detail=venues');
+    await healthy.next('SNAPSHOT');
+    await stalled.next('SNAPSHOT');
+    rawSocket(stalled).pause();
+    const conflationsBefore = await metric('bookfuse_gateway_conflations_total');
+
+    const maxHeld = await pump(200);
+    expect(await metric('bookfuse_gateway_conflations_total')).toBeGreaterThan(conflationsBefore);
+    // queue cap + socket high-water + one frame in flight
+    expect(maxHeld).toBeLessThanOrEqual(QUEUE_MAX_BYTES + HIGH_WATER + 16 * 1024);
+
+    // the healthy client got every delta in order and holds the published book
+    await waitFor(() => levels(rebuild(healthy)) === published(), { what: 'healthy client equal to the published book' });
+    expect(healthy.of('SNAPSHOT')).toHaveLength(1);
+
+    // reading again: the backlog drains, then a SNAPSHOT of the current book arrives
+    const before = stalled.of('SNAPSHOT').length;
+    rawSocket(stalled).resume();
+    await waitFor(() => stalled.of('SNAPSHOT').length > before, { what: 'a SNAPSHOT after the stalled client drained' });
+    await waitFor(() => levels(rebuild(stalled)) === published(), { what: 'resumed client equal to the published book' });
+    expect(stalled.closed).toBeUndefined();
+    // and it follows deltas again
+    h.btc.randomStep(5);
+    h.btc.publishDelta();
+    await waitFor(() => levels(rebuild(stalled)) === published(), { what: 'resumed client following deltas' });
+  });
+
+  it('closes a client blocked past GATEWAY_SLOW_CLOSE_MS with SLOW_CONSUMER and counts it', async () => {
+    const healthy = client('token=demo&symbols=BTC-USD&depth=50&detail=venues');
+    const stuck = client('token=demo&symbols=BTC-USD&depth=50&detail=venues');
+    await healthy.next('SNAPSHOT');
+    await stuck.next('SNAPSHOT');
+    rawSocket(stuck).pause();
+    const slowBefore = await metric('bookfuse_gateway_slow_closes_total');
+    const conns = h.gw.hub.conns.size;
+    await pump(200);
+    await waitFor(() => h.gw.hub.conns.size === conns - 1, { timeoutMs: SLOW_CLOSE_MS + 5000, what: 'the stuck client to be closed' });
+    expect(await metric('bookfuse_gateway_slow_closes_total')).toBe(slowBefore + 1);
+    rawSocket(stuck).resume();
+    const closed = await stuck.waitClosed(5000);
+    expect([4000, 1006]).toContain(closed.code);
+    if (closed.code === 4000) expect(stuck.of('ERROR').at(-1)!.payload.code).toBe('SLOW_CONSUMER');
+    expect(healthy.closed).toBeUndefined();
+    await waitFor(() => levels(rebuild(healthy)) === published(), { what: 'healthy client equal to the published book' });
+  });
+});
