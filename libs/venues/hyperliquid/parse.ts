@@ -3,7 +3,7 @@
  * https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/websocket/subscriptions
  */
 import type { ParsedFrame, VenueTrade } from '../adapter.js';
-import { arrField, asObj, bad, intField, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
+import { arrField, asObj, bad, decField, intField, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
 
 /** One `l2Book` push: always the complete top of the book (20 levels, 5 with `fast`). */
 export interface HlBookFrame {
@@ -75,7 +75,7 @@ function side(x: unknown, coin: string): RawLevel[] {
   if (!Array.isArray(x)) throw bad(`l2Book ${coin}: a side must be an array`);
   return x.map((l) => {
     const o = asObj(l, `l2Book ${coin} level`);
-    return [strField(o, 'px', 'l2Book level'), strField(o, 'sz', 'l2Book level')];
+    return [decField(o, 'px', 'l2Book level'), decField(o, 'sz', 'l2Book level')];
   });
 }
 
@@ -86,8 +86,8 @@ function parseTrade(t: Obj): VenueTrade {
   return {
     venueSymbol: strField(t, 'coin', 'trade'),
     id: String(intField(t, 'tid', 'trade')),
-    price: strField(t, 'px', 'trade'),
-    qty: strField(t, 'sz', 'trade'),
+    price: decField(t, 'px', 'trade'),
+    qty: decField(t, 'sz', 'trade'),
     side: s === 'B' ? 'buy' : 'sell',
     ts: intField(t, 'time', 'trade'),
   };

@@ -5,7 +5,7 @@
  * https://www.okx.com/docs-v5/en/#public-data-websocket-liquidation-orders-channel
  */
 import type { ParsedFrame, VenueLiquidation, VenueTrade } from '../adapter.js';
-import { arrField, asObj, bad, intField, intLike, levelsField, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
+import { arrField, asObj, bad, decField, decLevelsField, intField, intLike, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
 import { OKX_IGNORED_CHANNELS, okxBookChannel } from './channels.js';
 
 export interface OkxBookFrame {
@@ -38,10 +38,11 @@ export function parseOkxFrame(raw: string, _recvTs: number): ParsedFrame<OkxBook
   // The heartbeat answer is the bare text `pong`, not JSON.
   if (raw === 'pong') return { kind: 'control', note: 'pong' };
   const top = asObj(parseJson(raw), 'okx frame');
-  const event = top['event'];
-  if (typeof event === 'string') return parseEvent(event, top);
+  if (top['event'] !== undefined) return parseEvent(strField(top, 'event', 'okx event'), top);
   const arg = asObj(top['arg'], 'okx frame arg');
   const channel = strField(arg, 'channel', 'okx arg');
+  // Every push carries a data array; without it this is no push (an ack that lost its event?).
+  arrField(top, 'data', channel);
   const book = okxBookChannel(channel);
   if (book) return { kind: 'book', ...parseBookFrame(channel, book.incremental, top) };
   if (channel === 'trades' || channel === 'trades-all') {
@@ -88,9 +89,9 @@ function parseBookFrame(channel: string, incremental: boolean, top: Obj): { venu
     instId,
     channel,
     action: kind,
-    bids: levelsField(d, 'bids', channel),
-    asks: levelsField(d, 'asks', channel),
-    ts: intLike(d, 'ts', channel),
+    bids: levels(d, 'bids', channel),
+    asks: levels(d, 'asks', channel),
+    ts: msField(d, 'ts', channel),
     checksum: d['checksum'] === undefined ? 0 : intField(d, 'checksum', channel),
   };
   if (d['seqId'] !== undefined) frame.seqId = intField(d, 'seqId', channel);
@@ -106,9 +107,9 @@ export function parseOkxBooksSnapshot(body: unknown): OkxBookSnapshot {
   if (data.length !== 1) throw bad(`okx books snapshot: expected one data entry, got ${data.length}`);
   const d = asObj(data[0], 'okx books snapshot');
   const snap: OkxBookSnapshot = {
-    bids: levelsField(d, 'bids', 'okx books snapshot'),
-    asks: levelsField(d, 'asks', 'okx books snapshot'),
-    ts: intLike(d, 'ts', 'okx books snapshot'),
+    bids: levels(d, 'bids', 'okx books snapshot'),
+    asks: levels(d, 'asks', 'okx books snapshot'),
+    ts: msField(d, 'ts', 'okx books snapshot'),
   };
   if (d['seqId'] !== undefined) snap.seqId = intLike(d, 'seqId', 'okx books snapshot');
   return snap;
@@ -119,10 +120,10 @@ function parseTrade(d: Obj): VenueTrade {
   return {
     venueSymbol: strField(d, 'instId', 'trade'),
     id: strField(d, 'tradeId', 'trade'),
-    price: strField(d, 'px', 'trade'),
-    qty: strField(d, 'sz', 'trade'),
+    price: decField(d, 'px', 'trade'),
+    qty: decField(d, 'sz', 'trade'),
     side: takerSide(d['side'], 'trade'),
-    ts: intLike(d, 'ts', 'trade'),
+    ts: msField(d, 'ts', 'trade'),
   };
 }
 
@@ -145,12 +146,23 @@ function parseLiquidations(d: Obj): VenueLiquidation[] {
       venueSymbol: instId,
       side,
       liquidated,
-      price: strField(det, 'bkPx', 'liquidation-orders'),
-      qty: strField(det, 'sz', 'liquidation-orders'),
+      price: decField(det, 'bkPx', 'liquidation-orders'),
+      qty: decField(det, 'sz', 'liquidation-orders'),
       coverage: 'partial' as const,
-      ts: intLike(det, 'ts', 'liquidation-orders'),
+      ts: msField(det, 'ts', 'liquidation-orders'),
     };
   });
+}
+
+/** `[px, sz, "0", orderCount]` → `[px, sz]`: the deprecated and count fields are not used. */
+function levels(d: Obj, k: string, what: string): RawLevel[] {
+  return decLevelsField(d, k, what).map((l) => [l[0], l[1]]);
+}
+
+/** OKX sends times as decimal strings of ms ("1597026383085"). */
+function msField(o: Obj, k: string, what: string): number {
+  if (typeof o[k] !== 'string') throw bad(`${what}: field ${k} must be a string of ms`);
+  return intLike(o, k, what);
 }
 
 function takerSide(v: unknown, what: string): 'buy' | 'sell' {

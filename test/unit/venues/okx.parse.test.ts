@@ -40,7 +40,7 @@ describe('okx parse: recorded single messages', () => {
 
   it('bbo-tbt is a whole-book frame; tickers, index, mark, open interest, funding and limits are ignored', () => {
     const bbo = parseOkxFrame(recorded('bbo-tbt'), 0);
-    expect(bbo).toMatchObject({ kind: 'book', venueSymbol: 'BTC-USDT-SWAP', frame: { action: 'full', bids: [['38632.3', '990', '0', '22']], ts: 1651761120004, checksum: 0 } });
+    expect(bbo).toMatchObject({ kind: 'book', venueSymbol: 'BTC-USDT-SWAP', frame: { action: 'full', bids: [['38632.3', '990']], ts: 1651761120004, checksum: 0 } });
     for (const ch of ['tickers', 'index-tickers', 'mark-price', 'open-interest', 'funding-rate', 'price-limit']) {
       expect(parseOkxFrame(recorded(ch), 0)).toEqual({ kind: 'ignored', note: ch });
     }
