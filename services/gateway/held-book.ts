@@ -39,7 +39,8 @@ export class HeldBook {
   constructor(readonly symbol: string) {}
 
   applySnapshot(m: ConsensusBookMessage, now: number): boolean {
-    const book = new L2Book();
+    // keep the integer scales (they only grow), so depth groups can diff across a resync
+    const book = new L2Book(this.book.priceScale, this.book.sizeScale);
     const per: HeldBook['perVenue'] = [new Map(), new Map()];
     try {
       fill(book, per, m.bids, true);
