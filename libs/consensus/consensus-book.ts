@@ -15,7 +15,7 @@
 import { Decimal, decString, formatScaled, pow10, type AlertMessage, type BookMessage, type ConsensusBookMessage, type ConsensusLevel, type Level, type StatusMessage, type VenueView } from '../core/index.js';
 import { alert } from './alerts.js';
 import { ConsensusSide } from './consensus-side.js';
-import { bpsOf, compareBps, median4, threshold, type Threshold } from './divergence.js';
+import { compareBps, median4, threshold, type Threshold } from './divergence.js';
 import type { ConsensusGroup } from './groups.js';
 import { Tick } from './tick.js';
 import { MAX_PENDING_DELTAS, VenueSlot } from './venue-slot.js';
@@ -106,6 +106,8 @@ export class ConsensusBook {
   applyBook(msg: BookMessage, now: number): ApplyResult {
     const slot = this.bySource.get(msg.venue)?.get(msg.symbol);
     if (slot === undefined) return 'unknown';
+    // activity first: a message that arrives just past the stale threshold proves the feed alive
+    slot.lastActivity = Math.max(slot.lastActivity, now);
     let result: ApplyResult;
     if (msg.kind === 'snapshot') {
       result = this.applySnapshot(slot, msg, now);
@@ -122,7 +124,6 @@ export class ConsensusBook {
       this.applyDelta(slot, msg);
       result = 'applied';
     }
-    slot.lastActivity = Math.max(slot.lastActivity, now);
     this.refresh(slot, now);
     return result;
   }

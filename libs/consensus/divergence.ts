@@ -39,13 +39,6 @@ export function compareBps(v4: bigint, m4: bigint, t: Threshold): number {
   return lhs > rhs ? 1 : lhs < rhs ? -1 : 0;
 }
 
-/** Distance in bps for display (a float is fine for a number only shown, never compared). */
-export function bpsOf(v4: bigint, m4: bigint): number {
-  if (m4 === 0n) return 0;
-  const diff = v4 > m4 ? v4 - m4 : m4 - v4;
-  return Number((diff * 100_000_000n) / m4) / 10_000;
-}
-
 /**
  * Hysteresis with a minimum duration: the flag rises only after the mid stayed strictly above the
  * raise threshold for `minMs`, and falls only after it stayed strictly below the clear threshold
