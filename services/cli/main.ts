@@ -27,19 +27,31 @@ interface Running {
 
 async function runService(name: (typeof SERVICES)[number]): Promise<void> {
   const mod = (await import(`../${name}/main.js`)) as { main(env: NodeJS.ProcessEnv): Promise<Running> };
-  const running = await mod.main(process.env);
+  // Signals are handled from the first moment: a SIGTERM during start-up stops what has started.
+  let starting: Promise<Running> | undefined;
   let signals = 0;
   const onSignal = () => {
     if (++signals > 1) process.exit(1);
     const t = setTimeout(() => process.exit(1), 10_000);
     t.unref();
-    void running.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    void (starting ?? Promise.reject(new Error('not started')))
+      .then((running) => running.stop())
+      .then(
+        () => {
+          process.stderr.write(`bookfuse ${name}: stopped\n`);
+          process.exit(0);
+        },
+        (e: unknown) => {
+          process.stderr.write(`bookfuse ${name}: stop failed: ${(e as Error).message}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  starting = mod.main(process.env);
+  const running = await starting;
+  process.stderr.write(`bookfuse ${name}: ${Object.entries(running.listening).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
 }
 
 async function run(argv: string[]): Promise<number | undefined> {

@@ -58,7 +58,9 @@ export function loadCollectorConfig(env: Record<string, string | undefined>): Re
     problems.push(...(((e as BookfuseError).details?.['problems'] as string[] | undefined) ?? [(e as Error).message]));
   }
   const known = venueIds();
-  const venues = base?.venues.length ? base.venues : known;
+  // checked even when other fields failed, so one run reports every problem
+  const asked = base?.venues ?? parse.list(env['COLLECTOR_VENUES'] ?? '');
+  const venues = asked.length ? asked : known;
   for (const v of venues) if (!known.includes(v)) problems.push(`COLLECTOR_VENUES: unknown venue ${v} (known: ${known.join(', ')})`);
   const perVenue: Record<string, VenueRunConfig> = {};
   for (const v of venues) {

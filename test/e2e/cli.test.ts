@@ -1,0 +1,69 @@
+/**
+ * The `bookfuse` command as users run it: a bad config value stops a service with a message
+ * naming the variable; SIGTERM stops a service cleanly with exit 0; `bookfuse demo` starts the
+ * whole system, answers on the ports it prints, and Ctrl-C stops every child.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNats, freePort, type TestNats } from '../helpers/nats.js';
+import { cliBuilt, runCli, waitOutput } from '../helpers/cli.js';
+import { waitFor } from '../helpers/waits.js';
+
+describe.runIf(cliBuilt())('the bookfuse command', () => {
+  let nats: TestNats;
+  beforeAll(async () => {
+    nats = await startNats();
+  });
+  afterAll(async () => {
+    await nats?.dispose();
+  });
+
+  it('refuses bad configuration, naming every bad variable, and exits non-zero', async () => {
+    const run = runCli(['collector'], { NATS_URL: nats.url, COLLECTOR_DEPTH: 'deep', COLLECTOR_PORT: '99999', COLLECTOR_VENUES: 'nope' });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.out()).toContain('BAD_CONFIG');
+    expect(run.out()).toContain('COLLECTOR_DEPTH');
+    expect(run.out()).toContain('COLLECTOR_PORT');
+    expect(run.out()).toContain('unknown venue nope');
+  });
+
+  it('stops a service cleanly on SIGTERM with exit code 0', async () => {
+    const port = await freePort();
+    const run = runCli(['merger'], { NATS_URL: nats.url, MERGER_PORT: String(port), LOG_LEVEL: 'info' });
+    await waitOutput(run, /merger started/);
+    run.proc.kill('SIGTERM');
+    const { code } = await run.exited;
+    expect(code).toBe(0);
+    expect(run.out()).toContain('stopped');
+  });
+
+  it('`bookfuse demo` runs everything, serves the consensus, and Ctrl-C stops every child', async () => {
+    const [sim, gw, fh, col, mer] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const run = runCli(['demo'], {
+      NATS_URL: nats.url,
+      SIM_PORT: String(sim),
+      GATEWAY_PORT: String(gw),
+      FIREHOSE_PORT: String(fh),
+      COLLECTOR_PORT: String(col),
+      MERGER_PORT: String(mer),
+      LOG_LEVEL: 'warn',
+    });
+    await waitOutput(run, /is running/, 30_000);
+    expect(run.out()).toContain(`http://127.0.0.1:${gw}/?token=demo`);
+    expect(run.out()).toContain(`ws://127.0.0.1:${fh}/ws/v1/liquidation/feed?token=demo`);
+    const book = await waitFor(
+      async () => {
+        const r = await fetch(`http://127.0.0.1:${gw}/v1/books/BTC-USD?depth=5&token=demo`);
+        if (!r.ok) return null;
+        const b = (await r.json()) as { bids: unknown[]; asks: unknown[]; venues: Record<string, { state: string }> };
+        return b.bids.length === 5 && Object.values(b.venues).some((v) => v.state === 'live') ? b : null;
+      },
+      { timeoutMs: 30_000, what: 'a live consensus book over REST' },
+    );
+    expect(book.asks.length).toBe(5);
+    run.proc.kill('SIGINT');
+    const { code } = await run.exited;
+    expect(code).toBe(0);
+    expect(run.out()).toMatch(/stopped\.\s*$/);
+  }, 90_000);
+});

@@ -1,0 +1,30 @@
+/** Running the built `bookfuse` command as a user would (tests run after `npm run build`). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { waitFor } from './waits.js';
+
+export const CLI = resolve('dist/services/cli/main.js');
+
+export function cliBuilt(): boolean {
+  return existsSync(CLI);
+}
+
+export interface CliRun {
+  proc: ChildProcess;
+  out: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
+  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  return { proc, out: () => out, exited };
+}
+
+export async function waitOutput(run: CliRun, re: RegExp, timeoutMs = 20_000): Promise<void> {
+  await waitFor(() => re.test(run.out()), { timeoutMs, what: `output matching ${re}` });
+}
