@@ -102,6 +102,23 @@ export const MERGER_ENV_DOC: readonly { name: string; default: string; meaning: 
   return { name: spec.env, default: d === undefined ? '(required)' : Array.isArray(d) ? d.join(',') : typeof d === 'object' ? '' : String(d), meaning: spec.doc };
 });
 
+/** Every field that parses on its own (defaults for the absent ones); bad ones stay at their default. */
+function lenient(env: Record<string, string | undefined>): Raw {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(schema) as [string, Schema<Raw>[keyof Raw]][]) {
+    const v = env[spec.env];
+    out[key] = spec.default;
+    if (v !== undefined && v !== '') {
+      try {
+        out[key] = spec.parse(v);
+      } catch {
+        // reported by readEnv
+      }
+    }
+  }
+  return out as unknown as Raw;
+}
+
 export function loadMergerConfig(env: Record<string, string | undefined>, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Readonly<MergerConfig> {
   const problems: string[] = [];
   let raw: Readonly<Raw> | undefined;
@@ -112,30 +129,30 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
   }
   let groups: ConsensusGroup[] = DEFAULT_GROUPS.map((g) => ({ ...g, members: g.members.map((m) => ({ ...m })) }));
   let ownership: Ownership = { kind: 'all' };
-  if (raw) {
-    if (raw.groupsSpec && raw.groupsFile) problems.push('CONSENSUS_GROUPS and CONSENSUS_CONFIG_FILE: set one, not both');
-    try {
-      if (raw.groupsSpec) groups = parseGroupsSpec(raw.groupsSpec);
-    } catch (e) {
-      problems.push(`CONSENSUS_GROUPS: ${(e as Error).message}`);
-    }
-    try {
-      if (raw.groupsFile) groups = groupsFromJson(JSON.parse(readFile(raw.groupsFile)));
-    } catch (e) {
-      problems.push(`CONSENSUS_CONFIG_FILE=${raw.groupsFile}: ${(e as Error).message}`);
-    }
-    if (raw.shard && raw.symbols.length) problems.push('MERGER_SHARD and MERGER_SYMBOLS: set one, not both');
-    try {
-      if (raw.shard) ownership = parseShard(raw.shard);
-    } catch (e) {
-      problems.push(`MERGER_SHARD=${raw.shard}: ${(e as Error).message}`);
-    }
-    if (raw.symbols.length) {
-      for (const s of raw.symbols) if (!groups.some((g) => g.symbol === s)) problems.push(`MERGER_SYMBOLS: no consensus group ${s}`);
-      ownership = { kind: 'symbols', symbols: new Set(raw.symbols) };
-    }
-    if (new Decimal(raw.convergenceBps).gt(raw.divergenceBps)) problems.push(`CONVERGENCE_BPS=${raw.convergenceBps} must not exceed DIVERGENCE_BPS=${raw.divergenceBps}`);
+  // cross-field checks run on whatever parsed, so they are reported together with field errors
+  const p = lenient(env);
+  if (p.groupsSpec && p.groupsFile) problems.push('CONSENSUS_GROUPS and CONSENSUS_CONFIG_FILE: set one, not both');
+  try {
+    if (p.groupsSpec) groups = parseGroupsSpec(p.groupsSpec);
+  } catch (e) {
+    problems.push(`CONSENSUS_GROUPS: ${(e as Error).message}`);
   }
+  try {
+    if (p.groupsFile) groups = groupsFromJson(JSON.parse(readFile(p.groupsFile)));
+  } catch (e) {
+    problems.push(`CONSENSUS_CONFIG_FILE=${p.groupsFile}: ${(e as Error).message}`);
+  }
+  if (p.shard && p.symbols.length) problems.push('MERGER_SHARD and MERGER_SYMBOLS: set one, not both');
+  try {
+    if (p.shard) ownership = parseShard(p.shard);
+  } catch (e) {
+    problems.push(`MERGER_SHARD=${p.shard}: ${(e as Error).message}`);
+  }
+  if (p.symbols.length) {
+    for (const s of p.symbols) if (!groups.some((g) => g.symbol === s)) problems.push(`MERGER_SYMBOLS: no consensus group ${s}`);
+    ownership = { kind: 'symbols', symbols: new Set(p.symbols) };
+  }
+  if (new Decimal(p.convergenceBps).gt(p.divergenceBps)) problems.push(`CONVERGENCE_BPS=${p.convergenceBps} must not exceed DIVERGENCE_BPS=${p.divergenceBps}`);
   if (problems.length || !raw) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
   const rules: ConsensusRules = Object.freeze({
     staleAfterMs: raw.staleAfterMs,
