@@ -56,3 +56,10 @@ export function sig3(x: number): string {
   if (a >= 1) return x.toFixed(2);
   return x.toPrecision(3);
 }
+
+/** The q-quantile (0..1) of a sample, nearest-rank on a sorted copy. */
+export function percentile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
