@@ -8,11 +8,16 @@ import type { VenueModule } from './module.js';
 import { binanceUsdm } from './binance-usdm/index.js';
 import { binanceSpot } from './binance-spot/index.js';
 import { bybitLinear } from './bybit-linear/index.js';
+import { okxSpot, okxSwap } from './okx/index.js';
+import { hyperliquid } from './hyperliquid/index.js';
 
 const VENUES: readonly VenueModule[] = [
   binanceUsdm,
   binanceSpot,
   bybitLinear,
+  okxSwap,
+  okxSpot,
+  hyperliquid,
 ];
 
 export function venueIds(): string[] {
