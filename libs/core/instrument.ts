@@ -78,9 +78,8 @@ export function applyFactor(v: number, scale: number, f: Factor): [number, numbe
   return [out, outScale];
 }
 
-/** Convert one decimal string by a factor, exactly. */
+/** Convert one decimal string by a factor, exactly; the result is canonical ("1.50" → "1.5"). */
 export function convertDecimal(s: string, f: Factor): string {
-  if (f.mantissa === 1 && f.exp === 0) return s;
   const scale = fractionDigits(s);
   const [v, sc] = applyFactor(parseScaled(s, scale), scale, f);
   return formatScaled(v, sc);

@@ -9,6 +9,7 @@ import { captureLine } from '../../libs/venues/capture.js';
 import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
 import { Feed, nowMs } from '../../libs/venues/feed.js';
 import { RestClient } from '../../libs/venues/rest.js';
+import { fetchMetadataBodies } from '../../libs/venues/metadata.js';
 import { createAdapter } from '../../libs/venues/registry.js';
 import { loadCollectorConfig } from '../collector/config.js';
 import { flagString, parseArgs, UsageError } from './args.js';
@@ -30,12 +31,7 @@ export async function record(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
   const out = createWriteStream(outPath, { flags: 'w' });
   const write = (line: string) => out.write(line + '\n');
 
-  const bodies: unknown[] = [];
-  for (const r of adapter.metadataRequests()) {
-    const body = await rest.request(r);
-    write(captureLine('rest', nowMs(), body, `${restBase}${r.path}`));
-    bodies.push(body);
-  }
+  const bodies = await fetchMetadataBodies(adapter, (r) => rest.request(r), (body, r) => write(captureLine('rest', nowMs(), body, `${restBase}${r.path}`)));
   const instruments = adapter.parseInstruments(bodies).filter((i) => symbols.includes(i.venueSymbol));
   const missing = symbols.filter((s) => !instruments.some((i) => i.venueSymbol === s));
   if (missing.length) throw new UsageError(`${venue} does not list ${missing.join(', ')}`);

@@ -11,6 +11,7 @@ import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
 import { Feed, nowMs } from '../../libs/venues/feed.js';
 import { RestClient } from '../../libs/venues/rest.js';
 import { backoffDelay } from '../../libs/venues/backoff.js';
+import { fetchMetadataBodies } from '../../libs/venues/metadata.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { VenueRunConfig } from './config.js';
 
@@ -108,8 +109,7 @@ export class VenueRunner {
   }
 
   private async loadInstruments(): Promise<Instrument[]> {
-    const bodies: unknown[] = [];
-    for (const r of this.adapter.metadataRequests()) bodies.push(await this.rest.request(r));
+    const bodies = await fetchMetadataBodies(this.adapter, (r) => this.rest.request(r));
     const all = this.adapter.parseInstruments(bodies);
     const chosen = this.choose(all);
     if (chosen.length === 0) throw new BookfuseError('UNKNOWN_SYMBOL', `no instrument matches bases ${this.opts.bases.join(',')} on ${this.venue}`);

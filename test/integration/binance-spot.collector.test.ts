@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollectorOnSim, type CollectorOnSim } from '../../helpers/collector-on-sim.js';
-import { waitFor } from '../../helpers/waits.js';
+import { startCollectorOnSim, type CollectorOnSim } from '../helpers/collector-on-sim.js';
+import { waitFor } from '../helpers/waits.js';
 
 const DEPTH = 50;
 
