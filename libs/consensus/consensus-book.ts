@@ -42,6 +42,12 @@ export const DEFAULT_RULES: ConsensusRules = Object.freeze({
 /** applied: in the book; buffered: waiting for a snapshot; gap: ask the collector for one. */
 export type ApplyResult = 'applied' | 'buffered' | 'gap' | 'ignored' | 'unknown';
 
+/**
+ * Venue views (state, mid, age) ride on deltas when they change; ages change all the time, so they
+ * are also re-sent at least this often, which keeps a subscriber's "last message age" honest.
+ */
+export const VIEWS_REFRESH_MS = 1000;
+
 export class ConsensusBook {
   readonly symbol: string;
   readonly depth: number;
@@ -57,6 +63,8 @@ export class ConsensusBook {
   private started = false;
   private alerts: AlertMessage[] = [];
   private viewsChanged = false;
+  /** when venue views were last published; ages move continuously, so they are re-sent each VIEWS_REFRESH_MS */
+  private viewsAt = 0;
   private midsDirty = true;
   private readonly midScratch: Float64Array;
   private readonly divF: number;
@@ -185,6 +193,7 @@ export class ConsensusBook {
   flush(now: number): ConsensusBookMessage | null {
     this.evaluateDivergence(now);
     if (!this.started) return this.streamSnapshot(now);
+    if (now - this.viewsAt >= VIEWS_REFRESH_MS) this.viewsChanged = true;
     if (!this.bids.changed && !this.asks.changed && !this.viewsChanged) return null;
     const bids: ConsensusLevel[] = [];
     const asks: ConsensusLevel[] = [];
@@ -195,7 +204,10 @@ export class ConsensusBook {
     if (bids.length === 0 && asks.length === 0 && !views) return null;
     this.seq++;
     const msg = this.message('delta', now, bids, asks, this.depth);
-    if (views) msg.venues = this.views(now);
+    if (views) {
+      msg.venues = this.views(now);
+      this.viewsAt = now;
+    }
     this.minRecv = Infinity;
     return msg;
   }
@@ -442,6 +454,7 @@ export class ConsensusBook {
     this.started = true;
     this.seq++;
     const msg = this.snapshotMessage(now, this.depth);
+    this.viewsAt = now;
     this.bids.resetWindow();
     this.asks.resetWindow();
     this.viewsChanged = false;
