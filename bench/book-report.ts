@@ -27,7 +27,7 @@ export function bookMarkdown(r: BookBenchResult, depth: number): string {
     '',
     `| book | deltas/s (median) | range over rounds | top-${depth} read, both sides (µs) | bookfuse is |`,
     '|---|---:|---:|---:|---:|',
-    row('bookfuse', 'bookfuse `L2Book` (exact scaled integers)'),
+    row('bookfuse', 'bookfuse `L2Book` (exact integers, tick ladder near the touch)'),
     row('tardis', 'tardis-dev `OrderBook` (red-black tree of doubles)'),
     row('ccxt', 'ccxt `OrderBook` (sorted arrays of doubles)'),
     '',

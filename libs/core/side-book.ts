@@ -1,26 +1,57 @@
-/** Shifts up to this many levels run as a plain loop; longer ones as one copyWithin (a builtin call). */
-const SHORT_MOVE = 16;
-
 /**
- * One side of an L2 book: price → size, both scaled integers, kept sorted so that the best level
- * sits at the END of the arrays. Most changes land near the touch, so inserts and deletes there
- * move only a few elements, and reading the top N walks backwards from the end without allocating.
+ * One side of an L2 book: price → size, both scaled integers.
+ *
+ * Nearly all traffic lands within a few hundred ticks of the touch, so the levels there live in
+ * a tick ladder: one slot per tick, slot 0 the best edge, a change is one array write with no
+ * search and no shifting. Levels worse than the ladder sit in SortedLevels (sorted arrays).
+ * The tick is learned from the prices themselves (the gcd of their distances), so no metadata is
+ * needed and a finer price only re-lays the ladder out. Invariants:
+ *  - no level is better than slot 0 (a better price moves the ladder first);
+ *  - every level inside the ladder's span is in the ladder, every level beyond it in `far`;
+ *  - every price is `top` plus a whole number of steps (until the step is known, all is in `far`).
  */
+import { SortedLevels } from './sorted-levels.js';
+
+/** Ticks the ladder spans. */
+const SLOTS = 1024;
+/** Empty slots kept better than the best level when the ladder moves, so a rising touch rarely moves it. */
+const HEADROOM = 256;
+/** When the best level drifts this far from slot 0 (the touch moved away), the ladder follows it. */
+const FOLLOW_AT = SLOTS / 2;
+/** `step` of a side whose prices cannot be laid out in safe integers: every slot test fails, all in `far`. */
+const NO_LADDER = NaN;
+
 export class SideBook {
   /** bids: higher price is better; asks: lower price is better */
   readonly isBid: boolean;
-  private prices: Float64Array;
-  private sizes: Float64Array;
-  private n = 0;
+  /** +1 for asks (worse = higher), -1 for bids (worse = lower) */
+  private readonly dir: number;
+  private readonly far: SortedLevels;
+  private ladder: Float64Array | null = null;
+  /** price of slot 0 */
+  private top = 0;
+  /** price distance between slots; 0 while unknown */
+  private step = 0;
+  /** first price ever seen, to learn the step from the second */
+  private ref = NaN;
+  /** non-empty slots */
+  private count = 0;
+  /** first non-empty slot, SLOTS when none */
+  private best = SLOTS;
+  /** rank cursor for sequential priceAt/sizeAt: valid while `layout` is unchanged */
+  private layout = 0;
+  private cursorLayout = -1;
+  private cursorRank = 0;
+  private cursorSlot = 0;
 
   constructor(isBid: boolean, capacity = 256) {
     this.isBid = isBid;
-    this.prices = new Float64Array(capacity);
-    this.sizes = new Float64Array(capacity);
+    this.dir = isBid ? -1 : 1;
+    this.far = new SortedLevels(isBid, capacity);
   }
 
   get length(): number {
-    return this.n;
+    return this.count + this.far.length;
   }
 
   /**
@@ -28,159 +59,288 @@ export class SideBook {
    * callers can tell an insert from an update from a no-op delete.
    */
   set(price: number, size: number): number {
-    const n = this.n;
-    const i = this.search(price);
-    const prices = this.prices;
-    const sizes = this.sizes;
-    if (i < n && prices[i] === price) {
-      const prev = sizes[i]!;
+    const slot = ((price - this.top) * this.dir) / this.step;
+    if (slot >= 0 && slot < SLOTS && (slot | 0) === slot) {
+      const ladder = this.ladder!;
+      const prev = ladder[slot]!;
       if (size === 0) {
-        if (n - i - 1 > SHORT_MOVE) {
-          prices.copyWithin(i, i + 1, n);
-          sizes.copyWithin(i, i + 1, n);
-        } else {
-          for (let j = i; j < n - 1; j++) {
-            prices[j] = prices[j + 1]!;
-            sizes[j] = sizes[j + 1]!;
-          }
+        if (prev !== 0) {
+          ladder[slot] = 0;
+          this.count--;
+          this.layout++;
+          if (slot === this.best) this.bestGone(slot);
         }
-        this.n = n - 1;
-      } else {
-        sizes[i] = size;
+        return prev;
+      }
+      ladder[slot] = size;
+      if (prev === 0) {
+        this.count++;
+        this.layout++;
+        if (slot < this.best) this.best = slot;
       }
       return prev;
     }
-    if (size === 0) return 0;
-    if (n === prices.length) {
-      this.grow();
-      return this.set(price, size);
-    }
-    if (n - i > SHORT_MOVE) {
-      prices.copyWithin(i + 1, i, n);
-      sizes.copyWithin(i + 1, i, n);
-    } else {
-      for (let j = n; j > i; j--) {
-        prices[j] = prices[j - 1]!;
-        sizes[j] = sizes[j - 1]!;
-      }
-    }
-    prices[i] = price;
-    sizes[i] = size;
-    this.n = n + 1;
-    return 0;
+    return this.setOutside(price, size);
   }
 
   get(price: number): number {
-    const i = this.search(price);
-    return i < this.n && this.prices[i] === price ? this.sizes[i]! : 0;
+    const slot = ((price - this.top) * this.dir) / this.step;
+    if (slot >= 0 && slot < SLOTS && (slot | 0) === slot) return this.ladder![slot]!;
+    return this.far.get(price);
   }
 
   /** Price of the k-th best level (0 = best); NaN when there are fewer levels. */
   priceAt(k: number): number {
-    return k < this.n ? this.prices[this.n - 1 - k]! : NaN;
+    if (!(k >= 0)) return NaN;
+    if (k < this.count) return this.priceOf(this.slotOfRank(k));
+    return this.far.priceAt(k - this.count);
   }
 
   sizeAt(k: number): number {
-    return k < this.n ? this.sizes[this.n - 1 - k]! : NaN;
+    if (!(k >= 0)) return NaN;
+    if (k < this.count) return this.ladder![this.slotOfRank(k)]!;
+    return this.far.sizeAt(k - this.count);
   }
 
   bestPrice(): number {
-    return this.n > 0 ? this.prices[this.n - 1]! : NaN;
+    return this.count > 0 ? this.priceOf(this.best) : this.far.bestPrice();
   }
 
   /** true when `price` would sit within the best `depth` levels (present or not). */
   withinTop(price: number, depth: number): boolean {
-    if (this.n < depth) return true;
-    const edge = this.prices[this.n - depth]!;
+    if (this.length < depth) return true;
+    if (depth <= 0) return false;
+    const edge = this.priceAt(depth - 1);
     return this.isBid ? price >= edge : price <= edge;
   }
 
   /** Keep only the best `depth` levels. */
   truncate(depth: number): void {
-    if (this.n <= depth) return;
-    const drop = this.n - depth;
-    this.prices.copyWithin(0, drop, this.n);
-    this.sizes.copyWithin(0, drop, this.n);
-    this.n = depth;
+    if (this.length <= depth) return;
+    if (depth > this.count) {
+      this.far.truncate(depth - this.count);
+      return;
+    }
+    this.far.clear();
+    if (depth <= 0) {
+      this.clearLadder();
+      return;
+    }
+    const ladder = this.ladder!;
+    ladder.fill(0, this.slotOfRank(depth - 1) + 1);
+    this.count = depth;
+    this.layout++;
   }
 
   clear(): void {
-    this.n = 0;
+    this.clearLadder();
+    this.far.clear();
+    if (Number.isNaN(this.step)) {
+      // a side that gave up its ladder for huge prices learns again from the next ones
+      this.step = 0;
+      this.ref = NaN;
+    }
   }
 
   /** Multiply every price and/or size by an integer factor (used when a finer scale appears). */
   rescale(priceFactor: number, sizeFactor: number): void {
-    for (let i = 0; i < this.n; i++) {
-      this.prices[i] = this.prices[i]! * priceFactor;
-      this.sizes[i] = this.sizes[i]! * sizeFactor;
+    // Scaled prices may no longer fit the ladder's geometry in safe integers: park the ladder's
+    // levels in `far` (all better than it, so they append), scale, and lay the ladder out again.
+    this.spill();
+    this.far.rescale(priceFactor, sizeFactor);
+    this.ref *= priceFactor;
+    if (!(this.step > 0)) return;
+    if (this.far.length > 0) {
+      this.relayout(this.step * priceFactor, this.far.bestPrice());
+    } else {
+      // nothing to lay out: learn the grid again from the next prices
+      this.step = 0;
+      this.ref = NaN;
     }
   }
 
   /** Visit the best `depth` levels, best first. */
   forEachTop(depth: number, fn: (price: number, size: number, rank: number) => void): void {
-    const stop = Math.max(0, this.n - depth);
-    for (let i = this.n - 1, k = 0; i >= stop; i--, k++) fn(this.prices[i]!, this.sizes[i]!, k);
+    let k = 0;
+    if (this.count > 0) {
+      const ladder = this.ladder!;
+      for (let s = this.best; k < depth && k < this.count; s++) {
+        const q = ladder[s]!;
+        if (q !== 0) fn(this.priceOf(s), q, k++);
+      }
+    }
+    if (k < depth) this.far.forEachTop(depth - k, fn, k);
   }
 
   /** Copy the best `depth` levels into flat arrays (best first); returns the count. */
   copyTop(depth: number, outPrices: Float64Array, outSizes: Float64Array): number {
-    const count = Math.min(depth, this.n);
-    for (let k = 0; k < count; k++) {
-      outPrices[k] = this.prices[this.n - 1 - k]!;
-      outSizes[k] = this.sizes[this.n - 1 - k]!;
+    let k = 0;
+    const n = Math.min(depth, this.count);
+    if (n > 0) {
+      const ladder = this.ladder!;
+      const top = this.top;
+      const stride = this.dir * this.step;
+      for (let s = this.best; k < n; s++) {
+        const q = ladder[s]!;
+        if (q !== 0) {
+          outPrices[k] = top + s * stride;
+          outSizes[k++] = q;
+        }
+      }
     }
-    return count;
+    return k < depth ? k + this.far.copyTop(depth - k, outPrices, outSizes, k) : k;
+  }
+
+  private priceOf(slot: number): number {
+    return this.top + this.dir * slot * this.step;
+  }
+
+  /** Slot of the k-th best ladder level (k < count); sequential ranks continue from the last one. */
+  private slotOfRank(k: number): number {
+    const ladder = this.ladder!;
+    let rank = 0;
+    let s = this.best;
+    if (this.cursorLayout === this.layout && this.cursorRank <= k) {
+      rank = this.cursorRank;
+      s = this.cursorSlot;
+    }
+    for (;;) {
+      if (ladder[s] !== 0) {
+        if (rank === k) break;
+        rank++;
+      }
+      s++;
+    }
+    this.cursorLayout = this.layout;
+    this.cursorRank = k;
+    this.cursorSlot = s;
+    return s;
+  }
+
+  /** The best ladder level was deleted: find the next one, and follow the touch if it went far. */
+  private bestGone(slot: number): void {
+    const ladder = this.ladder!;
+    let s = slot + 1;
+    if (this.count > 0) while (ladder[s] === 0) s++;
+    else s = SLOTS;
+    this.best = s;
+    if (s > FOLLOW_AT && (this.count > 0 || this.far.length > 0)) this.relayout(this.step, this.bestPrice());
+  }
+
+  /** Prices outside the ladder: learn or refine the step, move the ladder, or use `far`. */
+  private setOutside(price: number, size: number): number {
+    const step = this.step;
+    if (!(price >= 0 && price <= Number.MAX_SAFE_INTEGER) && !Number.isNaN(step)) this.dropLadder();
+    if (Number.isNaN(this.step)) return this.far.set(price, size);
+    if (step === 0) return this.learn(price, size);
+    const d = (price - this.top) * this.dir;
+    if (d % step !== 0) {
+      // every level sits on the current grid, so an off-grid delete is of an absent level
+      if (size === 0) return 0;
+      this.relayout(gcd(step, Math.abs(d)), this.betterOf(price));
+      return this.set(price, size);
+    }
+    if (size !== 0 && (d < 0 || this.count === 0)) {
+      // a new best price, or the first level after the ladder emptied: put the touch near slot 0
+      this.relayout(step, this.betterOf(price));
+      return this.set(price, size);
+    }
+    // worse than the ladder (or a delete of a price better than every level: absent)
+    return d < 0 ? 0 : this.far.set(price, size);
+  }
+
+  /** Until two distinct prices were seen the tick is unknown: levels wait in `far`. */
+  private learn(price: number, size: number): number {
+    if (Number.isNaN(this.ref)) this.ref = price;
+    if (price === this.ref || size === 0) return this.far.set(price, size);
+    this.ladder ??= new Float64Array(SLOTS);
+    this.relayout(Math.abs(price - this.ref), this.betterOf(price));
+    return this.set(price, size);
+  }
+
+  private betterOf(price: number): number {
+    if (this.length === 0) return price;
+    const b = this.bestPrice();
+    return this.isBid ? Math.max(price, b) : Math.min(price, b);
   }
 
   /**
-   * Index of `price`, or of where it would be inserted. Arrays are ascending for bids and
-   * descending for asks, so the best level is at the end either way. Most updates land near the
-   * touch, so the search gallops back from the end (1, 2, 4, … levels) before bisecting: near
-   * the touch it costs a few comparisons on hot cache lines, far away no more than a bisection.
+   * Lay the ladder out again with `step`, the best price `bestPrice` sitting up to HEADROOM
+   * slots from slot 0: ladder levels that no longer fit go to `far`, `far` levels now inside come
+   * in. Slot 0 stays within [0, 2^53) and the span within safe integers, so every price − top
+   * and slot · step is exact; where that cannot hold the side keeps all levels sorted instead.
    */
-  private search(price: number): number {
-    const prices = this.prices;
-    const n = this.n;
-    let hi = n;
-    let lo = 0;
-    let step = 1;
-    if (this.isBid) {
-      for (let j = n - 1; j >= 0; j = n - (step <<= 1)) {
-        if (prices[j]! < price) {
-          lo = j + 1;
-          break;
-        }
-        hi = j;
-      }
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (prices[mid]! < price) lo = mid + 1;
-        else hi = mid;
-      }
-    } else {
-      for (let j = n - 1; j >= 0; j = n - (step <<= 1)) {
-        if (prices[j]! > price) {
-          lo = j + 1;
-          break;
-        }
-        hi = j;
-      }
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (prices[mid]! > price) lo = mid + 1;
-        else hi = mid;
-      }
+  private relayout(step: number, bestPrice: number): void {
+    const room = this.isBid ? (Number.MAX_SAFE_INTEGER - bestPrice) / step : bestPrice / step;
+    const top = bestPrice - this.dir * Math.min(HEADROOM, Math.floor(room)) * step;
+    if (!(top >= 0 && top <= Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(SLOTS * step)) {
+      this.dropLadder();
+      return;
     }
-    return lo;
+    this.spill();
+    const far = this.far;
+    this.top = top;
+    this.step = step;
+    this.layout++;
+    while (far.length > 0) {
+      const p = far.bestPrice();
+      const slot = ((p - top) * this.dir) / step;
+      if (slot >= SLOTS || (slot | 0) !== slot) break;
+      const q = far.sizeAt(0);
+      far.set(p, 0);
+      this.place(p, q);
+    }
   }
 
-  private grow(): void {
-    const cap = this.prices.length * 2;
-    const p = new Float64Array(cap);
-    const s = new Float64Array(cap);
-    p.set(this.prices.subarray(0, this.n));
-    s.set(this.sizes.subarray(0, this.n));
-    this.prices = p;
-    this.sizes = s;
+  /** Empty the ladder into `far`, worst first: each level is better than all of `far`, so it appends. */
+  private spill(): void {
+    const ladder = this.ladder;
+    if (ladder && this.count > 0) {
+      for (let s = SLOTS - 1; s >= this.best; s--) {
+        const q = ladder[s]!;
+        if (q !== 0) {
+          this.far.set(this.priceOf(s), q);
+          ladder[s] = 0;
+        }
+      }
+    }
+    this.count = 0;
+    this.best = SLOTS;
+    this.layout++;
   }
+
+  /** Put a level known to be absent where it belongs (the ladder or `far`). */
+  private place(price: number, size: number): void {
+    const slot = ((price - this.top) * this.dir) / this.step;
+    if (slot >= 0 && slot < SLOTS && (slot | 0) === slot) {
+      this.ladder![slot] = size;
+      this.count++;
+      if (slot < this.best) this.best = slot;
+    } else {
+      this.far.set(price, size);
+    }
+  }
+
+  /** Prices that cannot be laid out in safe integers: keep every level sorted instead. */
+  private dropLadder(): void {
+    this.spill();
+    this.ladder = null;
+    this.step = NO_LADDER;
+  }
+
+  private clearLadder(): void {
+    if (this.count > 0) this.ladder!.fill(0, this.best);
+    this.count = 0;
+    this.best = SLOTS;
+    this.layout++;
+  }
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
 }

@@ -21,15 +21,26 @@ type Op =
   | { op: 'set'; price: number; size: number }
   | { op: 'truncate'; depth: number }
   | { op: 'rescale'; pf: number; sf: number }
-  | { op: 'clear' };
+  | { op: 'clear' }
+  /** reads between writes: ranks read in order reuse a cursor that any insert or delete must reset */
+  | { op: 'read'; k: number; price: number };
 
-/** Prices cluster near a "touch" (many collisions, short shifts) or spread wide (long shifts, growth). */
-const price = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1000, max: 1040 }) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 3000 }) });
+/**
+ * Prices cluster near a "touch" (collisions, short moves), spread wider than the tick ladder (its
+ * sorted overflow), or sit on a coarser grid first so the learned tick has to be refined.
+ */
+const price = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1000, max: 1040 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 3000 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 400 }).map((k) => 20_000 + 25 * k) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 1e10 }) },
+);
 const size = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 7, arbitrary: fc.integer({ min: 1, max: 1_000_000 }) });
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 60, arbitrary: fc.record({ op: fc.constant('set' as const), price, size }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), depth: fc.integer({ min: 0, max: 60 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('rescale' as const), pf: fc.constantFrom(1, 10), sf: fc.constantFrom(1, 10, 100) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('truncate' as const), depth: fc.integer({ min: 0, max: 60 }) }) },
+  { weight: 20, arbitrary: fc.record({ op: fc.constant('read' as const), k: fc.integer({ min: 0, max: 40 }), price }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('rescale' as const), pf: fc.constantFrom(1, 10, 10_000), sf: fc.constantFrom(1, 10, 100) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
 );
 
@@ -71,10 +82,20 @@ describe('SideBook behaves like a sorted map', () => {
           for (const o of ops) {
             if (o.op === 'set') {
               expect(book.set(o.price, o.size)).toBe(oracle.set(o.price, o.size));
+            } else if (o.op === 'read') {
+              const want = oracle.sorted();
+              expect(book.priceAt(o.k)).toBe(want[o.k]?.[0] ?? NaN);
+              expect(book.sizeAt(o.k)).toBe(want[o.k]?.[1] ?? NaN);
+              expect(book.get(o.price)).toBe(oracle.levels.get(o.price) ?? 0);
+              const edge = want[o.k];
+              expect(book.withinTop(o.price, o.k + 1)).toBe(!edge || (isBid ? o.price >= edge[0] : o.price <= edge[0]));
             } else if (o.op === 'truncate') {
               book.truncate(o.depth);
               for (const [p] of oracle.sorted().slice(o.depth)) oracle.levels.delete(p);
             } else if (o.op === 'rescale') {
+              // scales grow only while every value stays exact (L2Book refuses beyond 2^53)
+              const top = Math.max(0, ...[...oracle.levels].flat());
+              if (top * o.pf * o.sf > 2 ** 52) continue;
               book.rescale(o.pf, o.sf);
               const old = oracle.sorted();
               oracle.levels.clear();
@@ -91,6 +112,54 @@ describe('SideBook behaves like a sorted map', () => {
     });
   }
 
+  it('follows a touch that walks far in both directions, checked along the way', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: -3, max: 3 }), fc.integer({ min: 0, max: 60 }), size, fc.integer({ min: -40, max: 40 })), { minLength: 300, maxLength: 3000 }),
+        fc.constantFrom(1, 5, 100),
+        (moves, tick) => {
+          const bids = new SideBook(true);
+          const asks = new SideBook(false);
+          const ob = new OracleSide(true);
+          const oa = new OracleSide(false);
+          let mid = 100_000;
+          moves.forEach(([isBid, drift, dist, q, read], i) => {
+            mid += drift * 40; // about 3000 ticks of wander over a run: the ladder must move both ways
+            const p = (isBid ? mid - dist : mid + dist) * tick;
+            const [b, o] = isBid ? [bids, ob] : [asks, oa];
+            expect(b.set(p, q)).toBe(o.set(p, q));
+            if (read >= 0) {
+              // ranks read between writes, mostly in rising order as a truncating caller reads them
+              const want = o.sorted()[read];
+              expect([b.priceAt(read), b.sizeAt(read)]).toEqual(want ?? [NaN, NaN]);
+            }
+            if (i % 97 === 0) check(b, o, p);
+          });
+          check(bids, ob, mid * tick);
+          check(asks, oa, mid * tick);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('keeps exact order for prices near 2^53, where no ladder fits, and learns again after clear', () => {
+    const huge = fc.integer({ min: 0, max: 5000 }).map((k) => Number.MAX_SAFE_INTEGER - 10_000 + 2 * k);
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(fc.tuple(fc.oneof(huge, price), size), { minLength: 1, maxLength: 300 }), (isBid, sets) => {
+        const book = new SideBook(isBid);
+        const oracle = new OracleSide(isBid);
+        for (const [p, q] of sets) expect(book.set(p, q)).toBe(oracle.set(p, q));
+        check(book, oracle, sets[0]![0]);
+        book.clear();
+        oracle.levels.clear();
+        for (const [p, q] of sets) if (p < 1e6) expect(book.set(p, q)).toBe(oracle.set(p, q));
+        check(book, oracle, 1020);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('checks every intermediate state on long runs near the touch (shifts short and long)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), price, size), { minLength: 200, maxLength: 1500 }), (sets) => {
@@ -106,7 +175,7 @@ describe('SideBook behaves like a sorted map', () => {
         check(bids, ob, 1020);
         check(asks, oa, 1020);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 });
