@@ -117,10 +117,8 @@ async function runSuite(s: SuiteEntry, args: RunArgs, log: (l: string) => void):
 }
 
 /**
- * Sections to rewrite: the header and every suite that reported its own markdown. A suite that
- * could not run gets a status section only where the document has none (older measured figures,
- * dated, stay); one that ran but gave no markdown (it may write its own, like the firehose)
- * keeps whatever the document holds.
+ * Sections to rewrite: the header and every suite that ran. A suite that could not run gets a
+ * status section only where the document has none (older measured figures, dated, stay).
  */
 function docSections(ran: SuiteOutcome[], date: Date, machine: ReturnType<typeof describeMachine>): DocSection[] {
   const sections: DocSection[] = [headerSection({ date, machine, suites: ran.map((o) => ({ name: o.suite, status: o.status, command: o.report?.command })) })];

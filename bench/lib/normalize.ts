@@ -1,8 +1,8 @@
 /**
  * Turning whatever a suite returned into the runner's shape. Suites written against
- * bench/lib/suite.ts return a SuiteReport; any other object is shown by its numeric fields and
- * passed through to `--json` as is. Fields the JSON contract requires but a suite did not report
- * stay null with a note: a missing figure is never filled in.
+ * bench/lib/suite.ts return a SuiteReport; any other object is shown (console and document) by
+ * its numeric fields and passed through to `--json` as is. Fields the JSON contract requires but
+ * a suite did not report stay null with a note: a missing figure is never filled in.
  */
 import { sig3 } from './measure.js';
 import { isSuiteReport, type SuiteReport } from './suite.js';
@@ -20,7 +20,7 @@ export interface SuiteOutcome {
   suite: string;
   status: SuiteStatus;
   note?: string;
-  /** null when the suite did not run or wrote its own section */
+  /** null when the suite did not run */
   report: SuiteReport | null;
   json: Record<string, unknown>;
   rows: Array<[string, string]>;
@@ -29,7 +29,9 @@ export interface SuiteOutcome {
 export function fromResult(suite: string, result: unknown): SuiteOutcome {
   if (isSuiteReport(result)) return { suite, status: 'ok', report: result, json: plain(result.json), rows: result.rows };
   const json = plain(result);
-  return { suite, status: 'ok', report: null, json, rows: numericLeaves(json).map(([k, v]) => [k, sig3(v)]) };
+  const rows = numericLeaves(json).map(([k, v]): [string, string] => [k, sig3(v)]);
+  const markdown = [`## ${suite}`, '', `Figures as bench/${suite}.ts returned them.`, '', '| figure | value |', '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+  return { suite, status: 'ok', report: { suite, json, rows, markdown }, json, rows };
 }
 
 export function notMeasured(suite: string, status: Exclude<SuiteStatus, 'ok'>, note: string): SuiteOutcome {

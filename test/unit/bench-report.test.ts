@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeSections, parseSections, renderSection } from '../../bench/report.js';
 import { runBench, type SuiteEntry } from '../../bench/run.js';
+import { fromResult, jsonFor } from '../../bench/lib/normalize.js';
 
 const firehose = renderSection({ name: 'firehose', body: '## Firehose\n\n| clients | p99 |\n|---|---|\n| 2000 | 4.2 ms |' });
 
@@ -29,6 +30,21 @@ describe('docs/benchmarks.md sections', () => {
     const doc = mergeSections('', [{ name: 'merge', body: 'measured' }]);
     expect(parseSections(mergeSections(doc, [{ name: 'merge', body: 'not available', ifAbsent: true }]))[0]!.body).toBe('measured');
     expect(parseSections(mergeSections('', [{ name: 'merge', body: 'not available', ifAbsent: true }]))[0]!.body).toBe('not available');
+  });
+});
+
+describe('suite results', () => {
+  it('a plain result object is passed through, tabled by its numeric fields, and required fields it lacks stay null', () => {
+    const merge = fromResult('merge', { deltas_per_s: 1234.5, p99_us: 7, rounds: [1, 2], label: 'x' });
+    expect(merge.rows).toEqual([
+      ['deltas_per_s', '1,235'],
+      ['p99_us', '7.00'],
+    ]);
+    expect(merge.report?.markdown).toContain('| deltas_per_s | 1,235 |');
+    expect(jsonFor(merge)).toEqual({ deltas_per_s: 1234.5, p99_us: 7, rounds: [1, 2], label: 'x', status: 'ok' });
+    const e2e = jsonFor(fromResult('e2e', { realistic: { p50_ms: 3, p99_ms: Number.NaN } }));
+    expect(e2e).toMatchObject({ realistic: { p50_ms: 3, p99_ms: null, cpu_cores: null, max_rss_mb: null }, x10: { p99_ms: null } });
+    expect(e2e['note']).toBe('suite did not report realistic.p99_ms, realistic.cpu_cores, realistic.max_rss_mb, x10.p99_ms');
   });
 });
 
