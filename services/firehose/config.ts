@@ -12,6 +12,7 @@ export interface FirehoseConfig extends CommonConfig {
   /** API keys (or `sha256:<hex>` digests of them); empty = no key required */
   apiKeys: string[];
   idleTimeoutMs: number;
+  batchWindowMs: number;
   queueMaxMessages: number;
   queueMaxBytes: number;
   socketHighWaterBytes: number;
@@ -45,6 +46,12 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     parse: parse.int(1_000, 86_400_000),
     default: 60_000,
     doc: 'a connection with no non-empty client frame (or WebSocket ping) for this long is closed with 4003',
+  },
+  batchWindowMs: {
+    env: 'FIREHOSE_BATCH_WINDOW_MS',
+    parse: parse.int(0, 1_000),
+    default: 5,
+    doc: 'longest a burst of events may wait to be coalesced into one write per client; the window adapts below it to about 3x what a fan-out costs, so a lone event is not delayed (0 = a fan-out every turn)',
   },
   queueMaxMessages: {
     env: 'FIREHOSE_QUEUE_MAX_MESSAGES',

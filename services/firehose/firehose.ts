@@ -53,7 +53,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   const metrics = createFirehoseMetrics(deps.registry);
   const keys = createKeyCheck(config.apiKeys);
   const limits: WriteQueueLimits = { maxMessages: config.queueMaxMessages, maxBytes: config.queueMaxBytes, socketHighWaterBytes: config.socketHighWaterBytes };
-  const hub = new Hub(metrics);
+  const hub = new Hub(metrics, config.batchWindowMs);
   const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs };
   const liveLog = new LiveLog({
     nc,

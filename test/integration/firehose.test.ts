@@ -128,6 +128,8 @@ describe('firehose: slow consumers', () => {
       for (let i = 0; i < total; i += 1000) {
         for (let k = 0; k < 1000; k++) publishFast(h.pub, liq(i + k, 'slow'));
         await h.pub.flush();
+        // paced by the healthy reader (it shares this process with the firehose): the stalled one falls behind alone
+        await waitForLiqs(healthy, i - 1000);
       }
       await waitForLiqs(healthy, total, 20_000);
       expect(healthy.liqs().map((m) => m.id)).toEqual(Array.from({ length: total }, (_, i) => `slow-${i}`));

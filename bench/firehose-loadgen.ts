@@ -1,0 +1,78 @@
+/**
+ * Firehose benchmark load generator: a separate process that plays the merger, publishing
+ * liquidations on `bookfuse.v1.consensus.liq` (core NATS with Nats-Msg-Id, as the merger does)
+ * at a fixed rate from a given wall-clock start for a given time.
+ *
+ * Each id is `<publish time, µs since the epoch>-<n>`: ids are opaque to the firehose, and this
+ * lets a client compute publish → receipt latency from the bytes it got, with one clock (the
+ * machine's) shared by every process.
+ *
+ * IPC in: {natsUrl, rate, startAtMs, durationMs}. IPC out: {published, elapsedMs}.
+ */
+import { headers as natsHeaders } from 'nats';
+import { closeBus, connectBus, encode, subjects } from '../libs/bus/index.js';
+import type { LiquidationMessage } from '../libs/core/index.js';
+
+export interface LoadgenJob {
+  natsUrl: string;
+  rate: number;
+  startAtMs: number;
+  durationMs: number;
+}
+
+export interface LoadgenResult {
+  published: number;
+  elapsedMs: number;
+}
+
+const wallMs = (): number => performance.timeOrigin + performance.now();
+const VENUES = ['binance-usdm', 'bybit-linear', 'okx-swap', 'hyperliquid'];
+const SYMBOLS = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'];
+
+async function run(job: LoadgenJob): Promise<LoadgenResult> {
+  const nc = await connectBus({ url: job.natsUrl, name: 'bench-loadgen' });
+  const subject = subjects.consensusLiq();
+  const total = Math.round((job.rate * job.durationMs) / 1000);
+  while (wallMs() < job.startAtMs) await new Promise((r) => setTimeout(r, 1));
+  const t0 = wallMs();
+  let n = 0;
+  while (n < total) {
+    const due = Math.min(total, Math.floor(((wallMs() - t0) * job.rate) / 1000));
+    for (; n < due; n++) {
+      const now = wallMs();
+      const m: LiquidationMessage = {
+        v: 1,
+        venue: VENUES[n % VENUES.length]!,
+        symbol: SYMBOLS[n % SYMBOLS.length]!,
+        id: `${Math.round(now * 1000)}-${n}`,
+        side: n % 2 ? 'buy' : 'sell',
+        liquidated: n % 2 ? 'short' : 'long',
+        price: '98412.3',
+        qty: '0.120',
+        notional_usd: '11809.476',
+        coverage: 'sampled',
+        ts: Math.floor(now),
+        recv_ts: Math.floor(now),
+      };
+      const h = natsHeaders();
+      h.set('Nats-Msg-Id', m.id);
+      nc.publish(subject, encode(m), { headers: h });
+    }
+    // yield so the socket writes; the next due count catches up whatever the timer slept
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await nc.flush();
+  const elapsedMs = wallMs() - t0;
+  await closeBus(nc);
+  return { published: n, elapsedMs };
+}
+
+process.once('message', (job: LoadgenJob) => {
+  run(job).then(
+    (r) => process.send!(r, () => process.exit(0)),
+    (e: unknown) => {
+      process.stderr.write(`loadgen: ${String(e)}\n${(e as Error).stack ?? ''}\n`);
+      process.exit(1);
+    },
+  );
+});

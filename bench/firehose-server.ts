@@ -1,0 +1,114 @@
+/**
+ * The server side of the firehose benchmark, in its own process so its CPU and RSS are its own:
+ *   firehose  the real service (createFirehose, default limits, the bench API key)
+ *   baseline  bare `ws`: a core NATS subscription, the same validation and the same payload
+ *             bytes (liquidationPayload), `ws.send` to every client: no queue, no batching, no caps
+ *
+ * IPC in: {mode, natsUrl} then 'stop'. IPC out: {port} when listening, then {rssMaxMb, slowDropped,
+ * cpuCores, handoverP99Ms} (CPU time over wall time since listening; the firehose's own
+ * publish → socket hand-over p99, as the upper bound of its histogram bucket).
+ */
+import { WebSocketServer } from 'ws';
+import { asLiquidationMessage, closeBus, connectBus, decodeJson, subjects } from '../libs/bus/index.js';
+import { createLogger, createRegistry } from '../libs/obs/index.js';
+import { loadFirehoseConfig } from '../services/firehose/config.js';
+import { createFirehose } from '../services/firehose/firehose.js';
+import { liquidationPayload } from '../services/firehose/payload.js';
+
+export const BENCH_KEY = 'bench-key';
+
+export interface ServerJob {
+  mode: 'firehose' | 'baseline';
+  natsUrl: string;
+}
+
+interface Running {
+  port: number;
+  slowDropped(): Promise<number>;
+  /** p99 of bookfuse_firehose_publish_to_write_ms as a bucket bound (firehose only) */
+  handoverP99Ms(): Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+async function startFirehose(natsUrl: string): Promise<Running> {
+  const config = loadFirehoseConfig({ NATS_URL: natsUrl, FIREHOSE_PORT: '0', FIREHOSE_API_KEYS: BENCH_KEY, FIREHOSE_IDLE_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' });
+  const nc = await connectBus({ url: natsUrl, name: 'bench-firehose' });
+  const registry = createRegistry('firehose');
+  const firehose = createFirehose(config, { nc, log: createLogger('firehose', 'warn'), registry });
+  await firehose.start();
+  return {
+    port: firehose.port,
+    slowDropped: async () => {
+      const m = await registry.getSingleMetric('bookfuse_firehose_slow_consumers_dropped_total')?.get();
+      return (m?.values ?? []).reduce((s, v) => s + v.value, 0);
+    },
+    handoverP99Ms: async () => {
+      const m = await registry.getSingleMetric('bookfuse_firehose_publish_to_write_ms')?.get();
+      const buckets = (m?.values ?? []).filter((v) => (v as { metricName?: string }).metricName?.endsWith('_bucket'));
+      const total = buckets.find((v) => v.labels['le'] === '+Inf')?.value ?? 0;
+      if (!total) return null;
+      const hit = buckets.find((v) => v.value >= 0.99 * total);
+      return hit ? Number(hit.labels['le']) : null;
+    },
+    stop: async () => {
+      await firehose.stop();
+      await closeBus(nc);
+    },
+  };
+}
+
+async function startBaseline(natsUrl: string): Promise<Running> {
+  const nc = await connectBus({ url: natsUrl, name: 'bench-baseline' });
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  let seq = 0;
+  const sub = nc.subscribe(subjects.consensusLiq(), {
+    callback: (err, msg) => {
+      if (err) return;
+      let payload: string;
+      try {
+        payload = liquidationPayload(asLiquidationMessage(decodeJson(msg.data)), ++seq);
+      } catch {
+        return;
+      }
+      for (const ws of wss.clients) ws.send(payload);
+    },
+  });
+  return {
+    port: (wss.address() as { port: number }).port,
+    slowDropped: async () => 0,
+    handoverP99Ms: async () => null,
+    stop: async () => {
+      sub.unsubscribe();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await closeBus(nc);
+    },
+  };
+}
+
+process.once('message', (job: ServerJob) => {
+  void (async () => {
+    const server = job.mode === 'firehose' ? await startFirehose(job.natsUrl) : await startBaseline(job.natsUrl);
+    let rssMax = process.memoryUsage.rss();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 100);
+    process.once('message', () => {
+      void (async () => {
+        clearInterval(sampler);
+        const slowDropped = await server.slowDropped();
+        const handoverP99Ms = await server.handoverP99Ms();
+        const rssMaxMb = rssMax / 2 ** 20;
+        const cpu = process.cpuUsage(cpu0);
+        const cpuCores = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
+        await server.stop();
+        process.send!({ rssMaxMb, slowDropped, cpuCores, handoverP99Ms }, () => process.exit(0));
+      })();
+    });
+    process.send!({ port: server.port });
+  })().catch((e: unknown) => {
+    process.stderr.write(`bench server: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  });
+});

@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:firehose [-- --json] [--quick] [--no-write]` (issue 6): the liquidation firehose
+ * under load, against a bare `ws` broadcast of the same frames to the same clients.
+ *
+ * Every process is separate and loopback-only: a nats-server with JetStream on a free port
+ * (libs/bus/nats-server.ts), the server under test (bench/firehose-server.ts: firehose, then the
+ * baseline), the clients (bench/firehose-clients.ts) and the load generator
+ * (bench/firehose-loadgen.ts). Each case runs for a bounded time: a warm-up second, then the
+ * measured window; then the clients get a bounded drain to count loss.
+ *
+ * Figures: delivered frames/s to healthy clients in the window; publish → client receipt latency
+ * (p50/p99/max) for events published in the window; healthy loss = 1 − min received / published;
+ * stalled clients the firehose dropped; the server's max RSS; the baseline's frames/s and the ratio.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { closeBus, connectBus, ensureLiqStream, LIQ_STREAM } from '../libs/bus/index.js';
+import { startNatsServer } from '../libs/bus/nats-server.js';
+import type { ClientsCommand, ClientsResult } from './firehose-clients.js';
+import type { LoadgenJob, LoadgenResult } from './firehose-loadgen.js';
+import { BENCH_KEY, type ServerJob } from './firehose-server.js';
+import { DEFAULT_DOC } from './lib/paths.js';
+import type { SuiteOptions, SuiteReport } from './lib/suite.js';
+import { updateDocFile } from './report.js';
+
+export interface FirehoseCaseSpec {
+  name: string;
+  rate: number;
+  clients: number;
+  slow_fraction: number;
+}
+
+export interface FirehoseCase extends FirehoseCaseSpec {
+  delivered_per_s: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+  healthy_loss: number;
+  slow_dropped: number;
+  rss_mb: number;
+  baseline_delivered_per_s: number;
+  baseline_p99_ms: number | null;
+  baseline_healthy_loss: number;
+  baseline_rss_mb: number;
+  ratio: number;
+  order_errors: number;
+  /** CPU time / wall time of the server and of the clients process (both include the drain) */
+  server_cpu_cores: number;
+  clients_cpu_cores: number;
+  /** the firehose's own publish → socket hand-over p99 (metrics histogram bucket bound) */
+  server_handover_p99_ms: number | null;
+}
+
+export interface FirehoseBenchOptions extends SuiteOptions {
+  /** measured seconds per run (default 10, quick 3) */
+  seconds?: number;
+  cases?: FirehoseCaseSpec[];
+}
+
+/** issue 6's cases; saturation offers far more than either server can fan out */
+export const DEFAULT_CASES: FirehoseCaseSpec[] = [
+  { name: '2k/s x 500', rate: 2_000, clients: 500, slow_fraction: 0 },
+  { name: '20k/s x 100', rate: 20_000, clients: 100, slow_fraction: 0 },
+  { name: 'saturation', rate: 50_000, clients: 100, slow_fraction: 0 },
+  { name: '2k/s x 500, 10% stalled', rate: 2_000, clients: 500, slow_fraction: 0.1 },
+];
+
+const WARMUP_MS = 1_000;
+const START_DELAY_MS = 300;
+const DRAIN_MS = 10_000;
+const FEED = `/ws/v1/liquidation/feed?token=${BENCH_KEY}`;
+
+const wallMs = (): number => performance.timeOrigin + performance.now();
+
+/** children still running; a failed case kills them so the bench never hangs on an orphan */
+const children = new Set<ChildProcess>();
+
+function child(file: string): ChildProcess {
+  const c = fork(new URL(file, import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(c);
+  c.once('exit', () => children.delete(c));
+  return c;
+}
+
+function killChildren(): void {
+  for (const c of children) c.kill('SIGKILL');
+}
+
+function reply<T>(c: ChildProcess, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`${what} exited with ${code} before answering`));
+    c.once('exit', onExit);
+    c.once('message', (m) => {
+      c.off('exit', onExit);
+      resolve(m as T);
+    });
+  });
+}
+
+interface RunFigures {
+  deliveredPerS: number;
+  clients: ClientsResult;
+  published: number;
+  rssMb: number;
+  slowDropped: number;
+  serverCpuCores: number;
+  handoverP99Ms: number | null;
+}
+
+async function runOnce(natsUrl: string, mode: ServerJob['mode'], spec: FirehoseCaseSpec, measureMs: number): Promise<RunFigures> {
+  const server = child('./firehose-server.js');
+  const listening = reply<{ port: number }>(server, `${mode} server`);
+  server.send({ mode, natsUrl } satisfies ServerJob);
+  const { port } = await listening;
+
+  const stalled = Math.round(spec.clients * spec.slow_fraction);
+  const clients = child('./firehose-clients.js');
+  const connected = reply<{ connected: number }>(clients, 'clients');
+  clients.send({ type: 'connect', port, path: FEED, clients: spec.clients, stalled } satisfies ClientsCommand);
+  await connected;
+  const startAtMs = wallMs() + START_DELAY_MS;
+  const from = startAtMs + WARMUP_MS;
+  clients.send({ type: 'window', fromMs: from, toMs: from + measureMs } satisfies ClientsCommand);
+
+  const loadgen = child('./firehose-loadgen.js');
+  const generated = reply<LoadgenResult>(loadgen, 'load generator');
+  loadgen.send({ natsUrl, rate: spec.rate, startAtMs, durationMs: WARMUP_MS + measureMs } satisfies LoadgenJob);
+  const { published } = await generated;
+
+  const result = reply<ClientsResult>(clients, 'clients');
+  clients.send({ type: 'finish', published, drainMs: DRAIN_MS } satisfies ClientsCommand);
+  const figures = await result;
+  const stats = reply<{ rssMaxMb: number; slowDropped: number; cpuCores: number; handoverP99Ms: number | null }>(server, `${mode} server`);
+  server.send('stop');
+  const s = await stats;
+  return { deliveredPerS: figures.windowFrames / (measureMs / 1000), clients: figures, published, rssMb: s.rssMaxMb, slowDropped: s.slowDropped, serverCpuCores: s.cpuCores, handoverP99Ms: s.handoverP99Ms };
+}
+
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise<SuiteReport> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const measureMs = (opts.seconds ?? (opts.quick ? 3 : 10)) * 1000;
+  const specs = opts.cases ?? DEFAULT_CASES;
+  const nats = await startNatsServer();
+  const nc = await connectBus({ url: nats.url, name: 'bench-firehose-admin' });
+  const cases: FirehoseCase[] = [];
+  try {
+    const jsm = await ensureLiqStream(nc, { maxAgeMs: 3_600_000 });
+    for (const spec of specs) {
+      log(`firehose bench: ${spec.name} (${spec.rate}/s, ${spec.clients} clients, ${spec.slow_fraction * 100}% stalled, ${measureMs / 1000} s)`);
+      await jsm.streams.purge(LIQ_STREAM);
+      const fh = await runOnce(nats.url, 'firehose', spec, measureMs);
+      const base = await runOnce(nats.url, 'baseline', spec, measureMs);
+      const c: FirehoseCase = {
+        ...spec,
+        delivered_per_s: Math.round(fh.deliveredPerS),
+        p50_ms: fh.clients.latency.samples ? round(fh.clients.latency.p50Ms) : null,
+        p99_ms: fh.clients.latency.samples ? round(fh.clients.latency.p99Ms) : null,
+        max_ms: fh.clients.latency.samples ? round(fh.clients.latency.maxMs) : null,
+        healthy_loss: round(1 - fh.clients.receivedMin / fh.published, 6),
+        slow_dropped: fh.slowDropped,
+        rss_mb: round(fh.rssMb, 1),
+        baseline_delivered_per_s: Math.round(base.deliveredPerS),
+        // no sample: nothing published in the window reached a baseline client in time
+        baseline_p99_ms: base.clients.latency.samples ? round(base.clients.latency.p99Ms) : null,
+        baseline_healthy_loss: round(1 - base.clients.receivedMin / base.published, 6),
+        baseline_rss_mb: round(base.rssMb, 1),
+        ratio: round(fh.deliveredPerS / base.deliveredPerS, 3),
+        order_errors: fh.clients.orderErrors,
+        server_cpu_cores: round(fh.serverCpuCores),
+        clients_cpu_cores: round(fh.clients.cpuCores),
+        server_handover_p99_ms: fh.handoverP99Ms,
+      };
+      log(`  ${JSON.stringify(c)}`);
+      cases.push(c);
+    }
+  } finally {
+    killChildren();
+    await closeBus(nc);
+    await nats.dispose();
+  }
+  return {
+    suite: 'firehose',
+    json: { cases },
+    rows: cases.flatMap((c) => [
+      [`${c.name} delivered/s`, `${c.delivered_per_s} (bare ws ${c.baseline_delivered_per_s}, ratio ${c.ratio})`],
+      [`${c.name} p50/p99/max ms`, `${c.p50_ms} / ${c.p99_ms} / ${c.max_ms}`],
+      [`${c.name} loss / dropped / rss`, `${c.healthy_loss} / ${c.slow_dropped} / ${c.rss_mb} MB`],
+    ]),
+    markdown: markdown(cases, measureMs),
+    command: 'npm run bench:firehose          # this section only',
+  };
+}
+
+function markdown(cases: FirehoseCase[], measureMs: number): string {
+  const lines = [
+    '## Liquidation firehose',
+    '',
+    `Each case: ${WARMUP_MS / 1000} s warm-up then ${measureMs / 1000} s measured; load generator, server, clients and nats-server are separate processes on loopback. ` +
+      'Latency is NATS publish → client receipt. Loss is for healthy clients (1 − fewest received / published). The baseline is a bare `ws` server broadcasting the same payloads to the same clients (core NATS subscription, `ws.send` per client).',
+    '',
+    '| case | ev/s | clients | stalled | delivered/s | p50 ms | p99 ms | max ms | healthy loss | slow dropped | RSS MB | bare ws delivered/s | bare ws p99 ms | ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...cases.map(
+      (c) =>
+        `| ${c.name} | ${c.rate} | ${c.clients} | ${Math.round(c.slow_fraction * c.clients)} | ${c.delivered_per_s} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${c.healthy_loss} | ${c.slow_dropped} | ${c.rss_mb} | ${c.baseline_delivered_per_s} | ${c.baseline_p99_ms} | ${c.ratio} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+async function cli(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const report = await runFirehoseBench({ quick: argv.includes('--quick') });
+  if (!argv.includes('--no-write')) await updateDocFile(DEFAULT_DOC(), [{ name: 'firehose', body: `${report.markdown}\n\nMeasured ${new Date().toISOString()}.` }]);
+  if (json) process.stdout.write(`${JSON.stringify({ cases: report.json['cases'] })}\n`);
+  else process.stdout.write(`${report.markdown}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  cli(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`bench:firehose: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
