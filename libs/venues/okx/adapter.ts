@@ -7,7 +7,7 @@
  * removing the WS snapshot and the checksum in 2026 (venues.md §4 ⚠).
  */
 import { BookfuseError, type Instrument } from '../../core/index.js';
-import type { ConnectionSpec, VenueAdapter } from '../adapter.js';
+import type { ConnectionSpec, ParsedFrame, VenueAdapter } from '../adapter.js';
 import { OKX_DEFAULT_BOOK_CHANNEL, okxBookChannel } from './channels.js';
 import { fallbackOkxInstrument, instrumentsRequest, parseOkxInstruments, type OkxInstType, type OkxVenue } from './metadata.js';
 import { parseOkxFrame, type OkxBookFrame } from './parse.js';
@@ -58,6 +58,12 @@ export function createOkxAdapter(venue: OkxVenue, options: Partial<OkxOptions> =
   const instTypes: OkxInstType[] = swap ? (opt.futures ? ['SWAP', 'FUTURES'] : ['SWAP']) : ['SPOT'];
   const liquidations = swap && opt.liquidations;
   const sub = (op: 'subscribe' | 'unsubscribe', args: Record<string, string>[]) => JSON.stringify({ op, args });
+  /**
+   * liquidation-orders covers every instrument of the type; only the collected ones can be
+   * converted to base units, so the rest are dropped here instead of being reported one by one
+   * as unknown. Null until connections() names them (replay keeps everything).
+   */
+  let collected: ReadonlySet<string> | null = null;
 
   return {
     id: venue,
@@ -78,6 +84,7 @@ export function createOkxAdapter(venue: OkxVenue, options: Partial<OkxOptions> =
     fallbackInstrument: (venueSymbol) => fallbackOkxInstrument(venue, venueSymbol),
 
     connections(instruments: Instrument[]): ConnectionSpec[] {
+      collected = new Set(instruments.map((i) => i.venueSymbol));
       const out: ConnectionSpec[] = [];
       for (let i = 0; i * MAX_BOOK_CHANNELS_PER_CONNECTION < instruments.length; i++) {
         const syms = instruments.slice(i * MAX_BOOK_CHANNELS_PER_CONNECTION, (i + 1) * MAX_BOOK_CHANNELS_PER_CONNECTION).map((x) => x.venueSymbol);
@@ -102,7 +109,12 @@ export function createOkxAdapter(venue: OkxVenue, options: Partial<OkxOptions> =
     // A fresh subscription brings a fresh WS snapshot (legacy) or restarts the REST bootstrap.
     resubscribe: (_conn, instId) => [sub('unsubscribe', [{ channel: channel.name, instId }]), sub('subscribe', [{ channel: channel.name, instId }])],
 
-    parse: parseOkxFrame,
+    parse(raw: string, recvTs: number): ParsedFrame<OkxBookFrame> {
+      const f = parseOkxFrame(raw, recvTs);
+      if (f.kind !== 'liquidations' || !collected) return f;
+      const mine = f.liquidations.filter((l) => collected!.has(l.venueSymbol));
+      return mine.length > 0 ? { kind: 'liquidations', liquidations: mine } : { kind: 'ignored', note: 'liquidations of instruments not collected' };
+    },
     createSync: (instrument) => new OkxBookSync(instrument, channel, opt.bootstrap),
     snapshotRequest: (instId) => ({ method: 'GET', path: `/api/v5/market/books?instId=${instId}&sz=${OKX_REST_BOOK_DEPTH}`, weight: 1 }),
     snapshotSymbolFromUrl: (url) => /[?&]instId=([A-Za-z0-9-]+)/.exec(url)?.[1] ?? null,

@@ -1,4 +1,6 @@
 /**
+ * https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel
+ *
  * An L2Book that also remembers the price and size strings each level arrived with, because the
  * OKX legacy checksum is computed over the original strings (venues.md §4, §8.4). Levels are keyed
  * by the book's integer price; when the book rescales (a finer price appears) the keys follow.

@@ -130,6 +130,15 @@ describe('okx connections', () => {
     expect(() => createOkxSwapAdapter({ bookChannel: 'books9000' })).toThrow(/unknown book channel/);
   });
 
+  it('drops liquidations of instruments it does not collect (the channel covers a whole instType), keeps the rest', () => {
+    const a = createOkxSwapAdapter({ futures: true });
+    expect(a.parse(recorded('liquidation-orders'), 0).kind).toBe('liquidations'); // replay: nothing chosen, keep all
+    a.connections([a.fallbackInstrument('BTC-USDT-SWAP')!], { depth: 400 });
+    expect(a.parse(recorded('liquidation-orders'), 0)).toEqual({ kind: 'ignored', note: 'liquidations of instruments not collected' });
+    a.connections([a.fallbackInstrument('XRP-USD-230929')!], { depth: 400 });
+    expect(a.parse(recorded('liquidation-orders'), 0)).toMatchObject({ kind: 'liquidations', liquidations: [{ venueSymbol: 'XRP-USD-230929' }] });
+  });
+
   it('resubscribes one book, and bootstraps over REST from /api/v5/market/books with 400 levels', () => {
     const [c] = swap.connections(instruments(1), { depth: 400 });
     expect(swap.resubscribe(c!, 'C0-USDT-SWAP').map((f) => JSON.parse(f))).toEqual([
