@@ -28,6 +28,8 @@ export interface BookContender {
   /** Start over with an empty book and load a snapshot (not timed). */
   load(snapshot: L2Frame): void;
   apply(frame: L2Frame): void;
+  /** Apply frames in order; each class has its own loop so no call site is shared between books. */
+  applyAll(frames: readonly L2Frame[]): void;
   /** Copy the best `depth` levels of both sides into `out`; returns the levels copied. */
   readTop(depth: number, out: TopBuffers): number;
   /** The best `depth` levels per side as numbers, for the agreement check. */
@@ -53,6 +55,10 @@ class BookfuseContender implements BookContender {
   load(snapshot: L2Frame): void {
     this.book = new L2Book();
     this.apply(snapshot);
+  }
+
+  applyAll(frames: readonly L2Frame[]): void {
+    for (let i = 0; i < frames.length; i++) this.apply(frames[i]!);
   }
 
   apply(frame: L2Frame): void {
@@ -82,6 +88,10 @@ class TardisContender implements BookContender {
   load(snapshot: L2Frame): void {
     this.book = new TardisOrderBook();
     this.book.update(this.change(snapshot, true));
+  }
+
+  applyAll(frames: readonly L2Frame[]): void {
+    for (let i = 0; i < frames.length; i++) this.apply(frames[i]!);
   }
 
   apply(frame: L2Frame): void {
@@ -150,6 +160,10 @@ class CcxtContender implements BookContender {
   load(snapshot: L2Frame): void {
     this.reset();
     this.apply(snapshot);
+  }
+
+  applyAll(frames: readonly L2Frame[]): void {
+    for (let i = 0; i < frames.length; i++) this.apply(frames[i]!);
   }
 
   apply(frame: L2Frame): void {

@@ -5,7 +5,7 @@
  * whether the three books agree on the final top 50.
  */
 import { createContender, topBuffers, type BookContender, type ContenderName, type TopBuffers } from './book-contenders.js';
-import { generateL2Stream, type L2Frame, type L2Stream, type L2StreamOptions } from './lib/l2-stream.js';
+import { generateL2Stream, type L2Stream, type L2StreamOptions } from './lib/l2-stream.js';
 import { collectGarbage, median, nowMs, rotation, sig3, spread } from './lib/measure.js';
 import type { SuiteOptions, SuiteReport } from './lib/suite.js';
 import { bookMarkdown } from './book-report.js';
@@ -46,7 +46,7 @@ export interface BookBenchResult {
 export async function runBookBench(opts: BookBenchOptions = {}): Promise<SuiteReport & { result: BookBenchResult }> {
   const log = opts.log ?? (() => {});
   const streamOpts: Partial<L2StreamOptions> = { ...(opts.quick ? { deltas: 100_000 } : {}), ...opts.stream };
-  const rounds = opts.rounds ?? (opts.quick ? 3 : 5);
+  const rounds = opts.rounds ?? (opts.quick ? 3 : 7);
   const readReps = opts.readReps ?? (opts.quick ? 2_000 : 20_000);
   const t0 = nowMs();
   const stream = generateL2Stream(streamOpts);
@@ -118,13 +118,9 @@ function warmUp(contenders: BookContender[], stream: L2Stream, buf: TopBuffers):
   const frames = stream.frames.slice(0, Math.ceil(stream.frames.length / 10));
   for (const c of contenders) {
     c.load(stream.snapshot);
-    applyAll(c, frames);
+    c.applyAll(frames);
     for (let i = 0; i < 1000; i++) c.readTop(TOP_DEPTH, buf);
   }
-}
-
-function applyAll(c: BookContender, frames: L2Frame[]): void {
-  for (let i = 0; i < frames.length; i++) c.apply(frames[i]!);
 }
 
 /** Deltas per second over the whole stream, from a freshly loaded snapshot. */
@@ -132,7 +128,7 @@ function timeApply(c: BookContender, stream: L2Stream): number {
   c.load(stream.snapshot);
   collectGarbage();
   const t0 = nowMs();
-  applyAll(c, stream.frames);
+  c.applyAll(stream.frames);
   const ms = nowMs() - t0;
   return stream.stats.deltas / (ms / 1000);
 }
