@@ -6,6 +6,8 @@
  * reject it. So a parser must either reject a mutation or read the same frame as before (the
  * mutation hit a field it does not map).
  */
+import { isDeepStrictEqual } from 'node:util';
+import { BookfuseError } from '../../libs/core/index.js';
 import { Rng } from '../../libs/simulator/rng.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -52,3 +54,37 @@ export function mutateFrame(raw: string, rng: Rng): string {
 }
 
 export { Rng };
+
+export interface ParserFuzz {
+  /** mutations the parser rejected, by index of the frame they came from */
+  rejectedByFrame: Map<number, string[]>;
+  rejected: number;
+  /** mutations that hit a field the parser does not map */
+  harmless: number;
+}
+
+/**
+ * `count` mutations of random `frames` through `parse`: each must throw a BAD_FRAME
+ * BookfuseError or read as `same(original)` says (by default: exactly as the original frame).
+ * Throws on the first mutation that does neither.
+ */
+export function fuzzParser(frames: string[], count: number, rng: Rng, parse: (raw: string) => unknown, same: (originalParsed: unknown, mutated: string) => unknown = (p) => p): ParserFuzz {
+  const out: ParserFuzz = { rejectedByFrame: new Map(), rejected: 0, harmless: 0 };
+  for (let n = 0; n < count; n++) {
+    const i = rng.int(0, frames.length - 1);
+    const raw = mutateFrame(frames[i]!, rng);
+    let parsed: unknown;
+    try {
+      parsed = parse(raw);
+    } catch (e) {
+      if (!(e instanceof BookfuseError) || e.code !== 'BAD_FRAME') throw new Error(`mutation of frame ${i} threw ${String(e)} instead of BAD_FRAME: ${raw.slice(0, 200)}`);
+      out.rejected++;
+      out.rejectedByFrame.set(i, [...(out.rejectedByFrame.get(i) ?? []), raw]);
+      continue;
+    }
+    const want = same(parse(frames[i]!), raw);
+    if (!isDeepStrictEqual(parsed, want)) throw new Error(`mutation of frame ${i} was read differently from the original: ${raw.slice(0, 200)}`);
+    out.harmless++;
+  }
+  return out;
+}

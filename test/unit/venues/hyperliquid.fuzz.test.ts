@@ -6,7 +6,7 @@
  * good push restores the exact book (every push is complete).
  */
 import { describe, expect, it } from 'vitest';
-import { BookfuseError, Decimal } from '../../../libs/core/index.js';
+import { Decimal } from '../../../libs/core/index.js';
 import { createHyperliquidAdapter } from '../../../libs/venues/hyperliquid/adapter.js';
 import { parseHyperliquidFrame } from '../../../libs/venues/hyperliquid/parse.js';
 import { parseCaptureLine } from '../../../libs/venues/capture.js';
@@ -14,7 +14,7 @@ import { createReplayEngine } from '../../../libs/venues/replay.js';
 import type { EngineOutput, VenueEngine } from '../../../libs/venues/engine.js';
 import { Rng } from '../../../libs/simulator/rng.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
-import { mutateFrame } from '../../helpers/fuzz-frames.js';
+import { fuzzParser } from '../../helpers/fuzz-frames.js';
 import { BookMirror } from '../../helpers/book-mirror.js';
 
 const FRAMES = fixtureLines('hyperliquid', 'btc-20250126-l2book-trades.capture.ndjson').map((l, i) => parseCaptureLine(l, i + 1)!.raw);
@@ -35,24 +35,7 @@ const truthAfter = (() => {
 
 describe('hyperliquid fuzz on the real 2025 capture', () => {
   it('400 type-breaking mutations are rejected with BAD_FRAME or read as the original; interleaved, the book and tape are unchanged', () => {
-    const rng = new Rng(1737918843);
-    const mutated = new Map<number, string[]>();
-    let rejected = 0;
-    for (let n = 0; n < 400; n++) {
-      const i = rng.int(0, FRAMES.length - 1);
-      const raw = mutateFrame(FRAMES[i]!, rng);
-      let parsed: unknown;
-      try {
-        parsed = parseHyperliquidFrame(raw);
-      } catch (err) {
-        expect(err).toBeInstanceOf(BookfuseError);
-        expect((err as BookfuseError).code).toBe('BAD_FRAME');
-        rejected++;
-        mutated.set(i, [...(mutated.get(i) ?? []), raw]);
-        continue;
-      }
-      expect(parsed).toEqual(parseHyperliquidFrame(FRAMES[i]!));
-    }
+    const { rejected, rejectedByFrame: mutated } = fuzzParser(FRAMES, 400, new Rng(1737918843), parseHyperliquidFrame);
     expect(rejected).toBeGreaterThan(200);
     const { engine, outs } = run(FRAMES.flatMap((raw, i) => [...(mutated.get(i) ?? []), raw]));
     expect(engine.stats).toMatchObject({ rejected, resyncs: 0, crossed: 0, snapshots: 1, deltas: 45 });
