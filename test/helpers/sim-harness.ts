@@ -4,7 +4,10 @@
  * what the simulator sends. Protocol tests read frames and the true book at the same instant.
  */
 import { DEFAULT_RATES, SyntheticMarket, type MarketRates } from '../../libs/simulator/market.js';
-import type { MarketEvent, SimClient, SimInstrumentSpec, SimWorldView, VenueSimulator, VenueSimulatorFactory } from '../../libs/simulator/types.js';
+import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator, VenueSimulatorFactory } from '../../libs/simulator/types.js';
+import type { Instrument } from '../../libs/core/index.js';
+import type { ConnectionSpec, VenueAdapter } from '../../libs/venues/adapter.js';
+import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
 
 export interface CollectingClient extends SimClient {
   frames: string[];
@@ -51,5 +54,61 @@ export function simHarness(factory: VenueSimulatorFactory, specs: SimInstrumentS
       return events;
     },
     truth: (sym, depth) => view.book(sym, depth),
+  };
+}
+
+export interface EngineOnSim {
+  conn: ConnectionSpec;
+  client: CollectingClient;
+  session: SimSession;
+  engine: VenueEngine;
+  outs: EngineOutput[];
+  /** feed every frame the simulator sent so far to the engine */
+  drain(): void;
+  /** step the markets by `ms`, then drain */
+  run(ms: number): MarketEvent[];
+}
+
+/**
+ * The collector's loop in miniature: one session opened on the adapter's first connection and
+ * subscribed with its frames, an engine fed with what the simulator sends, REST snapshots fetched
+ * and resubscriptions sent the moment the engine asks.
+ */
+export function engineOnSim(h: SimHarness, adapter: VenueAdapter<unknown>, instruments: Instrument[], depth: number): EngineOnSim {
+  const [conn] = adapter.connections(instruments, { depth });
+  if (!conn) throw new Error('the adapter opened no connection');
+  const client = collectingClient();
+  const session = h.sim.openSession(conn.path, new URLSearchParams(), client);
+  const engine = new VenueEngine(adapter, instruments, { depth });
+  engine.onConnect(conn.symbols);
+  const outs: EngineOutput[] = [];
+  const handle = (o: EngineOutput[]): void => {
+    for (const x of o) {
+      outs.push(x);
+      if (x.type === 'resubscribe') for (const f of adapter.resubscribe(conn, x.venueSymbol)) session.onMessage(f);
+      if (x.type !== 'fetch-snapshot' || !adapter.snapshotRequest) continue;
+      const req = adapter.snapshotRequest(x.venueSymbol, depth);
+      const u = new URL(req.path, 'http://sim');
+      const r = h.sim.handleRest(req.method, u.pathname, u.searchParams, req.body);
+      if (r) handle(engine.onSnapshot(x.venueSymbol, r.body, h.now()));
+    }
+  };
+  const drain = () => {
+    for (const f of client.take()) handle(engine.onFrame(f, h.now()));
+  };
+  for (const f of conn.subscribe) session.onMessage(f);
+  drain();
+  return {
+    conn,
+    client,
+    session,
+    engine,
+    outs,
+    drain,
+    run(ms) {
+      const events = h.step(ms);
+      drain();
+      return events;
+    },
   };
 }

@@ -3,33 +3,19 @@ import { Decimal, decString } from '../../../libs/core/index.js';
 import { createHyperliquidAdapter, type HyperliquidOptions } from '../../../libs/venues/hyperliquid/adapter.js';
 import { createHyperliquidSimulator } from '../../../libs/venues/hyperliquid/simulator.js';
 import { hyperliquid } from '../../../libs/venues/hyperliquid/index.js';
-import { VenueEngine, type EngineOutput } from '../../../libs/venues/engine.js';
 import type { MarketRates } from '../../../libs/simulator/market.js';
-import { collectingClient, simHarness } from '../../helpers/sim-harness.js';
+import { collectingClient, engineOnSim, simHarness } from '../../helpers/sim-harness.js';
 
 const specs = hyperliquid.simulator!.specs(['BTC', 'PEPE']);
 
 /** The simulator, a session subscribed with the adapter's own frames, and an engine fed by both. */
-function setup(opts: Partial<HyperliquidOptions> = {}, rates: Partial<MarketRates> = { bookUpdatesPerS: 100, tradesPerS: 10 }) {
+function setup(opts: Partial<HyperliquidOptions> = {}, rates: Partial<MarketRates> = { bookUpdatesPerS: 100, tradesPerS: 10 }, beforeSubscribingMs = 0) {
   const adapter = createHyperliquidAdapter(opts);
   const h = simHarness(createHyperliquidSimulator, specs, rates);
+  const early = beforeSubscribingMs > 0 ? h.step(beforeSubscribingMs) : [];
   const [meta] = adapter.metadataRequests();
   const instruments = adapter.parseInstruments([h.sim.handleRest(meta!.method, meta!.path, new URLSearchParams(), meta!.body)!.body]);
-  const [conn] = adapter.connections(instruments, { depth: 20 });
-  const client = collectingClient();
-  const session = h.sim.openSession(conn!.path, new URLSearchParams(), client);
-  const engine = new VenueEngine(adapter as never, instruments, { depth: 20 });
-  engine.onConnect(conn!.symbols);
-  const outs: EngineOutput[] = [];
-  const handle = (o: EngineOutput[]) => {
-    for (const x of o) {
-      outs.push(x);
-      if (x.type === 'resubscribe') for (const f of adapter.resubscribe(conn!, x.venueSymbol)) session.onMessage(f);
-    }
-  };
-  const drain = () => {
-    for (const f of client.take()) handle(engine.onFrame(f, h.now()));
-  };
+  const { client, session, engine, outs, drain } = engineOnSim(h, adapter as never, instruments, 20);
   const depth = opts.fast ? 5 : 20;
   const matchesTruth = () =>
     instruments.every((i) => {
@@ -37,7 +23,7 @@ function setup(opts: Partial<HyperliquidOptions> = {}, rates: Partial<MarketRate
       const t = h.truth(i.venueSymbol, depth);
       return JSON.stringify([b.levels(true, depth), b.levels(false, depth)]) === JSON.stringify([t.bids, t.asks]);
     });
-  return { h, instruments, client, session, engine, outs, drain, matchesTruth, connect: () => (conn!.subscribe.forEach((f) => session.onMessage(f)), drain()) };
+  return { h, early, instruments, client, session, engine, outs, drain, matchesTruth };
 }
 
 describe('hyperliquid simulator speaks the Hyperliquid protocol to the hyperliquid adapter', () => {
@@ -53,8 +39,7 @@ describe('hyperliquid simulator speaks the Hyperliquid protocol to the hyperliqu
   });
 
   it('a full top-20 push at subscribe and on every change: the book equals the truth after every step, published in canonical units', () => {
-    const { h, engine, outs, drain, matchesTruth, connect } = setup();
-    connect();
+    const { h, engine, outs, drain, matchesTruth } = setup();
     for (let i = 0; i < 40; i++) {
       h.step(100);
       drain();
@@ -70,9 +55,8 @@ describe('hyperliquid simulator speaks the Hyperliquid protocol to the hyperliqu
   });
 
   it('the first trades push on a (re)subscription is history and is dropped; live trades pass once; no liquidations', () => {
-    const { h, session, client, outs, drain, connect } = setup({}, { bookUpdatesPerS: 10, tradesPerS: 20, liquidationsPerS: 5 });
-    const early = Array.from({ length: 5 }, () => h.step(100)).flat(); // before anyone subscribed
-    connect();
+    // half a second of trading before anyone subscribed
+    const { h, early, session, client, outs, drain } = setup({}, { bookUpdatesPerS: 10, tradesPerS: 20, liquidationsPerS: 5 }, 500);
     // the history push went out right after each trades ack
     expect(client.frames.filter((f) => f.startsWith('{"channel":"trades"'))).toHaveLength(2);
     const later: string[] = [];
@@ -95,8 +79,7 @@ describe('hyperliquid simulator speaks the Hyperliquid protocol to the hyperliqu
   });
 
   it('fast mode: 5 levels per push, flagged fast; skipSequence withholds one push that the next one repairs', () => {
-    const { h, engine, drain, matchesTruth, connect, client } = setup({ fast: true });
-    connect();
+    const { h, engine, drain, matchesTruth, client } = setup({ fast: true });
     h.step(100);
     drain();
     expect(client.frames.filter((f) => f.includes('"l2Book"') && f.includes('"data"')).every((f) => f.includes('"fast":true'))).toBe(true);
@@ -111,7 +94,9 @@ describe('hyperliquid simulator speaks the Hyperliquid protocol to the hyperliqu
   });
 
   it('answers the JSON ping with the pong channel; refuses unknown coins and duplicate subscriptions', () => {
-    const { session, client } = setup();
+    const h = simHarness(createHyperliquidSimulator, specs);
+    const client = collectingClient();
+    const session = h.sim.openSession('/ws', new URLSearchParams(), client);
     session.onMessage('{"method":"ping"}');
     session.onMessage('{"method":"subscribe","subscription":{"type":"l2Book","coin":"NOPE"}}');
     session.onMessage('{"method":"subscribe","subscription":{"type":"trades","coin":"BTC"}}');

@@ -4,10 +4,9 @@ import { createOkxAdapter, type OkxOptions } from '../../../libs/venues/okx/adap
 import { createOkxSimulator, type OkxSimOptions } from '../../../libs/venues/okx/simulator.js';
 import { okxSpot, okxSwap } from '../../../libs/venues/okx/index.js';
 import type { OkxVenue } from '../../../libs/venues/okx/metadata.js';
-import { VenueEngine, type EngineOutput } from '../../../libs/venues/engine.js';
 import type { MarketRates } from '../../../libs/simulator/market.js';
 import type { SimInstrumentSpec } from '../../../libs/simulator/types.js';
-import { collectingClient, simHarness } from '../../helpers/sim-harness.js';
+import { collectingClient, engineOnSim, simHarness } from '../../helpers/sim-harness.js';
 
 const DEPTH = 400;
 
@@ -28,30 +27,7 @@ function setup({ venue = 'okx-swap', sim = {}, adapter: adapterOpts = {}, rates 
     return h.sim.handleRest('GET', u.pathname, u.searchParams, undefined)!;
   };
   const instruments = adapter.parseInstruments(adapter.metadataRequests().map((r) => rest(r.path).body));
-  const [conn] = adapter.connections(instruments, { depth: DEPTH });
-  const client = collectingClient();
-  const session = h.sim.openSession(conn!.path, new URLSearchParams(), client);
-  const engine = new VenueEngine(adapter as never, instruments, { depth: DEPTH });
-  engine.onConnect(conn!.symbols);
-  const outs: EngineOutput[] = [];
-  const handle = (o: EngineOutput[]) => {
-    for (const x of o) {
-      outs.push(x);
-      // what the collector does with these, answered at this instant
-      if (x.type === 'fetch-snapshot') handle(engine.onSnapshot(x.venueSymbol, rest(adapter.snapshotRequest!(x.venueSymbol, DEPTH).path).body, h.now()));
-      if (x.type === 'resubscribe') for (const f of adapter.resubscribe(conn!, x.venueSymbol)) session.onMessage(f);
-    }
-  };
-  const drain = () => {
-    for (const f of client.take()) handle(engine.onFrame(f, h.now()));
-  };
-  for (const f of conn!.subscribe) session.onMessage(f);
-  drain();
-  const run = (ms: number) => {
-    const events = h.step(ms);
-    drain();
-    return events;
-  };
+  const { client, session, engine, outs, run, drain } = engineOnSim(h, adapter as never, instruments, DEPTH);
   const matchesTruth = () =>
     instruments.every((i) => {
       const entry = engine.books.get(i.venueSymbol);
