@@ -19,7 +19,7 @@ export function bookMarkdown(r: BookBenchResult, depth: number): string {
     '## Order book: bookfuse vs tardis-dev vs ccxt',
     '',
     `Seeded stream (seed ${s.seed}): ${s.deltas.toLocaleString('en-US')} L2 deltas in ${s.frames.toLocaleString('en-US')} frames`,
-    `after a snapshot of ${s.snapshot_bid_levels} bids / ${s.snapshot_ask_levels} asks; ${pct(s.near, s.deltas)} within 50 ticks of a mid that moved`,
+    `after a snapshot of ${s.snapshot_bid_levels} bids / ${s.snapshot_ask_levels} asks; ${pct(s.near, s.deltas)} within ${s.near_ticks} ticks of a mid that moved`,
     `${s.midMovedTicks.toLocaleString('en-US')} times, ${pct(s.deletes, s.deltas)} deletes (${s.walkDeletes.toLocaleString('en-US')} of them levels the mid walked through);`,
     `${s.finalBidLevels} bids / ${s.finalAskLevels} asks at the end. Prices and sizes are decimal strings ("60000.10", "1.250").`,
     `Each of ${r.rounds} rounds loads the snapshot into a fresh book per library and times the whole stream; the order of the`,

@@ -34,7 +34,7 @@ export interface Agreement {
 }
 
 export interface BookBenchResult {
-  stream: L2Stream['stats'] & { seed: number; snapshot_bid_levels: number; snapshot_ask_levels: number };
+  stream: L2Stream['stats'] & { seed: number; near_ticks: number; snapshot_bid_levels: number; snapshot_ask_levels: number };
   rounds: number;
   figures: Record<ContenderName, ContenderFigures>;
   ratio_vs_tardis: number;
@@ -70,7 +70,7 @@ export async function runBookBench(opts: BookBenchOptions = {}): Promise<SuiteRe
     figures[name] = { deltas_per_s: median(s.rate), deltas_per_s_rounds: s.rate, top50_read_us: median(s.read), top50_read_us_rounds: s.read };
   }
   const result: BookBenchResult = {
-    stream: { ...stream.stats, seed: stream.options.seed, snapshot_bid_levels: stream.snapshot.bids.length, snapshot_ask_levels: stream.snapshot.asks.length },
+    stream: { ...stream.stats, seed: stream.options.seed, near_ticks: stream.options.nearTicks, snapshot_bid_levels: stream.snapshot.bids.length, snapshot_ask_levels: stream.snapshot.asks.length },
     rounds,
     figures,
     ratio_vs_tardis: figures.bookfuse.deltas_per_s / figures.tardis.deltas_per_s,
