@@ -1,6 +1,7 @@
 /**
  * The capture format of shared/fixtures/venues/PROVENANCE.md: one JSON object per line,
- * `{"t": receive ms, "src": "ws"|"rest", "url"?: string, "msg": raw frame}`. Replay feeds `msg`
+ * `{"t": receive ms, "src": "ws"|"rest", "url"?: string, "msg": raw frame}`; a line without
+ * `src`/`msg` is a raw venue message (plain NDJSON recordings). Replay feeds `msg`
  * re-serialized to text (parsers take text, as from a socket); `record` writes the same shape.
  */
 import { createReadStream } from 'node:fs';
@@ -26,8 +27,12 @@ export function parseCaptureLine(line: string, lineNo: number): CaptureLine | nu
     throw new BookfuseError('BAD_FRAME', `capture line ${lineNo}: not JSON`);
   }
   const r = o as Record<string, unknown>;
-  if (typeof r !== 'object' || r === null || typeof r['t'] !== 'number' || (r['src'] !== 'ws' && r['src'] !== 'rest') || !('msg' in r)) {
-    throw new BookfuseError('BAD_FRAME', `capture line ${lineNo}: expected {t, src, msg}`);
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new BookfuseError('BAD_FRAME', `capture line ${lineNo}: not a JSON object`);
+  // Plain NDJSON (one raw venue message per line, e.g. Bybit's public archive): a ws frame
+  // with no receive time.
+  if (!('src' in r) || !('msg' in r)) return { t: 0, src: 'ws', raw: line };
+  if (typeof r['t'] !== 'number' || (r['src'] !== 'ws' && r['src'] !== 'rest')) {
+    throw new BookfuseError('BAD_FRAME', `capture line ${lineNo}: expected {t, src: "ws"|"rest", msg}`);
   }
   const msg = r['msg'];
   const raw = typeof msg === 'string' ? msg : JSON.stringify(msg);
