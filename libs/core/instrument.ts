@@ -46,7 +46,7 @@ export function factorOf(s: string): Factor {
   if (!d.isFinite() || d.lte(0)) throw new BookfuseError('BAD_NUMBER', `factor must be positive: ${s}`);
   const scale = fractionDigits(d.toFixed());
   let mantissa = parseScaled(d.toFixed(), scale);
-  let exp = -scale;
+  let exp = 0 - scale; // not -scale: that is -0 for integers, which breaks equality checks
   while (mantissa % 10 === 0) {
     mantissa /= 10;
     exp++;
