@@ -56,7 +56,10 @@ export interface HeaderFacts {
 }
 
 export function headerSection(h: HeaderFacts): DocSection {
-  const commands = ['npm run bench            # every suite, rewrites this page', 'npm run bench -- --json  # the same, figures as one JSON object on stdout'];
+  const commands = [
+    'npm run bench               # every suite (or name some: book venues merge firehose gateway e2e), rewrites this page',
+    'npm run -s bench -- --json  # the same, figures as one JSON object on stdout (-s keeps npm\'s banner off it)',
+  ];
   for (const s of h.suites) if (s.command) commands.push(s.command);
   return {
     name: HEADER,
