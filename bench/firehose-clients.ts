@@ -46,11 +46,11 @@ class Histogram {
   }
   quantile(q: number): number {
     let want = Math.ceil(q * this.n);
-    for (let i = 0; i < this.counts.length; i++) {
+    for (let i = 0; i < this.counts.length - 1; i++) {
       want -= this.counts[i]!;
       if (want <= 0) return i / 100;
     }
-    return this.max;
+    return this.max; // beyond the histogram's range: the exact max is the honest bound
   }
 }
 

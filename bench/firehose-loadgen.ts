@@ -61,7 +61,16 @@ async function run(job: LoadgenJob): Promise<LoadgenResult> {
     // yield so the socket writes; the next due count catches up whatever the timer slept
     await new Promise((r) => setTimeout(r, 1));
   }
-  await nc.flush();
+  // a starved nats-server may drop us for a moment; the client reconnects and resends its buffer
+  for (let tries = 0; ; tries++) {
+    try {
+      await nc.flush();
+      break;
+    } catch (e) {
+      if (tries >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   const elapsedMs = wallMs() - t0;
   await closeBus(nc);
   return { published: n, elapsedMs };

@@ -13,6 +13,8 @@
  * stalled clients the firehose dropped; the server's max RSS; the baseline's frames/s and the ratio.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import type { NatsConnection } from 'nats';
 import { pathToFileURL } from 'node:url';
 import { closeBus, connectBus, ensureLiqStream, LIQ_STREAM } from '../libs/bus/index.js';
 import { startNatsServer } from '../libs/bus/nats-server.js';
@@ -61,7 +63,7 @@ export interface FirehoseBenchOptions extends SuiteOptions {
 export const DEFAULT_CASES: FirehoseCaseSpec[] = [
   { name: '2k/s x 500', rate: 2_000, clients: 500, slow_fraction: 0 },
   { name: '20k/s x 100', rate: 20_000, clients: 100, slow_fraction: 0 },
-  { name: 'saturation', rate: 50_000, clients: 100, slow_fraction: 0 },
+  { name: 'saturation', rate: 40_000, clients: 100, slow_fraction: 0 },
   { name: '2k/s x 500, 10% stalled', rate: 2_000, clients: 500, slow_fraction: 0.1 },
 ];
 
@@ -107,7 +109,7 @@ interface RunFigures {
   handoverP99Ms: number | null;
 }
 
-async function runOnce(natsUrl: string, mode: ServerJob['mode'], spec: FirehoseCaseSpec, measureMs: number): Promise<RunFigures> {
+async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['mode'], spec: FirehoseCaseSpec, measureMs: number): Promise<RunFigures> {
   const server = child('./firehose-server.js');
   const listening = reply<{ port: number }>(server, `${mode} server`);
   server.send({ mode, natsUrl } satisfies ServerJob);
@@ -118,6 +120,8 @@ async function runOnce(natsUrl: string, mode: ServerJob['mode'], spec: FirehoseC
   const connected = reply<{ connected: number }>(clients, 'clients');
   clients.send({ type: 'connect', port, path: FEED, clients: spec.clients, stalled } satisfies ClientsCommand);
   await connected;
+  const jsm = await admin.jetstreamManager();
+  const before = (await jsm.streams.info(LIQ_STREAM)).state.last_seq;
   const startAtMs = wallMs() + START_DELAY_MS;
   const from = startAtMs + WARMUP_MS;
   clients.send({ type: 'window', fromMs: from, toMs: from + measureMs } satisfies ClientsCommand);
@@ -125,7 +129,15 @@ async function runOnce(natsUrl: string, mode: ServerJob['mode'], spec: FirehoseC
   const loadgen = child('./firehose-loadgen.js');
   const generated = reply<LoadgenResult>(loadgen, 'load generator');
   loadgen.send({ natsUrl, rate: spec.rate, startAtMs, durationMs: WARMUP_MS + measureMs } satisfies LoadgenJob);
-  const { published } = await generated;
+  await generated;
+  // what NATS accepted (the log's growth), not what the generator sent: a loss upstream of the
+  // server under test is not its loss
+  let last = -1;
+  for (let seen = (await jsm.streams.info(LIQ_STREAM)).state.last_seq; seen !== last; seen = (await jsm.streams.info(LIQ_STREAM)).state.last_seq) {
+    last = seen; // JetStream may still be storing the tail
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const published = last - before;
 
   const result = reply<ClientsResult>(clients, 'clients');
   clients.send({ type: 'finish', published, drainMs: DRAIN_MS } satisfies ClientsCommand);
@@ -142,6 +154,7 @@ export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const measureMs = (opts.seconds ?? (opts.quick ? 3 : 10)) * 1000;
   const specs = opts.cases ?? DEFAULT_CASES;
+  const loadAtStart = loadavg()[0] ?? 0;
   const nats = await startNatsServer();
   const nc = await connectBus({ url: nats.url, name: 'bench-firehose-admin' });
   const cases: FirehoseCase[] = [];
@@ -150,8 +163,8 @@ export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise
     for (const spec of specs) {
       log(`firehose bench: ${spec.name} (${spec.rate}/s, ${spec.clients} clients, ${spec.slow_fraction * 100}% stalled, ${measureMs / 1000} s)`);
       await jsm.streams.purge(LIQ_STREAM);
-      const fh = await runOnce(nats.url, 'firehose', spec, measureMs);
-      const base = await runOnce(nats.url, 'baseline', spec, measureMs);
+      const fh = await runOnce(nc, nats.url, 'firehose', spec, measureMs);
+      const base = await runOnce(nc, nats.url, 'baseline', spec, measureMs);
       const c: FirehoseCase = {
         ...spec,
         delivered_per_s: Math.round(fh.deliveredPerS),
@@ -188,26 +201,51 @@ export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise
       [`${c.name} p50/p99/max ms`, `${c.p50_ms} / ${c.p99_ms} / ${c.max_ms}`],
       [`${c.name} loss / dropped / rss`, `${c.healthy_loss} / ${c.slow_dropped} / ${c.rss_mb} MB`],
     ]),
-    markdown: markdown(cases, measureMs),
+    markdown: markdown(cases, measureMs, loadAtStart),
     command: 'npm run bench:firehose          # this section only',
   };
 }
 
-function markdown(cases: FirehoseCase[], measureMs: number): string {
+function markdown(cases: FirehoseCase[], measureMs: number, loadAtStart: number): string {
+  const byName = new Map(cases.map((c) => [c.name, c]));
   const lines = [
     '## Liquidation firehose',
     '',
-    `Each case: ${WARMUP_MS / 1000} s warm-up then ${measureMs / 1000} s measured; load generator, server, clients and nats-server are separate processes on loopback. ` +
-      'Latency is NATS publish → client receipt. Loss is for healthy clients (1 − fewest received / published). The baseline is a bare `ws` server broadcasting the same payloads to the same clients (core NATS subscription, `ws.send` per client).',
+    `Each case: ${WARMUP_MS / 1000} s warm-up then ${measureMs / 1000} s measured; load generator, server, clients and nats-server are separate processes on loopback ` +
+      `(${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(2)} when the run started: other work on the machine shows in the latencies). ` +
+      'Latency is NATS publish → client receipt. Loss is for healthy clients (1 − fewest received / published). The baseline is a bare `ws` server broadcasting the same payloads to the same clients (core NATS subscription, `ws.send` per client). CPU is CPU time / wall time of the server and of the clients process.',
     '',
-    '| case | ev/s | clients | stalled | delivered/s | p50 ms | p99 ms | max ms | healthy loss | slow dropped | RSS MB | bare ws delivered/s | bare ws p99 ms | ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| case | ev/s | clients | stalled | delivered/s | p50 ms | p99 ms | max ms | healthy loss | slow dropped | RSS MB | server CPU | clients CPU | bare ws delivered/s | bare ws p99 ms | bare ws loss | ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...cases.map(
       (c) =>
-        `| ${c.name} | ${c.rate} | ${c.clients} | ${Math.round(c.slow_fraction * c.clients)} | ${c.delivered_per_s} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${c.healthy_loss} | ${c.slow_dropped} | ${c.rss_mb} | ${c.baseline_delivered_per_s} | ${c.baseline_p99_ms} | ${c.ratio} |`,
+        `| ${c.name} | ${c.rate} | ${c.clients} | ${Math.round(c.slow_fraction * c.clients)} | ${c.delivered_per_s} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${c.healthy_loss} | ${c.slow_dropped} | ${c.rss_mb} | ${c.server_cpu_cores} | ${c.clients_cpu_cores} | ${c.baseline_delivered_per_s} | ${c.baseline_p99_ms ?? 'none in time'} | ${c.baseline_healthy_loss} | ${c.ratio} |`,
     ),
+    '',
+    'Targets (issue 6), checked against this run:',
+    '',
+    ...targets(byName).map((t) => `- ${t}`),
   ];
   return lines.join('\n');
+}
+
+function targets(byName: Map<string, FirehoseCase>): string[] {
+  const out: string[] = [];
+  const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const check = (name: string, p99Max: number) => {
+    const c = byName.get(name);
+    if (c) out.push(`${name}: zero loss ${verdict(c.healthy_loss === 0)}, p99 ≤ ${p99Max} ms ${verdict(c.p99_ms !== null && c.p99_ms <= p99Max)} (${c.p99_ms} ms)`);
+  };
+  check(DEFAULT_CASES[0]!.name, 15);
+  check(DEFAULT_CASES[1]!.name, 40);
+  const sat = byName.get(DEFAULT_CASES[2]!.name);
+  if (sat) out.push(`saturation ≥ 80 % of bare ws: ${verdict(sat.ratio >= 0.8)} (ratio ${sat.ratio})`);
+  const calm = byName.get(DEFAULT_CASES[0]!.name);
+  const stalled = byName.get(DEFAULT_CASES[3]!.name);
+  if (calm?.p99_ms != null && stalled?.p99_ms != null) {
+    out.push(`10 % stalled: healthy p99 within 20 % of the run without them ${verdict(stalled.p99_ms <= calm.p99_ms * 1.2)} (${stalled.p99_ms} vs ${calm.p99_ms} ms), healthy loss ${stalled.healthy_loss}, RSS ${stalled.rss_mb} MB vs ${calm.rss_mb} MB`);
+  }
+  return out;
 }
 
 async function cli(argv: string[]): Promise<void> {
