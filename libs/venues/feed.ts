@@ -1,13 +1,13 @@
 /**
  * One venue WebSocket kept alive: connect, send subscriptions, keep the venue's heartbeat, treat
- * silence as death, reconnect with backoff (backoff.ts), and reconnect pre-emptively before the
+ * silence as death, reconnect with the same backoff as the client library (libs/client/backoff.ts), and reconnect pre-emptively before the
  * venue's connection lifetime runs out. Frames go to `onFrame` with their receive time, taken
  * before any parsing.
  */
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import type { Heartbeat } from './adapter.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelayMs as backoffDelay } from '../client/backoff.js';
 
 export interface FeedOptions {
   url: string;

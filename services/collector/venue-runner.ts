@@ -10,7 +10,7 @@ import type { ConnectionSpec, VenueAdapter } from '../../libs/venues/adapter.js'
 import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
 import { Feed, nowMs } from '../../libs/venues/feed.js';
 import { RestClient } from '../../libs/venues/rest.js';
-import { backoffDelay } from '../../libs/venues/backoff.js';
+import { backoffDelayMs as backoffDelay } from '../../libs/client/backoff.js';
 import { fetchMetadataBodies } from '../../libs/venues/metadata.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { VenueRunConfig } from './config.js';
