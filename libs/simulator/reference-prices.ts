@@ -1,3 +1,5 @@
+import type { SimInstrumentSpec } from './types.js';
+
 /**
  * Starting mids for synthetic markets, per base asset, in quote units. Every venue's simulator
  * starts from the same reference so the consensus starts converged; faults move them apart.
@@ -13,4 +15,13 @@ export const REFERENCE_MIDS: Record<string, string> = {
 
 export function referenceMid(base: string): string {
   return REFERENCE_MIDS[base.toUpperCase()] ?? '100';
+}
+
+/**
+ * A synthetic instrument at the reference mid from a venue's `[tick, lot, ctVal?]` table row
+ * (or `fallback` for a base the table does not list), as its simulator lists it.
+ */
+export function simSpec(base: string, venueSymbol: string, quote: string, row: readonly string[] | undefined, fallback: readonly string[]): SimInstrumentSpec {
+  const [tickSize = '1', lotSize = '1', contractSize = '1'] = row ?? fallback;
+  return { venueSymbol, venueBase: base, quote, tickSize, lotSize, contractSize, mid: referenceMid(base) };
 }

@@ -1,4 +1,4 @@
-import { referenceMid } from '../../simulator/reference-prices.js';
+import { simSpec } from '../../simulator/reference-prices.js';
 import type { VenueModule } from '../module.js';
 import { createBinanceSpotAdapter, type SpotOptions } from './adapter.js';
 import { createBinanceSpotSimulator } from './simulator.js';
@@ -11,11 +11,7 @@ export const binanceSpot: VenueModule = {
   createAdapter: (options) => createBinanceSpotAdapter(options as Partial<SpotOptions>) as never,
   simulator: {
     create: createBinanceSpotSimulator,
-    specs: (bases) =>
-      bases.map((b) => {
-        const [tickSize, lotSize] = TICKS[b] ?? ['0.0001', '0.1'];
-        return { venueSymbol: `${b}USDT`, venueBase: b, quote: 'USDT', tickSize, lotSize, contractSize: '1', mid: referenceMid(b) };
-      }),
+    specs: (bases) => bases.map((b) => simSpec(b, `${b}USDT`, 'USDT', TICKS[b], ['0.0001', '0.1'])),
     intervalMs: 100,
   },
 };

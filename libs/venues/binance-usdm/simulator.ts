@@ -1,10 +1,13 @@
 /**
- * A local binance-usdm: the `/public` and `/market` stream paths (combined `stream?streams=` URLs
- * and live SUBSCRIBE), `/fapi/v1/depth` snapshots whose lastUpdateId joins the stream's `pu`
- * chain, and `/fapi/v1/exchangeInfo` for the simulated instruments. The world sends ws ping frames.
+ * A local binance-usdm: the `/public` and `/market` stream paths (combined `stream?streams=` URLs,
+ * raw `/ws/…` URLs and live SUBSCRIBE), `/fapi/v1/depth` snapshots whose lastUpdateId joins the
+ * stream's `pu` chain, and `/fapi/v1/exchangeInfo` for the simulated instruments. As on the venue
+ * since the 2026 split, depth reaches only `/public` sockets and trades and liquidations only
+ * `/market` ones: a stream on the wrong path is accepted and stays silent. The world pings.
  */
-import { baseConversion, canonicalSymbol, type Instrument } from '../../core/index.js';
-import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator } from '../../simulator/types.js';
+import type { MarketEvent, SimInstrumentSpec, SimWorldView, VenueSimulator } from '../../simulator/types.js';
+import { BinanceStreamSession, StreamEvent } from '../binance-common/sim-streams.js';
+import { createBinanceUsdmAdapter } from './adapter.js';
 
 interface IdState {
   /** last update id sent (or withheld) */
@@ -13,16 +16,15 @@ interface IdState {
   skip: boolean;
 }
 
+type PathClass = 'public' | 'market' | 'legacy';
+
 export function createBinanceUsdmSimulator(specs: SimInstrumentSpec[], world: SimWorldView): VenueSimulator {
   const ids = new Map<string, IdState>(specs.map((s) => [s.venueSymbol, { u: 1_000_000, skip: false }]));
-  const sessions = new Set<UsdmSession>();
-  const instruments: Instrument[] = specs.map((s) => {
-    const { base, conversion } = baseConversion(s.venueBase);
-    return { venue: 'binance-usdm', venueSymbol: s.venueSymbol, symbol: canonicalSymbol(base, s.quote), base, quote: s.quote, kind: 'perp', tickSize: s.tickSize, lotSize: s.lotSize, conversion };
-  });
+  const sessions = new Map<BinanceStreamSession, PathClass>();
+  const info = exchangeInfo(specs);
 
   /** Every depth event advances ids once, whoever listens, so snapshots and streams agree. */
-  const depthFrame = (e: Extract<MarketEvent, { type: 'book' }>): string | null => {
+  const depthEvent = (e: Extract<MarketEvent, { type: 'book' }>): StreamEvent | null => {
     const st = ids.get(e.venueSymbol);
     if (!st) return null;
     const pu = st.u;
@@ -33,17 +35,17 @@ export function createBinanceUsdmSimulator(specs: SimInstrumentSpec[], world: Si
       return null;
     }
     const data = { e: 'depthUpdate', E: e.ts + 1, T: e.ts, s: e.venueSymbol, U, u: st.u, pu, b: e.bids, a: e.asks };
-    return JSON.stringify({ stream: `${e.venueSymbol.toLowerCase()}@depth@100ms`, data });
+    return new StreamEvent(`${e.venueSymbol.toLowerCase()}@depth@100ms`, data);
   };
 
   return {
     venue: 'binance-usdm',
-    instruments,
+    instruments: createBinanceUsdmAdapter().parseInstruments([info]),
     serverPings: true,
 
     handleRest(method, path, query) {
       if (method !== 'GET') return undefined;
-      if (path === '/fapi/v1/exchangeInfo') return { status: 200, body: exchangeInfo(specs) };
+      if (path === '/fapi/v1/exchangeInfo') return { status: 200, body: info };
       if (path === '/fapi/v1/depth') {
         const sym = query.get('symbol') ?? '';
         const st = ids.get(sym);
@@ -56,19 +58,21 @@ export function createBinanceUsdmSimulator(specs: SimInstrumentSpec[], world: Si
     },
 
     openSession(path, query, client) {
-      const s = new UsdmSession(path, query, client, () => sessions.delete(s));
-      sessions.add(s);
+      const s = new BinanceStreamSession(path, query, client, () => sessions.delete(s));
+      sessions.set(s, path.startsWith('/public') ? 'public' : path.startsWith('/market') ? 'market' : 'legacy');
       return s;
     },
 
     publish(e) {
+      const sym = e.venueSymbol.toLowerCase();
       if (e.type === 'book') {
-        const frame = depthFrame(e);
-        if (frame) for (const s of sessions) s.sendDepth(e.venueSymbol, frame);
+        const ev = depthEvent(e);
+        if (ev) for (const [s, cls] of sessions) if (cls !== 'market' && s.hasPrefix(`${sym}@depth`)) s.send(ev);
         return;
       }
-      const frame = e.type === 'trade' ? aggTradeFrame(e) : forceOrderFrame(e);
-      for (const s of sessions) s.sendMarket(e.venueSymbol, e.type, frame);
+      const ev = e.type === 'trade' ? aggTradeEvent(e) : forceOrderEvent(e);
+      const wanted = (s: BinanceStreamSession) => (e.type === 'trade' ? s.has(`${sym}@aggtrade`) || s.has(`${sym}@trade`) : s.has(`${sym}@forceorder`) || s.has('!forceorder@arr'));
+      for (const [s, cls] of sessions) if (cls === 'market' && wanted(s)) s.send(ev);
     },
 
     skipSequence() {
@@ -77,69 +81,15 @@ export function createBinanceUsdmSimulator(specs: SimInstrumentSpec[], world: Si
   };
 }
 
-class UsdmSession implements SimSession {
-  private readonly streams = new Set<string>();
-  private readonly kind: 'public' | 'market' | 'legacy';
-
-  constructor(
-    path: string,
-    query: URLSearchParams,
-    private readonly client: SimClient,
-    private readonly onDone: () => void,
-  ) {
-    this.kind = path.startsWith('/public') ? 'public' : path.startsWith('/market') ? 'market' : 'legacy';
-    for (const s of (query.get('streams') ?? '').split('/')) if (s) this.streams.add(s.toLowerCase());
-    const raw = /\/ws\/(.+)$/.exec(path);
-    if (raw?.[1]) for (const s of raw[1].split('/')) this.streams.add(s.toLowerCase());
-  }
-
-  onMessage(text: string): void {
-    let m: { method?: string; params?: unknown; id?: unknown };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      this.client.send(JSON.stringify({ code: 3, msg: 'Invalid JSON' }));
-      return;
-    }
-    if ((m.method === 'SUBSCRIBE' || m.method === 'UNSUBSCRIBE') && Array.isArray(m.params)) {
-      for (const p of m.params) {
-        if (typeof p !== 'string') continue;
-        if (m.method === 'SUBSCRIBE') this.streams.add(p.toLowerCase());
-        else this.streams.delete(p.toLowerCase());
-      }
-      this.client.send(JSON.stringify({ result: null, id: m.id ?? null }));
-    }
-  }
-
-  /** Depth is high-frequency data: only `/public` (or the legacy bare path) carries it. */
-  sendDepth(venueSymbol: string, frame: string): void {
-    if (this.kind === 'market') return;
-    const prefix = `${venueSymbol.toLowerCase()}@depth`;
-    for (const s of this.streams) if (s.startsWith(prefix)) return this.client.send(frame);
-  }
-
-  /** Trades and liquidations live on `/market` since the 2026 split; elsewhere they are silent. */
-  sendMarket(venueSymbol: string, type: 'trade' | 'liq', frame: string): void {
-    if (this.kind !== 'market') return;
-    const sym = venueSymbol.toLowerCase();
-    const wanted = type === 'trade' ? this.streams.has(`${sym}@aggtrade`) || this.streams.has(`${sym}@trade`) : this.streams.has(`${sym}@forceorder`) || this.streams.has('!forceorder@arr');
-    if (wanted) this.client.send(frame);
-  }
-
-  onClose(): void {
-    this.onDone();
-  }
-}
-
-function aggTradeFrame(e: Extract<MarketEvent, { type: 'trade' }>): string {
+function aggTradeEvent(e: Extract<MarketEvent, { type: 'trade' }>): StreamEvent {
   const data = { e: 'aggTrade', E: e.ts + 1, s: e.venueSymbol, a: e.id, p: e.price, q: e.qty, f: e.id, l: e.id, T: e.ts, m: e.side === 'sell' };
-  return JSON.stringify({ stream: `${e.venueSymbol.toLowerCase()}@aggTrade`, data });
+  return new StreamEvent(`${e.venueSymbol.toLowerCase()}@aggTrade`, data);
 }
 
 /** side = side of the closing order, as Binance's `o.S` */
-function forceOrderFrame(e: Extract<MarketEvent, { type: 'liq' }>): string {
+function forceOrderEvent(e: Extract<MarketEvent, { type: 'liq' }>): StreamEvent {
   const o = { s: e.venueSymbol, S: e.side === 'sell' ? 'SELL' : 'BUY', o: 'LIMIT', f: 'IOC', q: e.qty, p: e.price, ap: e.price, X: 'FILLED', l: e.qty, z: e.qty, T: e.ts };
-  return JSON.stringify({ stream: `${e.venueSymbol.toLowerCase()}@forceOrder`, data: { e: 'forceOrder', E: e.ts + 1, o } });
+  return new StreamEvent(`${e.venueSymbol.toLowerCase()}@forceOrder`, { e: 'forceOrder', E: e.ts + 1, o });
 }
 
 function exchangeInfo(specs: SimInstrumentSpec[]): unknown {

@@ -1,4 +1,4 @@
-import { referenceMid } from '../../simulator/reference-prices.js';
+import { simSpec } from '../../simulator/reference-prices.js';
 import type { VenueModule } from '../module.js';
 import { createBybitLinearAdapter, type BybitOptions } from './adapter.js';
 import { createBybitLinearSimulator } from './simulator.js';
@@ -11,11 +11,7 @@ export const bybitLinear: VenueModule = {
   createAdapter: (options) => createBybitLinearAdapter(options as Partial<BybitOptions>) as never,
   simulator: {
     create: createBybitLinearSimulator,
-    specs: (bases) =>
-      bases.map((b) => {
-        const [tickSize, lotSize] = TICKS[b] ?? ['0.0001', '1'];
-        return { venueSymbol: `${b}USDT`, venueBase: b, quote: 'USDT', tickSize, lotSize, contractSize: '1', mid: referenceMid(b) };
-      }),
+    specs: (bases) => bases.map((b) => simSpec(b, `${b}USDT`, 'USDT', TICKS[b], ['0.0001', '1'])),
     // orderbook.200 pushes every 100 ms
     intervalMs: 100,
   },

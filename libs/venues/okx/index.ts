@@ -1,4 +1,4 @@
-import { referenceMid } from '../../simulator/reference-prices.js';
+import { simSpec } from '../../simulator/reference-prices.js';
 import type { SimInstrumentSpec } from '../../simulator/types.js';
 import type { VenueModule } from '../module.js';
 import { createOkxAdapter, type OkxOptions } from './adapter.js';
@@ -26,12 +26,6 @@ function okxModule(venue: OkxVenue, spec: (base: string) => SimInstrumentSpec): 
   };
 }
 
-export const okxSwap = okxModule('okx-swap', (b) => {
-  const [tickSize, lotSize, contractSize] = SWAPS[b] ?? ['0.0001', '1', '1'];
-  return { venueSymbol: `${b}-USDT-SWAP`, venueBase: b, quote: 'USDT', tickSize, lotSize, contractSize, mid: referenceMid(b) };
-});
+export const okxSwap = okxModule('okx-swap', (b) => simSpec(b, `${b}-USDT-SWAP`, 'USDT', SWAPS[b], ['0.0001', '1', '1']));
 
-export const okxSpot = okxModule('okx-spot', (b) => {
-  const [tickSize, lotSize] = SPOTS[b] ?? ['0.0001', '0.1'];
-  return { venueSymbol: `${b}-USDT`, venueBase: b, quote: 'USDT', tickSize, lotSize, contractSize: '1', mid: referenceMid(b) };
-});
+export const okxSpot = okxModule('okx-spot', (b) => simSpec(b, `${b}-USDT`, 'USDT', SPOTS[b], ['0.0001', '0.1']));
