@@ -7,6 +7,7 @@
  * mutation hit a field it does not map).
  */
 import { isDeepStrictEqual } from 'node:util';
+import { expect } from 'vitest';
 import { BookfuseError } from '../../libs/core/index.js';
 import { Rng } from '../../libs/simulator/rng.js';
 
@@ -87,4 +88,18 @@ export function fuzzParser(frames: string[], count: number, rng: Rng, parse: (ra
     out.harmless++;
   }
   return out;
+}
+
+/** Every frame must make `parse` throw a BookfuseError with code BAD_FRAME (each named on failure). */
+export function expectBadFrames(parse: (raw: string) => unknown, frames: string[]): void {
+  for (const raw of frames) {
+    let err: unknown;
+    try {
+      parse(raw);
+    } catch (e) {
+      err = e;
+    }
+    expect(err, raw).toBeInstanceOf(BookfuseError);
+    expect((err as BookfuseError).code, raw).toBe('BAD_FRAME');
+  }
 }

@@ -1,3 +1,4 @@
+import { expectBadFrames } from '../../helpers/fuzz-frames.js';
 import { describe, expect, it } from 'vitest';
 import { BookfuseError } from '../../../libs/core/index.js';
 import { createBybitLinearAdapter, MAX_ARGS_CHARS_PER_CONNECTION } from '../../../libs/venues/bybit-linear/adapter.js';
@@ -78,16 +79,7 @@ describe('bybit-linear parses the recorded v5 single messages', () => {
       '{"topic":"publicTrade.BTCUSDT","data":[{"T":1,"s":"BTCUSDT","S":"Buy","v":"1","p":"1","i":""}]}',
       '{"topic":"allLiquidation.BTCUSDT","data":[{"T":1.5,"s":"BTCUSDT","S":"Buy","v":"1","p":"1"}]}',
     ];
-    for (const raw of bad) {
-      let err: unknown;
-      try {
-        adapter.parse(raw, 0);
-      } catch (e) {
-        err = e;
-      }
-      expect(err, raw).toBeInstanceOf(BookfuseError);
-      expect((err as BookfuseError).code, raw).toBe('BAD_FRAME');
-    }
+    expectBadFrames((raw) => adapter.parse(raw, 0), bad);
   });
 });
 
