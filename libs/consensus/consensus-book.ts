@@ -442,9 +442,14 @@ export class ConsensusBook {
     if (total === 0) return [price, '0', perVenue];
     const b = side.buckets.get(k);
     if (b !== undefined) {
-      for (const s of this.slots) {
+      const slots = this.slots;
+      for (let i = 0; i < slots.length; i++) {
+        const s = slots[i]!;
         const size = b.sizes[s.index]!;
-        if (size !== 0 && s.listed) perVenue[s.venue] = formatScaled(size, this.sizeScale);
+        if (size === 0 || !s.listed) continue;
+        let text = b.texts[s.index]!;
+        if (text === '') text = b.texts[s.index] = formatScaled(size, this.sizeScale);
+        perVenue[s.venue] = text;
       }
     }
     return [price, formatScaled(total, this.sizeScale), perVenue];

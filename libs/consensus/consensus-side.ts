@@ -14,6 +14,11 @@ export interface Bucket {
   total: number;
   /** slots with a non-zero size here */
   present: number;
+  /**
+   * sizes[slot] as published text, '' until formatted: a level is re-sent whenever any venue in it
+   * changes, so the other venues' sizes are formatted once, not on every send.
+   */
+  texts: string[];
 }
 
 export class ConsensusSide {
@@ -49,13 +54,14 @@ export class ConsensusSide {
   change(slot: number, k: number, delta: number, member: boolean): void {
     let b = this.buckets.get(k);
     if (b === undefined) {
-      b = this.free.pop() ?? { sizes: new Float64Array(this.slots), total: 0, present: 0 };
+      b = this.free.pop() ?? { sizes: new Float64Array(this.slots), total: 0, present: 0, texts: new Array<string>(this.slots).fill('') };
       this.buckets.set(k, b);
     }
     const before = b.sizes[slot]!;
     const after = before + delta;
     if (after < 0) throw new BookfuseError('BOOK_RESET', `negative size in bucket ${k} for slot ${slot}`);
     b.sizes[slot] = after;
+    b.texts[slot] = '';
     if (before === 0) b.present++;
     else if (after === 0) b.present--;
     this.dirty.add(k);
@@ -84,6 +90,7 @@ export class ConsensusSide {
   rescale(factor: number): void {
     for (const b of this.buckets.values()) {
       for (let i = 0; i < b.sizes.length; i++) b.sizes[i] = b.sizes[i]! * factor;
+      b.texts.fill('');
       b.total *= factor;
     }
     this.totals.rescale(1, factor);
