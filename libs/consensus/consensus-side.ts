@@ -10,6 +10,8 @@
 import { BookfuseError, SideBook } from '../core/index.js';
 
 export interface Bucket {
+  /** bucket index (price = k·tick) */
+  readonly k: number;
   sizes: Float64Array;
   total: number;
   /** slots with a non-zero size here */
@@ -19,7 +21,16 @@ export interface Bucket {
    * changes, so the other venues' sizes are formatted once, not on every send.
    */
   texts: string[];
+  /** listed in `dirty` since the last flush */
+  dirty: boolean;
 }
+
+/**
+ * Empty buckets stay in the map (a level that empties usually refills soon, and deleting from a
+ * Map leaves holes it rehashes away); they are swept once there are this many and they
+ * outnumber the others.
+ */
+const SWEEP_EMPTY_AT = 4096;
 
 export class ConsensusSide {
   readonly totals: SideBook;
@@ -30,13 +41,14 @@ export class ConsensusSide {
   private pubN = 0;
   private curK: Float64Array;
   private curT: Float64Array;
-  /** buckets whose total or per-venue sizes changed since the last flush */
-  private readonly dirty = new Set<number>();
+  /** buckets whose total or per-venue sizes changed since the last flush (each once: Bucket.dirty) */
+  private readonly dirty: Bucket[] = [];
+  /** buckets in the map with no size in any slot */
+  private empty = 0;
   /** a bucket entered or left the totals inside the window: the window must be walked */
   private structural = false;
   /** every published level must be re-sent (a venue's listing changed) */
   private forceAll = false;
-  private readonly free: Bucket[] = [];
 
   constructor(
     readonly isBid: boolean,
@@ -54,22 +66,25 @@ export class ConsensusSide {
   change(slot: number, k: number, delta: number, member: boolean): void {
     let b = this.buckets.get(k);
     if (b === undefined) {
-      b = this.free.pop() ?? { sizes: new Float64Array(this.slots), total: 0, present: 0, texts: new Array<string>(this.slots).fill('') };
+      b = { k, sizes: new Float64Array(this.slots), total: 0, present: 0, texts: new Array<string>(this.slots).fill(''), dirty: false };
       this.buckets.set(k, b);
+      this.empty++;
     }
     const before = b.sizes[slot]!;
     const after = before + delta;
     if (after < 0) throw new BookfuseError('BOOK_RESET', `negative size in bucket ${k} for slot ${slot}`);
     b.sizes[slot] = after;
     b.texts[slot] = '';
-    if (before === 0) b.present++;
-    else if (after === 0) b.present--;
-    this.dirty.add(k);
-    if (member) this.setTotal(k, b, b.total + delta);
-    if (b.present === 0) {
-      this.buckets.delete(k);
-      this.free.push(b);
+    if (before === 0) {
+      if (b.present++ === 0) this.empty--;
+    } else if (after === 0) {
+      if (--b.present === 0) this.empty++;
     }
+    if (!b.dirty) {
+      b.dirty = true;
+      this.dirty.push(b);
+    }
+    if (member) this.setTotal(k, b, b.total + delta);
   }
 
   /** Move a slot's sizes into (`on`) or out of the totals. */
@@ -98,7 +113,7 @@ export class ConsensusSide {
   }
 
   get changed(): boolean {
-    return this.dirty.size > 0 || this.structural || this.forceAll;
+    return this.dirty.length > 0 || this.structural || this.forceAll;
   }
 
   /**
@@ -128,7 +143,7 @@ export class ConsensusSide {
           j++;
         } else {
           const k = newK[j]!;
-          if (this.forceAll || oldT[i] !== newT[j] || this.dirty.has(k)) {
+          if (this.forceAll || oldT[i] !== newT[j] || this.buckets.get(k)!.dirty) {
             emit(k, newT[j]!);
             n++;
           }
@@ -142,27 +157,41 @@ export class ConsensusSide {
       this.curK = oldK;
       this.curT = oldT;
     } else {
-      for (const k of this.dirty) {
-        const at = this.indexInWindow(k);
+      const dirty = this.dirty;
+      for (let d = 0; d < dirty.length; d++) {
+        const b = dirty[d]!;
+        const at = this.indexInWindow(b.k);
         if (at < 0) continue;
-        const total = this.totals.get(k);
-        this.pubT[at] = total;
-        emit(k, total);
+        this.pubT[at] = b.total;
+        emit(b.k, b.total);
         n++;
       }
     }
-    this.dirty.clear();
+    this.clearDirty();
     this.structural = false;
     this.forceAll = false;
+    if (this.empty >= SWEEP_EMPTY_AT && 2 * this.empty > this.buckets.size) this.sweep();
     return n;
   }
 
   /** After a snapshot went out, the window is whatever the top holds now. */
   resetWindow(): void {
     this.pubN = this.totals.copyTop(this.depth, this.pubK, this.pubT);
-    this.dirty.clear();
+    this.clearDirty();
     this.structural = false;
     this.forceAll = false;
+  }
+
+  private clearDirty(): void {
+    const dirty = this.dirty;
+    for (let d = 0; d < dirty.length; d++) dirty[d]!.dirty = false;
+    dirty.length = 0;
+  }
+
+  /** Drop the empty buckets (none is dirty: this runs right after a flush). */
+  private sweep(): void {
+    for (const [k, b] of this.buckets) if (b.present === 0) this.buckets.delete(k);
+    this.empty = 0;
   }
 
   private better(a: number, b: number): boolean {
