@@ -143,8 +143,12 @@ export function asConsensusBookMessage(x: unknown): ConsensusBookMessage {
   const o = obj(x, 'consensus book message');
   oneOf(o, 'kind', ['snapshot', 'delta']);
   str(o, 'symbol');
-  for (const k of ['epoch', 'seq', 'depth', 'ts', 'merge_ts']) {
+  // counters are integers; times are ms since the epoch and may carry a sub-ms fraction
+  for (const k of ['epoch', 'seq', 'depth']) {
     if (!Number.isInteger(num(o, k))) throw bad(`field ${k} must be an integer`);
+  }
+  for (const k of ['ts', 'merge_ts']) {
+    if (num(o, k) < 0) throw bad(`field ${k} must be a time in ms since the epoch`);
   }
   consensusLevels(o, 'bids');
   consensusLevels(o, 'asks');

@@ -5,3 +5,4 @@ export * from './side-book.js';
 export * from './l2-book.js';
 export * from './model.js';
 export * from './instrument.js';
+export * from './clock.js';

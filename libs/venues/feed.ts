@@ -6,6 +6,7 @@
  */
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
+import { nowMs } from '../core/index.js';
 import type { Heartbeat } from './adapter.js';
 import { backoffDelayMs as backoffDelay } from '../client/backoff.js';
 
@@ -25,10 +26,6 @@ export interface FeedOptions {
   onFrame(text: string, recvTs: number): void;
   /** reason is a stable code: CONNECTION_LOST, SILENT_FEED, LIFETIME, VENUE_RECONNECT, STOPPED */
   onClose(reason: string): void;
-}
-
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 export class Feed {

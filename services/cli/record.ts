@@ -4,10 +4,11 @@
  * the REST snapshots written where their responses arrive, so `bookfuse replay` syncs from them.
  */
 import { createWriteStream } from 'node:fs';
+import { nowMs } from '../../libs/core/index.js';
 import { createLogger } from '../../libs/obs/index.js';
 import { captureLine } from '../../libs/venues/capture.js';
 import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
-import { Feed, nowMs } from '../../libs/venues/feed.js';
+import { Feed } from '../../libs/venues/feed.js';
 import { RestClient } from '../../libs/venues/rest.js';
 import { fetchMetadataBodies } from '../../libs/venues/metadata.js';
 import { createAdapter } from '../../libs/venues/registry.js';

@@ -3,6 +3,7 @@
  * requests a SymbolFeed asks for (at start-up, on a gap, on a new epoch without a snapshot).
  * Callback subscriptions keep each subject's messages in order on the event loop.
  */
+import { nowMs } from '../../libs/core/index.js';
 import type { NatsConnection, Subscription as NatsSub } from 'nats';
 import { asAlertMessage, asConsensusBookMessage, asConsensusTradeMessage, decodeJson, encode, subjects } from '../../libs/bus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
@@ -33,7 +34,7 @@ export class Upstream {
             if (err) return;
             this.metrics.upstream.inc({ kind: 'book' });
             const m = this.decode(msg.data, 'book', asConsensusBookMessage);
-            if (m && m.symbol === symbol) this.step(symbol, this.hub.feeds.get(symbol)!.onPublished(m, Date.now()));
+            if (m && m.symbol === symbol) this.step(symbol, this.hub.feeds.get(symbol)!.onPublished(m, nowMs()));
           },
         }),
         this.nc.subscribe(subjects.consensusTrade(symbol), {
@@ -90,7 +91,7 @@ export class Upstream {
       .then((msg) => {
         const m = this.decode(msg.data, 'snapshot', asConsensusBookMessage);
         if (!m || m.kind !== 'snapshot' || m.symbol !== symbol) throw new Error('reply is not a snapshot of this symbol');
-        this.step(symbol, feed.onSnapshotReply(m, Date.now()));
+        this.step(symbol, feed.onSnapshotReply(m, nowMs()));
       })
       .catch((e: Error) => {
         feed.onSnapshotFailed();

@@ -8,7 +8,7 @@
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureLiqStream, subjects } from '../../libs/bus/index.js';
-import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage } from '../../libs/core/index.js';
+import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, nowMs } from '../../libs/core/index.js';
 import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, owns, type ConsensusGroup, type VenueSlot } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
@@ -62,7 +62,7 @@ class MergerService implements Merger {
   ) {
     this.nc = deps.nc;
     this.log = deps.log;
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? nowMs;
     this.m = createMergerMetrics(deps.registry);
     this.liqs = new LiquidationDeduper(config.dedupMemory);
   }
@@ -70,7 +70,7 @@ class MergerService implements Merger {
   async start(): Promise<void> {
     const now = this.now();
     // start time in ms: strictly increasing across restarts with no coordination
-    this.epoch = now;
+    this.epoch = Math.floor(now);
     for (const g of this.config.groups) {
       if (!owns(this.config.ownership, g.symbol)) continue;
       const book = new ConsensusBook(g, this.config.rules, this.epoch, now);
