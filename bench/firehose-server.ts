@@ -1,19 +1,21 @@
 /**
  * The server side of the firehose benchmark, in its own process so its CPU and RSS are its own:
  *   firehose  the real service (createFirehose, default limits, the bench API key)
- *   baseline  bare `ws`: a core NATS subscription, the same validation and the same payload
- *             bytes (liquidationPayload), `ws.send` to every client: no queue, no batching, no caps
+ *   baseline  bare `ws`: the same log read the same way, each frame built once, one corked write
+ *             per client per batch (the "bare ws broadcast with batched writes" of issue 6)
  *
  * IPC in: {mode, natsUrl} then 'stop'. IPC out: {port} when listening, then {rssMaxMb, slowDropped,
  * cpuCores, handoverP99Ms} (CPU time over wall time since listening; the firehose's own
  * publish → socket hand-over p99, as the upper bound of its histogram bucket).
  */
+import type { Socket } from 'node:net';
+import { DeliverPolicy } from 'nats';
 import { WebSocketServer } from 'ws';
-import { asLiquidationMessage, closeBus, connectBus, decodeJson, subjects } from '../libs/bus/index.js';
+import { closeBus, connectBus, DEFAULT_LIQ_RETENTION_MS, LIQ_STREAM } from '../libs/bus/index.js';
 import { createLogger, createRegistry } from '../libs/obs/index.js';
 import { loadFirehoseConfig } from '../services/firehose/config.js';
 import { createFirehose } from '../services/firehose/firehose.js';
-import { liquidationPayload } from '../services/firehose/payload.js';
+import { decodeEntry, liqStreamInfo, PULL_BATCH } from '../services/firehose/liq-log.js';
 
 export const BENCH_KEY = 'bench-key';
 
@@ -57,29 +59,56 @@ async function startFirehose(natsUrl: string): Promise<Running> {
   };
 }
 
+/**
+ * The bar issue 6 sets: a bare `ws` broadcast of pre-serialized frames with per-connection
+ * batched writes. It reads the same JetStream log the same way (an ordered consumer, each entry
+ * decoded and framed once), and for every batch that arrived together writes the frames to each
+ * client's socket in one corked write. No queue, no caps, no slow-client handling: only the
+ * fan-out cost remains, so the ratio isolates what the firehose's safety costs.
+ */
 async function startBaseline(natsUrl: string): Promise<Running> {
   const nc = await connectBus({ url: natsUrl, name: 'bench-baseline' });
+  await liqStreamInfo(nc, DEFAULT_LIQ_RETENTION_MS);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise<void>((r) => wss.once('listening', () => r()));
-  let seq = 0;
-  const sub = nc.subscribe(subjects.consensusLiq(), {
-    callback: (err, msg) => {
-      if (err) return;
-      let payload: string;
-      try {
-        payload = liquidationPayload(asLiquidationMessage(decodeJson(msg.data)), ++seq);
-      } catch {
-        return;
-      }
-      for (const ws of wss.clients) ws.send(payload);
-    },
+  const sockets = new Set<Socket>();
+  wss.on('connection', (ws) => {
+    const socket = (ws as unknown as { _socket: Socket })._socket;
+    sockets.add(socket);
+    ws.on('close', () => sockets.delete(socket));
   });
+  let pending: Buffer[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const frames = pending;
+    pending = [];
+    for (const socket of sockets) {
+      if (socket.destroyed) continue;
+      socket.cork();
+      for (const f of frames) socket.write(f);
+      socket.uncork();
+    }
+  };
+  const consumer = await nc.jetstream().consumers.get(LIQ_STREAM, { deliver_policy: DeliverPolicy.New });
+  const messages = await consumer.consume({ max_messages: PULL_BATCH });
+  void (async () => {
+    for await (const m of messages) {
+      const item = decodeEntry(m);
+      if (!item) continue;
+      pending.push(item.frame);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    }
+  })();
   return {
     port: (wss.address() as { port: number }).port,
     slowDropped: async () => 0,
     handoverP99Ms: async () => null,
     stop: async () => {
-      sub.unsubscribe();
+      messages.stop();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       await closeBus(nc);
