@@ -2,7 +2,7 @@
  * The operations endpoints every headless service exposes: /metrics (Prometheus), /healthz
  * (the process answers) and /readyz (the service can do its job: `ready()` says why not).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -47,7 +47,7 @@ export async function startOpsServer(opts: { host: string; port: number; registr
   };
 }
 
-function send(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown): void {
   const s = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(s);

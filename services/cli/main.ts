@@ -27,14 +27,15 @@ interface Running {
 
 async function runService(name: (typeof SERVICES)[number]): Promise<void> {
   const mod = (await import(`../${name}/main.js`)) as { main(env: NodeJS.ProcessEnv): Promise<Running> };
-  // Signals are handled from the first moment: a SIGTERM during start-up stops what has started.
-  let starting: Promise<Running> | undefined;
+  // Signals are handled from the first moment: a SIGTERM during start-up stops what has started
+  // (handlers run on a later tick, so `starting` always exists when one fires).
+  const starting = mod.main(process.env);
   let signals = 0;
   const onSignal = () => {
     if (++signals > 1) process.exit(1);
     const t = setTimeout(() => process.exit(1), 10_000);
     t.unref();
-    void (starting ?? Promise.reject(new Error('not started')))
+    void starting
       .then((running) => running.stop())
       .then(
         () => {
@@ -49,7 +50,6 @@ async function runService(name: (typeof SERVICES)[number]): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  starting = mod.main(process.env);
   const running = await starting;
   process.stderr.write(`bookfuse ${name}: ${Object.entries(running.listening).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
 }
