@@ -55,7 +55,6 @@ export class ConsensusBook {
   readonly slots: VenueSlot[];
   readonly bids: ConsensusSide;
   readonly asks: ConsensusSide;
-  private readonly bySource = new Map<string, Map<string, VenueSlot>>();
   private readonly divT: Threshold;
   private readonly convT: Threshold;
   private sizeScale = 0;
@@ -73,6 +72,15 @@ export class ConsensusBook {
   private readonly priceText = new Map<number, string>();
   private minRecv = Infinity;
   private lastTs = 0;
+  /** levels of the delta being built, filled by the emitters (made once: flush runs per venue message) */
+  private outBids: ConsensusLevel[] = NO_LEVELS;
+  private outAsks: ConsensusLevel[] = NO_LEVELS;
+  private readonly emitBid = (k: number, total: number): void => {
+    this.outBids.push(this.level(this.bids, k, total));
+  };
+  private readonly emitAsk = (k: number, total: number): void => {
+    this.outAsks.push(this.level(this.asks, k, total));
+  };
 
   constructor(
     group: ConsensusGroup,
@@ -84,11 +92,6 @@ export class ConsensusBook {
     this.depth = group.depth;
     this.grid = new Tick(group.tick);
     this.slots = group.members.map((m, i) => new VenueSlot(i, m.venue, m.symbol, rules.staleAfterOverrides[m.venue] ?? rules.staleAfterMs, now));
-    for (const s of this.slots) {
-      let m = this.bySource.get(s.venue);
-      if (m === undefined) this.bySource.set(s.venue, (m = new Map()));
-      m.set(s.symbol, s);
-    }
     this.bids = new ConsensusSide(true, this.slots.length, this.depth);
     this.asks = new ConsensusSide(false, this.slots.length, this.depth);
     this.divT = threshold(rules.divergenceBps);
@@ -99,7 +102,13 @@ export class ConsensusBook {
   }
 
   slot(venue: string, symbol: string): VenueSlot | undefined {
-    return this.bySource.get(venue)?.get(symbol);
+    // a handful of members: a scan compares short strings, where a Map would hash each fresh one twice
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
+      if (s.venue === venue && s.symbol === symbol) return s;
+    }
+    return undefined;
   }
 
   get lastSeq(): number {
@@ -112,7 +121,7 @@ export class ConsensusBook {
   }
 
   applyBook(msg: BookMessage, now: number): ApplyResult {
-    const slot = this.bySource.get(msg.venue)?.get(msg.symbol);
+    const slot = this.slot(msg.venue, msg.symbol);
     if (slot === undefined) return 'unknown';
     // activity first: a message that arrives just past the stale threshold proves the feed alive
     slot.lastActivity = Math.max(slot.lastActivity, now);
@@ -195,10 +204,11 @@ export class ConsensusBook {
     if (!this.started) return this.streamSnapshot(now);
     if (now - this.viewsAt >= VIEWS_REFRESH_MS) this.viewsChanged = true;
     if (!this.bids.changed && !this.asks.changed && !this.viewsChanged) return null;
-    const bids: ConsensusLevel[] = [];
-    const asks: ConsensusLevel[] = [];
-    this.bids.flush((k, total) => bids.push(this.level(this.bids, k, total)));
-    this.asks.flush((k, total) => asks.push(this.level(this.asks, k, total)));
+    const bids: ConsensusLevel[] = (this.outBids = []);
+    const asks: ConsensusLevel[] = (this.outAsks = []);
+    this.bids.flush(this.emitBid);
+    this.asks.flush(this.emitAsk);
+    this.outBids = this.outAsks = NO_LEVELS;
     const views = this.viewsChanged;
     this.viewsChanged = false;
     if (bids.length === 0 && asks.length === 0 && !views) return null;
@@ -383,7 +393,7 @@ export class ConsensusBook {
       }
     }
     const minMs = this.rules.divergenceMinMs;
-    const flipped: VenueSlot[] = [];
+    let flipped: VenueSlot[] | undefined;
     if (changed) {
       this.midsDirty = false;
       const mids = this.midScratch;
@@ -405,11 +415,12 @@ export class ConsensusBook {
           const v = exact.v4.get(s)!;
           zone = compareBps(v, exact.m4, this.divT) > 0 ? 1 : compareBps(v, exact.m4, this.convT) < 0 ? -1 : 0;
         }
-        if (s.divergence.observe(zone, bps, now, minMs)) flipped.push(s);
+        if (s.divergence.observe(zone, bps, now, minMs)) (flipped ??= []).push(s);
       }
     } else {
-      for (const s of this.slots) if (s.divergence.advance(now, minMs)) flipped.push(s);
+      for (const s of this.slots) if (s.divergence.advance(now, minMs)) (flipped ??= []).push(s);
     }
+    if (flipped === undefined) return;
     for (const s of flipped) {
       this.viewsChanged = true;
       const d = s.divergence;
@@ -505,11 +516,21 @@ function judged(s: VenueSlot): boolean {
   return s.eligible && Number.isSafeInteger(s.mid4);
 }
 
-/** Median of the first n values (sorted in place; n is the number of venues, a handful). */
+/** Median of the first n values (insertion-sorted in place: n is the number of venues, a handful). */
 function medianOf(xs: Float64Array, n: number): number {
   if (n === 0) return NaN;
-  const v = xs.subarray(0, n).sort();
-  return n % 2 === 1 ? v[(n - 1) >> 1]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
+  for (let i = 1; i < n; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]! > x) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+  return n % 2 === 1 ? xs[(n - 1) >> 1]! : (xs[n / 2 - 1]! + xs[n / 2]!) / 2;
 }
 
 const EMPTY_ALERTS: readonly AlertMessage[] = Object.freeze([]);
+/** outside a flush the emitters have nowhere to write (frozen: a stray emit throws) */
+const NO_LEVELS: ConsensusLevel[] = Object.freeze([]) as unknown as ConsensusLevel[];
