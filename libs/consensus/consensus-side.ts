@@ -119,8 +119,10 @@ export class ConsensusSide {
   /**
    * Emit every level whose published state must change (total 0 = remove) and remember the new
    * window. After a structural change the old and new windows (both sorted best first) are merged
-   * in one pass; without one the window holds the same buckets, so only dirty ones inside it are
-   * looked at.
+   * in one pass, emitting what entered, left or changed total; a dirty bucket that stayed with the
+   * same total (only per-venue sizes moved) is found afterwards from the short dirty list. Without
+   * a structural change the window holds the same buckets, so only dirty ones inside it are
+   * looked at. Levels are emitted in no particular order, each at most once.
    */
   flush(emit: (k: number, total: number) => void): number {
     let n = 0;
@@ -142,13 +144,25 @@ export class ConsensusSide {
           n++;
           j++;
         } else {
-          const k = newK[j]!;
-          if (this.forceAll || oldT[i] !== newT[j] || this.buckets.get(k)!.dirty) {
-            emit(k, newT[j]!);
+          if (this.forceAll || oldT[i] !== newT[j]) {
+            emit(newK[j]!, newT[j]!);
             n++;
           }
           i++;
           j++;
+        }
+      }
+      if (!this.forceAll) {
+        const dirty = this.dirty;
+        for (let d = 0; d < dirty.length; d++) {
+          const k = dirty[d]!.k;
+          const at = this.indexIn(newK, newN, k);
+          if (at < 0) continue;
+          const was = this.indexIn(oldK, oldN, k);
+          if (was >= 0 && oldT[was] === newT[at]) {
+            emit(k, newT[at]!);
+            n++;
+          }
         }
       }
       this.pubK = newK;
@@ -160,7 +174,7 @@ export class ConsensusSide {
       const dirty = this.dirty;
       for (let d = 0; d < dirty.length; d++) {
         const b = dirty[d]!;
-        const at = this.indexInWindow(b.k);
+        const at = this.indexIn(this.pubK, this.pubN, b.k);
         if (at < 0) continue;
         this.pubT[at] = b.total;
         emit(b.k, b.total);
@@ -198,13 +212,24 @@ export class ConsensusSide {
     return this.isBid ? a > b : a < b;
   }
 
-  /** Position of bucket k in the published window (binary search, best first), or −1. */
-  private indexInWindow(k: number): number {
+  /**
+   * Could bucket k entering or leaving the totals change which buckets the window holds? Only if
+   * the window is not full or k is at or better than its worst bucket: when every bucket that
+   * came or went since the last flush was worse than that edge, the published buckets are all
+   * still there and none better appeared, so the window holds the same set (only totals moved).
+   * Judged against the published window, this costs one comparison instead of a rank walk.
+   */
+  private reachesWindow(k: number): boolean {
+    return this.pubN < this.depth || !this.better(this.pubK[this.pubN - 1]!, k);
+  }
+
+  /** Position of bucket k among the first n of a window (binary search, best first), or −1. */
+  private indexIn(keys: Float64Array, n: number, k: number): number {
     let lo = 0;
-    let hi = this.pubN;
+    let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const v = this.pubK[mid]!;
+      const v = keys[mid]!;
       if (v === k) return mid;
       if (this.better(v, k)) lo = mid + 1;
       else hi = mid;
@@ -219,9 +244,9 @@ export class ConsensusSide {
     b.total = total;
     if (was === 0 && total !== 0) {
       this.totals.set(k, total);
-      if (!this.structural && this.totals.withinTop(k, this.depth)) this.structural = true;
+      if (!this.structural && this.reachesWindow(k)) this.structural = true;
     } else if (was !== 0 && total === 0) {
-      if (!this.structural && this.totals.withinTop(k, this.depth)) this.structural = true;
+      if (!this.structural && this.reachesWindow(k)) this.structural = true;
       this.totals.set(k, 0);
     } else if (total !== 0) {
       this.totals.set(k, total);
