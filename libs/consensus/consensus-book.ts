@@ -68,8 +68,6 @@ export class ConsensusBook {
   private readonly midScratch: Float64Array;
   private readonly divF: number;
   private readonly convF: number;
-  /** price strings of recently published buckets */
-  private readonly priceText = new Map<number, string>();
   private minRecv = Infinity;
   private lastTs = 0;
   /** levels of the delta being built, filled by the emitters (made once: flush runs per venue message) */
@@ -443,25 +441,22 @@ export class ConsensusBook {
   // ---- output ------------------------------------------------------------------------------
 
   private level(side: ConsensusSide, k: number, total: number): ConsensusLevel {
-    let price = this.priceText.get(k);
-    if (price === undefined) {
-      if (this.priceText.size >= PRICE_TEXT_CAP) this.priceText.clear();
-      price = this.grid.format(k);
-      this.priceText.set(k, price);
-    }
+    const b = side.buckets.get(k);
+    // an emitted bucket is always in the map (emptied ones are swept only after a flush); the
+    // fallback keeps a level correct should that ever change
+    if (b === undefined) return [this.grid.format(k), total === 0 ? '0' : formatScaled(total, this.sizeScale), {}];
+    if (b.price === '') b.price = this.grid.format(k);
+    const price = b.price;
     const perVenue: Record<string, string> = {};
     if (total === 0) return [price, '0', perVenue];
-    const b = side.buckets.get(k);
-    if (b !== undefined) {
-      const slots = this.slots;
-      for (let i = 0; i < slots.length; i++) {
-        const s = slots[i]!;
-        const size = b.sizes[s.index]!;
-        if (size === 0 || !s.listed) continue;
-        let text = b.texts[s.index]!;
-        if (text === '') text = b.texts[s.index] = formatScaled(size, this.sizeScale);
-        perVenue[s.venue] = text;
-      }
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
+      const size = b.sizes[s.index]!;
+      if (size === 0 || !s.listed) continue;
+      let text = b.texts[s.index]!;
+      if (text === '') text = b.texts[s.index] = formatScaled(size, this.sizeScale);
+      perVenue[s.venue] = text;
     }
     return [price, formatScaled(total, this.sizeScale), perVenue];
   }
@@ -509,8 +504,6 @@ export class ConsensusBook {
 
 /** a float distance this close to a threshold is re-decided exactly */
 const FLOAT_MARGIN_BPS = 1e-6;
-/** bucket price strings kept (cleared whole when full: overflow policy reset) */
-const PRICE_TEXT_CAP = 65_536;
 
 function judged(s: VenueSlot): boolean {
   return s.eligible && Number.isSafeInteger(s.mid4);

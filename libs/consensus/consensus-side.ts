@@ -23,6 +23,8 @@ export interface Bucket {
   texts: string[];
   /** listed in `dirty` since the last flush */
   dirty: boolean;
+  /** the bucket price as published text, '' until first published (kept while the bucket lives) */
+  price: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export class ConsensusSide {
   change(slot: number, k: number, delta: number, member: boolean): void {
     let b = this.buckets.get(k);
     if (b === undefined) {
-      b = { k, sizes: new Float64Array(this.slots), total: 0, present: 0, texts: new Array<string>(this.slots).fill(''), dirty: false };
+      b = { k, sizes: new Float64Array(this.slots), total: 0, present: 0, texts: new Array<string>(this.slots).fill(''), dirty: false, price: '' };
       this.buckets.set(k, b);
       this.empty++;
     }
