@@ -12,9 +12,10 @@
  *
  *   node dist/bench/run.js e2e [--quick]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { WebSocketServer } from 'ws';
+import { nowMs } from '../libs/core/index.js';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { connectBus, closeBus, decodeJson } from '../libs/bus/index.js';
 import { startNats, freePort, waitForPort } from '../test/helpers/nats.js';
 import { loadSimulatorConfig } from '../services/simulator/config.js';
@@ -25,6 +26,7 @@ import { sampleProc, type ProcSample } from './lib/proc-stats.js';
 import type { SuiteOptions, SuiteReport } from './lib/suite.js';
 
 const CLI = fileURLToPath(new URL('../services/cli/main.js', import.meta.url));
+const CLIENTS_PROC = fileURLToPath(new URL('./e2e-clients.js', import.meta.url));
 const KEY = 'bench';
 const CLIENTS = 10;
 
@@ -40,7 +42,6 @@ interface LoadResult {
   per_service: Record<string, { cpu_cores: number; rss_mb: number; max_rss_mb: number }>;
 }
 
-const nowMs = () => performance.timeOrigin + performance.now();
 
 async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: string) => void): Promise<LoadResult> {
   const nats = await startNats();
@@ -96,30 +97,29 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     },
   });
 
-  const clients: WebSocket[] = [];
-  for (let i = 0; i < CLIENTS; i++) {
-    const ws = new WebSocket(`ws://127.0.0.1:${gwPort}/ws?token=${KEY}&symbols=BTC-USD,ETH-USD&depth=25`, { perMessageDeflate: false });
-    const first = i === 0; // one client's view is enough for the per-hop split
-    ws.on('message', (d) => {
-      const t = nowMs();
-      const msg = JSON.parse(d.toString()) as { type: string; payload: { symbol: string; epoch: number; seq: number; ts: number; gw_ts: number } };
-      if (msg.type === 'PING') ws.send('{"type":"PONG"}');
-      if (msg.type !== 'BOOK' || !measuring) return;
-      const p = msg.payload;
-      push('sim send→client', since(p.ts, t));
-      if (first) push('sim send→gateway send', since(p.ts, p.gw_ts));
-    });
-    clients.push(ws);
-  }
+  const clients = fork(CLIENTS_PROC, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  clients.send({ url: `ws://127.0.0.1:${gwPort}/ws?token=${KEY}&symbols=BTC-USD,ETH-USD&depth=25`, clients: CLIENTS });
+  await new Promise<void>((r) => clients.once('message', () => r()));
 
   log(`e2e ${load}: warming up`);
   await sleep(8000);
   const before = new Map<string, ProcSample | null>([...procs].map(([n, p]) => [n, sampleProc(p.pid!)]));
   const t0 = Date.now();
   measuring = true;
+  clients.send('measure');
   log(`e2e ${load}: measuring ${seconds} s`);
   await sleep(seconds * 1000);
   measuring = false;
+  const received = await new Promise<[number, number, number][]>((r) => {
+    clients.once('message', (m: { samples: [number, number, number][] }) => r(m.samples));
+    clients.send('report');
+  });
+  for (const [ts, at, gw] of received) {
+    const sent = sentAt.get(ts);
+    if (sent === undefined) continue;
+    hops['sim send→client']!.push(at - sent);
+    if (gw >= 0) hops['sim send→gateway send']!.push(gw - sent);
+  }
   const elapsedS = (Date.now() - t0) / 1000;
   const perService: LoadResult['per_service'] = {};
   let cpu = 0;
@@ -133,7 +133,6 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     cpu += cores;
     maxRss = Math.max(maxRss, b.hwmMb);
   }
-  for (const ws of clients) ws.close();
   await closeBus(nc);
   for (const p of [...procs.values()].reverse()) {
     await new Promise<void>((r) => {
@@ -161,6 +160,75 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   };
 }
 
+const RELAY_PROC = fileURLToPath(new URL('./e2e-relay.js', import.meta.url));
+
+/**
+ * The transport floor in the same conditions: the same six process hops (sender → relay → NATS →
+ * relay → NATS → relay → clients) carrying frames of about the same size at the same cadence
+ * (each simulated venue pushes its symbols every 100 ms, venues out of phase), with no work done
+ * on the way.
+ */
+async function runFloor(seconds: number, venues: number, log: (s: string) => void): Promise<{ p50_ms: number; p99_ms: number; samples: number }> {
+  const nats = await startNats();
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const relay = (job: Record<string, unknown>) => {
+    const p = fork(RELAY_PROC, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    p.send({ natsUrl: nats.url, ...job });
+    return { p, ready: new Promise<unknown>((r) => p.once('message', r)) };
+  };
+  const c = relay({ mode: 'nats-to-ws', from: 'floor.b' });
+  const { port } = (await c.ready) as { port: number };
+  const b = relay({ mode: 'nats-to-nats', from: 'floor.a', to: 'floor.b' });
+  await b.ready;
+  const a = relay({ mode: 'ws-to-nats', to: 'floor.a', wsUrl: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
+  await a.ready;
+  const clients = fork(CLIENTS_PROC, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  clients.send({ url: `ws://127.0.0.1:${port}/`, clients: CLIENTS });
+  await new Promise<void>((r) => clients.once('message', () => r()));
+
+  const sentAt = new Map<number, number>();
+  let id = 0;
+  const pad = 'x'.repeat(600); // about a consensus delta's size
+  const timers: NodeJS.Timeout[] = [];
+  for (let v = 0; v < venues; v++) {
+    timers.push(
+      setTimeout(() => {
+        timers.push(
+          setInterval(() => {
+            for (let sym = 0; sym < 2; sym++) {
+              const n = ++id;
+              sentAt.set(n, nowMs());
+              const frame = `{"type":"BOOK","payload":{"ts":${n},"gw_ts":-1,"pad":"${pad}"}}`;
+              for (const ws of wss.clients) ws.send(frame);
+            }
+          }, 100),
+        );
+      }, Math.floor((100 * v) / venues)),
+    );
+  }
+  log(`e2e floor: warming up`);
+  await sleep(3000);
+  clients.send('measure');
+  log(`e2e floor: measuring ${seconds} s`);
+  await sleep(seconds * 1000);
+  const received = await new Promise<[number, number, number][]>((r) => {
+    clients.once('message', (m: { samples: [number, number, number][] }) => r(m.samples));
+    clients.send('report');
+  });
+  for (const t of timers) clearTimeout(t);
+  const lat: number[] = [];
+  for (const [n, at] of received) {
+    const sent = sentAt.get(n);
+    if (sent !== undefined) lat.push(at - sent);
+  }
+  for (const r of [a, b, c]) r.p.kill('SIGTERM');
+  for (const ws of wss.clients) ws.terminate();
+  await new Promise<void>((r) => wss.close(() => r()));
+  await nats.dispose();
+  return { p50_ms: round(percentile(lat, 0.5), 3), p99_ms: round(percentile(lat, 0.99), 3), samples: lat.length };
+}
+
 function round(x: number, d: number): number {
   const f = 10 ** d;
   return Math.round(x * f) / f;
@@ -171,6 +239,7 @@ export async function runE2eBench(opts: SuiteOptions = {}): Promise<SuiteReport>
   const seconds = opts.quick ? 8 : 30;
   const realistic = await runLoad('realistic', seconds, log);
   const x10 = await runLoad('x10', seconds, log);
+  const floor = await runFloor(seconds, 6, log);
   const svcRows = (r: LoadResult) =>
     Object.entries(r.per_service)
       .map(([n, s]) => `| ${n} | ${s.cpu_cores} | ${s.rss_mb} | ${s.max_rss_mb} |`)
@@ -190,6 +259,8 @@ export async function runE2eBench(opts: SuiteOptions = {}): Promise<SuiteReport>
     '|---|---|---|---|---|---|---|',
     ...[realistic, x10].map((r) => `| ${r.load} | ${r.samples} | ${r.p50_ms} | ${r.p99_ms} | ${r.p999_ms} | ${r.cpu_cores} | ${r.max_rss_mb} |`),
     '',
+    `Transport floor in the same run (the same six process hops, frames of the same size at the realistic cadence, no work on the way): p50 ${floor.p50_ms} ms, p99 ${floor.p99_ms} ms (${floor.samples} samples). bookfuse at realistic load spends ${round(realistic.p50_ms - floor.p50_ms, 3)} ms of its p50 above that floor.`,
+    '',
     `Targets: realistic p50 ≤ 1 ms (${pass(realistic.p50_ms <= 1)}), p99 ≤ 5 ms (${pass(realistic.p99_ms <= 5)}); ×10 p99 ≤ 20 ms (${pass(x10.p99_ms <= 20)}); all services < 0.5 core (${pass(realistic.cpu_cores < 0.5)}), each < 150 MB RSS (${pass(realistic.max_rss_mb < 150)}).`,
     '',
     '| hop (realistic) | p50 ms | p99 ms |',
@@ -206,12 +277,13 @@ export async function runE2eBench(opts: SuiteOptions = {}): Promise<SuiteReport>
   ].join('\n');
   return {
     suite: 'e2e',
-    json: { realistic, x10 },
+    json: { realistic, x10, floor },
     rows: [
       ['realistic p50 / p99 ms', `${realistic.p50_ms} / ${realistic.p99_ms}`],
       ['realistic CPU cores / max RSS MB', `${realistic.cpu_cores} / ${realistic.max_rss_mb}`],
       ['x10 p50 / p99 ms', `${x10.p50_ms} / ${x10.p99_ms}`],
       ['realistic p99.9 ms', `${realistic.p999_ms}`],
+      ['transport floor p50 / p99 ms', `${floor.p50_ms} / ${floor.p99_ms}`],
       ['x10 CPU cores / max RSS MB', `${x10.cpu_cores} / ${x10.max_rss_mb}`],
     ],
     markdown,

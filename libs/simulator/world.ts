@@ -38,6 +38,7 @@ interface VenueState {
   refuseUntil: number;
   shiftedBps: number;
   timer?: NodeJS.Timeout;
+  startTimer?: NodeJS.Timeout;
   lastStep: number;
   captureTimer?: NodeJS.Timeout;
   /** events published since start, by kind */
@@ -74,17 +75,25 @@ export class SimWorld {
     return this.venues.get(venue)?.sim;
   }
 
-  /** Begin stepping markets (or streaming captures) on timers. */
+  /**
+   * Begin stepping markets (or streaming captures) on timers. Real venues are not phase-locked,
+   * so each venue's first push is offset by a different fraction of its interval; otherwise every
+   * venue would burst into the collector in the same millisecond.
+   */
   start(): void {
-    for (const v of this.venues.values()) {
-      if (v.cfg.capture) continue; // captures stream per connection
+    const live = [...this.venues.values()].filter((v) => !v.cfg.capture); // captures stream per connection
+    live.forEach((v, i) => {
       v.lastStep = this.clock();
-      v.timer = setInterval(() => this.step(v), v.cfg.intervalMs);
-    }
+      const phase = Math.floor((v.cfg.intervalMs * i) / live.length);
+      v.startTimer = setTimeout(() => {
+        v.timer = setInterval(() => this.step(v), v.cfg.intervalMs);
+      }, phase);
+    });
   }
 
   stop(): void {
     for (const v of this.venues.values()) {
+      if (v.startTimer) clearTimeout(v.startTimer);
       if (v.timer) clearInterval(v.timer);
       for (const c of v.clients) c.close(1001, 'simulator stopping');
       v.clients.clear();

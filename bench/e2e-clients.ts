@@ -1,0 +1,38 @@
+/**
+ * The WebSocket clients of the end-to-end suite, in their own process so their parsing does not
+ * delay the simulator hosted by the benchmark. IPC in: {url, clients, symbols} then 'report'.
+ * IPC out: 'ready' once all are subscribed, then {samples: [ts, receivedAt, gwTs][]} for the
+ * BOOK messages received after 'measure' (receipt taken before parsing; gwTs is -1 except for client 0).
+ */
+import WebSocket from 'ws';
+import { nowMs } from '../libs/core/index.js';
+
+interface Job {
+  url: string;
+  clients: number;
+}
+
+process.once('message', (job: Job) => {
+  let measuring = false;
+  const samples: [number, number, number][] = [];
+  let open = 0;
+  for (let i = 0; i < job.clients; i++) {
+    const ws = new WebSocket(job.url, { perMessageDeflate: false });
+    ws.on('open', () => {
+      if (++open === job.clients) process.send!('ready');
+    });
+    ws.on('message', (d) => {
+      const t = nowMs();
+      const msg = JSON.parse(d.toString()) as { type: string; payload: { ts: number; gw_ts: number } };
+      if (msg.type === 'PING') return ws.send('{"type":"PONG"}');
+      if (measuring && msg.type === 'BOOK') samples.push([msg.payload.ts, t, i === 0 ? msg.payload.gw_ts : -1]);
+    });
+  }
+  process.on('message', (m) => {
+    if (m === 'measure') measuring = true;
+    if (m === 'report') {
+      measuring = false;
+      process.send!({ samples }, () => process.exit(0));
+    }
+  });
+});
