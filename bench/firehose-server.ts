@@ -33,7 +33,9 @@ interface Running {
 }
 
 async function startFirehose(natsUrl: string): Promise<Running> {
-  const config = loadFirehoseConfig({ NATS_URL: natsUrl, FIREHOSE_PORT: '0', FIREHOSE_API_KEYS: BENCH_KEY, FIREHOSE_IDLE_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' });
+  // FIREHOSE_* settings from the environment apply (e.g. to try other queue caps); the rest is fixed
+  const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('FIREHOSE_')));
+  const config = loadFirehoseConfig({ ...tuning, NATS_URL: natsUrl, FIREHOSE_PORT: '0', FIREHOSE_API_KEYS: BENCH_KEY, FIREHOSE_IDLE_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' });
   const nc = await connectBus({ url: natsUrl, name: 'bench-firehose' });
   const registry = createRegistry('firehose');
   const firehose = createFirehose(config, { nc, log: createLogger('firehose', 'warn'), registry });

@@ -213,7 +213,7 @@ function markdown(cases: FirehoseCase[], measureMs: number, loadAtStart: number)
     '',
     `Each case: ${WARMUP_MS / 1000} s warm-up then ${measureMs / 1000} s measured; load generator, server, clients and nats-server are separate processes on loopback ` +
       `(${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(2)} when the run started: other work on the machine shows in the latencies). ` +
-      'Latency is NATS publish → client receipt. Loss is for healthy clients (1 − fewest received / published). The baseline is a bare `ws` server broadcasting the same payloads to the same clients (core NATS subscription, `ws.send` per client). CPU is CPU time / wall time of the server and of the clients process.',
+      'Latency is NATS publish → client receipt. Loss is for healthy clients (1 − fewest received / published). The baseline is a bare `ws` broadcast of the same frames to the same clients: the same JetStream log read the same way, each frame built once, one corked write per client per batch, no queue, caps or slow-client handling. CPU is CPU time / wall time of the server and of the clients process.',
     '',
     '| case | ev/s | clients | stalled | delivered/s | p50 ms | p99 ms | max ms | healthy loss | slow dropped | RSS MB | server CPU | clients CPU | bare ws delivered/s | bare ws p99 ms | bare ws loss | ratio |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -250,7 +250,10 @@ function targets(byName: Map<string, FirehoseCase>): string[] {
 
 async function cli(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
-  const report = await runFirehoseBench({ quick: argv.includes('--quick') });
+  // --case <text>: only the cases whose name contains it (for tuning one case at a time)
+  const only = argv.includes('--case') ? argv[argv.indexOf('--case') + 1] : undefined;
+  const cases = only ? DEFAULT_CASES.filter((c) => c.name.includes(only)) : undefined;
+  const report = await runFirehoseBench({ quick: argv.includes('--quick'), ...(cases ? { cases } : {}) });
   if (!argv.includes('--no-write')) await updateDocFile(DEFAULT_DOC(), [{ name: 'firehose', body: `${report.markdown}\n\nMeasured ${new Date().toISOString()}.` }]);
   if (json) process.stdout.write(`${JSON.stringify({ cases: report.json['cases'] })}\n`);
   else process.stdout.write(`${report.markdown}\n`);
