@@ -253,7 +253,7 @@ export async function runE2eBench(opts: SuiteOptions = {}): Promise<SuiteReport>
     '## End to end (`npm run bench:e2e`)',
     '',
     `Simulator → collector → NATS → merger → NATS → gateway → ${CLIENTS} WebSocket clients, each service its own process, on loopback; ${seconds} s measured after 8 s warm-up per load.`,
-    'Latency runs from the moment the simulator (hosted by the benchmark) sends a venue frame to the moment a client receives the consensus update it caused; the other hops are read from the timestamps each service stamps (merger and gateway stamps are whole milliseconds).',
+    'Latency runs from the moment the simulator (hosted by the benchmark) sends a venue frame to the moment a client receives the consensus update it caused; the other hops are read from the sub-millisecond timestamps each service stamps (pub_ts, merge_ts, gw_ts).',
     '',
     '| load | samples | p50 ms | p99 ms | p99.9 ms | CPU cores (collector + merger + gateway) | max RSS MB |',
     '|---|---|---|---|---|---|---|',
