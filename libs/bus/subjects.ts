@@ -37,14 +37,4 @@ export const subjects = {
 /** JetStream stream that keeps the deduplicated liquidation log for replay. */
 export const LIQ_STREAM = 'BOOKFUSE_LIQ';
 
-/** Split `bookfuse.v1.<kind>.<venue>.<SYM>` back into its tokens. */
-export function parseVenueSubject(subject: string): { kind: string; venue: string; symbol: string } | null {
-  const parts = subject.split('.');
-  if (parts.length !== 5 || parts[0] !== 'bookfuse' || parts[1] !== 'v1') return null;
-  return { kind: parts[2]!, venue: parts[3]!, symbol: parts[4]! };
-}
 
-/** Last token of a consensus subject (the consensus symbol). */
-export function consensusSymbolOf(subject: string): string {
-  return subject.slice(subject.lastIndexOf('.') + 1);
-}

@@ -97,13 +97,6 @@ export function canonicalDecimal(s: string): string {
   return formatScaled(parseScaled(s, scale), scale);
 }
 
-/** Move an integer from scale `from` to a larger scale `to` exactly. */
-export function upscale(v: number, from: number, to: number): number {
-  if (to < from) throw new BookfuseError('PRECISION_EXCEEDED', `cannot downscale ${from}→${to}`);
-  const r = v * pow10(to - from);
-  if (!Number.isSafeInteger(r)) throw new BookfuseError('PRECISION_EXCEEDED', `rescale overflows 2^53`);
-  return r;
-}
 
 function badNumber(s: string): BookfuseError {
   return new BookfuseError('BAD_NUMBER', `not a non-negative decimal: ${JSON.stringify(s).slice(0, 40)}`);

@@ -38,8 +38,6 @@ export interface Instrument {
   notConvertible?: string;
 }
 
-export const IDENTITY: Conversion = { size: { mantissa: 1, exp: 0 }, price: { mantissa: 1, exp: 0 } };
-
 /** "0.01" → {1,-2}; "1000" → {1,3}; "2.5" → {25,-1}. */
 export function factorOf(s: string): Factor {
   const d = new Decimal(s);

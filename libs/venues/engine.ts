@@ -8,7 +8,6 @@
  * fresh snapshot, and `seq` is contiguous per venue book.
  */
 import {
-  BookfuseError,
   Decimal,
   decString,
   errorCode,
@@ -71,7 +70,6 @@ export interface BookEntry {
   needsSnapshot: boolean;
 }
 
-const NO_CHECKSUM_CODES: ReadonlySet<ErrorCode> = new Set(['CHECKSUM_MISMATCH']);
 
 export class VenueEngine {
   readonly stats: EngineStats = {
@@ -269,7 +267,7 @@ export class VenueEngine {
     this.stats.resyncs++;
     entry.resyncs++;
     if (r.code === 'SEQUENCE_GAP') this.stats.gaps++;
-    if (NO_CHECKSUM_CODES.has(r.code)) this.stats.checksum_failed++;
+    if (r.code === 'CHECKSUM_MISMATCH') this.stats.checksum_failed++;
     entry.needsSnapshot = true;
     const out: EngineOutput[] = [{ type: 'problem', code: r.code, venueSymbol, detail: r.detail }, ...this.setState(entry, venueSymbol, 'resyncing')];
     if (r.recover === 'rest-snapshot') out.push({ type: 'fetch-snapshot', venueSymbol });
@@ -393,6 +391,3 @@ export function liquidationId(l: VenueLiquidation): string {
   return `${l.venueSymbol}-${l.ts}-${l.side}-${l.price}-${l.qty}`;
 }
 
-export function assertNever(x: never): never {
-  throw new BookfuseError('BAD_FRAME', `unexpected ${String(x)}`);
-}

@@ -8,7 +8,7 @@
  * later event must have pu == previous u. Futures ids are not contiguous across events, so the
  * spot `U == u + 1` rule must not be used here.
  */
-import { BookfuseError, L2Book, type Instrument } from '../../core/index.js';
+import { L2Book, type Instrument } from '../../core/index.js';
 import type { BookSync, Changes, SyncResult } from '../adapter.js';
 import { applyLevels, parseDepthSnapshot, type DepthEvent } from '../binance-common/frames.js';
 
@@ -105,6 +105,3 @@ export class UsdmBookSync implements BookSync<DepthEvent> {
   }
 }
 
-export function assertUsdmEvent(ev: DepthEvent): void {
-  if (ev.pu === undefined) throw new BookfuseError('BAD_FRAME', 'USD-M depthUpdate without pu');
-}
