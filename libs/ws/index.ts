@@ -1,3 +1,4 @@
 export * from './frame.js';
 export * from './close-codes.js';
 export * from './write-queue.js';
+export * from './api-keys.js';

@@ -1,33 +1,18 @@
 /**
- * API keys: a request's key comes from `?token=`, `Authorization: Bearer`, `X-API-KEY` or the
- * per-symbol path. It is hashed and compared with every configured hash in constant time, so
- * neither timing nor an early exit tells how close a guess was. Keys are never logged; a key is
- * known to the rest of the gateway only by a short id derived from its hash.
+ * Gateway auth: a request's key comes from the per-symbol path, `?token=`, `Authorization:
+ * Bearer` or `X-API-KEY`, and is checked by libs/ws/api-keys.ts (digests, constant time). The rest
+ * of the gateway knows a key only by a short id derived from its digest.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { hashKey } from './config.js';
+import { matchKey, presentedKey as keyFromRequest } from '../../libs/ws/index.js';
 
 export function presentedKey(headers: IncomingHttpHeaders, query: URLSearchParams, pathKey?: string): string | undefined {
-  if (pathKey) return pathKey;
-  const token = query.get('token');
-  if (token) return token;
-  const auth = headers.authorization;
-  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || undefined;
-  const x = headers['x-api-key'];
-  if (typeof x === 'string' && x) return x;
-  return undefined;
+  return pathKey || keyFromRequest(headers, query);
 }
 
-/** The key's id (first hash bytes, hex) when it is one of ours, else undefined. */
+/** The key's id (first digest bytes, hex) when it is one of ours, else undefined. */
 export function authenticate(key: string | undefined, hashes: readonly Buffer[]): string | undefined {
-  if (key === undefined || key.length > 512) return undefined;
-  const h = hashKey(key);
-  let match: Buffer | undefined;
-  for (const known of hashes) {
-    if (timingSafeEqual(h, known)) match = known;
-  }
-  return match ? match.subarray(0, 6).toString('hex') : undefined;
+  return matchKey(key, hashes)?.subarray(0, 6).toString('hex');
 }
 
 /** Browsers always send Origin; other clients do not and are not subject to the list. */

@@ -2,8 +2,8 @@
  * Gateway configuration: every variable documented here (docs/gateway.md repeats the table), read
  * once, validated whole, frozen. API keys are hashed at load and the plain keys are not kept.
  */
-import { createHash } from 'node:crypto';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { keyDigests } from '../../libs/ws/index.js';
 import { BookfuseError } from '../../libs/core/index.js';
 
 export interface GatewayEnvConfig extends CommonConfig {
@@ -101,10 +101,6 @@ const schema: Schema<GatewayEnvConfig> = {
   },
 };
 
-export function hashKey(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
-}
-
 export function loadGatewayConfig(env: Record<string, string | undefined>): Readonly<GatewayConfig> {
   const { apiKeys, ...rest } = readEnv(schema, env);
   if (rest.defaultDepth > rest.maxDepth) {
@@ -113,7 +109,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Read
   if (rest.maxFrameBytes > rest.hardMaxFrameBytes) {
     throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  GATEWAY_MAX_FRAME_BYTES exceeds GATEWAY_HARD_MAX_FRAME_BYTES`);
   }
-  return Object.freeze({ ...rest, symbols: Object.freeze([...rest.symbols]) as string[], apiKeyHashes: apiKeys.map(hashKey) });
+  return Object.freeze({ ...rest, symbols: Object.freeze([...rest.symbols]) as string[], apiKeyHashes: keyDigests(apiKeys) });
 }
 
 /** The documented variables, for docs/gateway.md and `--help`. */

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gatewayEnvDocs, hashKey, loadGatewayConfig } from '../../services/gateway/config.js';
+import { gatewayEnvDocs, loadGatewayConfig } from '../../services/gateway/config.js';
+import { keyDigest as hashKey } from '../../libs/ws/index.js';
 import { authenticate } from '../../services/gateway/auth.js';
 
 describe('gateway config', () => {
