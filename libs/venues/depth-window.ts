@@ -16,6 +16,17 @@ export class DepthWindow {
   }
 
   /**
+   * The book's integer scale grew (a value with more decimals arrived): multiply the published
+   * keys and sizes by the same factors, so the window keeps diffing instead of starting over.
+   */
+  rescale(priceFactor: number, sizeFactor: number): void {
+    if (priceFactor === 1 && sizeFactor === 1) return;
+    const next = new Map<number, number>();
+    for (const [p, q] of this.published) next.set(p * priceFactor, q * sizeFactor);
+    this.published = next;
+  }
+
+  /**
    * Diff the side's current top `depth` against what was published; calls `emit` for every level
    * to send (size 0 = remove) and updates the published view. Returns the number emitted.
    */

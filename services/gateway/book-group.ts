@@ -6,6 +6,7 @@
  * ("0"). A SNAPSHOT handed to a joining subscriber is the window itself at the current seq, so its
  * next BOOK is seq + 1. Pure apart from the cached frames.
  */
+import { pow10 } from '../../libs/core/index.js';
 import { textFrame } from '../../libs/ws/index.js';
 import { DepthWindow } from '../../libs/venues/depth-window.js';
 import type { BookPayload, DeltaLevel, SnapshotPayload } from '../../libs/client/protocol.js';
@@ -47,15 +48,27 @@ export class BookGroup {
 
   /**
    * The held book changed: the BOOK delta for this stream, or 'resnapshot' when subscribers need
-   * a SNAPSHOT instead (new epoch, or the book's integer scale grew and the window cannot be diffed).
+   * a SNAPSHOT instead (a new epoch restarts seq).
    */
   update(held: HeldBook, c: Changes, now: number): GroupUpdate {
-    if (held.epoch !== this.epoch || held.book.priceScale !== this.scale[0] || held.book.sizeScale !== this.scale[1]) {
+    if (held.epoch !== this.epoch) {
       this.reset(held);
       return { kind: 'resnapshot' };
     }
-    const bids = this.diffSide(held, true, c.snapshot ? null : c.bidPrices);
-    const asks = this.diffSide(held, false, c.snapshot ? null : c.askPrices);
+    // A finer decimal arrived and the book's integers were rescaled: rescale the windows the same
+    // way and diff the whole window, since changed prices may have been noted at the old scale.
+    let full = c.snapshot;
+    const [ps, ss] = [held.book.priceScale, held.book.sizeScale];
+    if (ps !== this.scale[0] || ss !== this.scale[1]) {
+      const pf = pow10(ps - this.scale[0]);
+      const sf = pow10(ss - this.scale[1]);
+      this.bidWin.rescale(pf, sf);
+      this.askWin.rescale(pf, sf);
+      this.scale = [ps, ss];
+      full = true;
+    }
+    const bids = this.diffSide(held, true, full ? null : c.bidPrices);
+    const asks = this.diffSide(held, false, full ? null : c.askPrices);
     if (!bids.length && !asks.length && !c.venues && !c.crossedChanged) return { kind: 'none' };
     this.seq++;
     this.version++;

@@ -64,7 +64,7 @@ describe('BookGroup', () => {
         if (u.kind === 'delta') expect(client.applyDelta(u.payload)).toBe('applied');
         expect(client.bids.map((l) => [l.price, l.total])).toEqual(topOf(bids, true, depth));
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env["PROPERTY_RUNS"] ?? 300) },
     );
   });
 
