@@ -62,7 +62,7 @@ export async function runSoak(minutes: number, checkEveryS: number): Promise<Soa
   let mismatches = 0;
   while (Date.now() < end) {
     await sleep(Math.min(checkEveryS * 1000, Math.max(0, end - Date.now())));
-    await control({ venue: 'binance-usdm', action: 'silence', ms: 3000 });
+    await control({ venue: 'binance-usdm', action: 'silence', ms: 10_000 });
     await waitFor(() => Date.now() - counts.lastAt > 400, { timeoutMs: 2500, what: 'the client to go quiet' }).catch(() => undefined);
     const truth = (await (await fetch(`${simUrl}/truth/binance-usdm/BTC-USDT?depth=${DEPTH}`)).json()) as { bids: string[][]; asks: string[][] };
     const book = client.books.get('BTC-USD');

@@ -51,7 +51,7 @@ describe('collector against the binance-usdm simulator on real NATS', () => {
   it('publishes a book that equals the simulator truth at the published depth', async () => {
     await waitFor(() => mirror.messages > 80, { timeoutMs: 20_000, what: "80 book messages" });
     // freeze the venue, let the last frames arrive, then compare exactly
-    await fetch(`${sim.server.url}/control`, { method: 'POST', body: JSON.stringify({ venue: 'binance-usdm', action: 'silence', ms: 3000 }) });
+    await fetch(`${sim.server.url}/control`, { method: 'POST', body: JSON.stringify({ venue: 'binance-usdm', action: 'silence', ms: 10_000 }) });
     await sleep(300);
     expect(mirror.top(50)).toEqual(await truth(50));
     expect(mirror.gaps).toBe(0);
@@ -62,7 +62,7 @@ describe('collector against the binance-usdm simulator on real NATS', () => {
     const before = mirror.messages;
     await fetch(`${sim.server.url}/control`, { method: 'POST', body: JSON.stringify({ venue: 'binance-usdm', action: 'skip_seq' }) });
     await waitFor(() => mirror.messages > before + 100, { timeoutMs: 20_000, what: 'more book messages after the gap' });
-    await fetch(`${sim.server.url}/control`, { method: 'POST', body: JSON.stringify({ venue: 'binance-usdm', action: 'silence', ms: 3000 }) });
+    await fetch(`${sim.server.url}/control`, { method: 'POST', body: JSON.stringify({ venue: 'binance-usdm', action: 'silence', ms: 10_000 }) });
     await sleep(300);
     expect(mirror.top(50)).toEqual(await truth(50));
     const status = collector.runners[0]!.status();
