@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import { BookfuseError, Decimal } from '../../libs/core/index.js';
 import { DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { createAdapter, venueIds } from '../../libs/venues/registry.js';
 import { DEFAULT_GROUPS, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
+
+/** design.md: a venue silent for more than 5 s is stale */
+const DEFAULT_STALE_AFTER_MS = 5000;
 
 export type LiquidationDuty = 'owned' | 'all' | 'none';
 
@@ -70,8 +74,8 @@ const schema: Schema<Raw> = {
   groupsFile: { env: 'CONSENSUS_CONFIG_FILE', parse: parse.string, default: '', doc: 'JSON file `{"groups":[{"symbol","tick","depth","members":[{"venue","symbol"}]}]}` instead of CONSENSUS_GROUPS' },
   shard: { env: 'MERGER_SHARD', parse: parse.string, default: '', doc: 'own the consensus symbols with FNV-1a(symbol) mod n = i, as `i/n`; empty = all' },
   symbols: { env: 'MERGER_SYMBOLS', parse: parse.list, default: [], doc: 'own exactly these consensus symbols (exclusive with MERGER_SHARD)' },
-  staleAfterMs: { env: 'STALE_AFTER_MS', parse: parse.int(100, 3_600_000), default: 5000, doc: 'a venue book with no activity for longer is STALE and leaves the totals' },
-  staleOverrides: { env: 'STALE_AFTER_MS_OVERRIDES', parse: overrides, default: {}, doc: 'per-venue staleness, `venue:ms,…` e.g. `hyperliquid:7000`' },
+  staleAfterMs: { env: 'STALE_AFTER_MS', parse: parse.int(100, 3_600_000), default: DEFAULT_STALE_AFTER_MS, doc: 'a venue book with no activity for longer is STALE and leaves the totals' },
+  staleOverrides: { env: 'STALE_AFTER_MS_OVERRIDES', parse: overrides, default: {}, doc: 'per-venue staleness, `venue:ms,…`; unset venues use their own cadence-based threshold where it is longer than STALE_AFTER_MS (hyperliquid 15000)' },
   divergenceBps: { env: 'DIVERGENCE_BPS', parse: bps, default: '30', doc: 'a venue mid further than this from the consensus mid (bps, exact decimal) raises DIVERGENCE' },
   convergenceBps: { env: 'CONVERGENCE_BPS', parse: bps, default: '25', doc: 'a divergent venue clears with CONVERGED below this distance (bps, <= DIVERGENCE_BPS)' },
   divergenceMinMs: { env: 'DIVERGENCE_MIN_MS', parse: parse.int(0, 600_000), default: 1000, doc: 'a divergence (or convergence) must hold this long before its alert fires' },
@@ -156,7 +160,7 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
   if (problems.length || !raw) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
   const rules: ConsensusRules = Object.freeze({
     staleAfterMs: raw.staleAfterMs,
-    staleAfterOverrides: Object.freeze({ ...raw.staleOverrides }),
+    staleAfterOverrides: Object.freeze({ ...venueCadenceStaleness(raw.staleAfterMs), ...raw.staleOverrides }),
     divergenceBps: raw.divergenceBps,
     convergenceBps: raw.convergenceBps,
     divergenceMinMs: raw.divergenceMinMs,
@@ -164,4 +168,18 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
   });
   const { groupsSpec: _g, groupsFile: _f, shard: _s, symbols: _y, staleAfterMs: _a, staleOverrides: _o, divergenceBps: _d, convergenceBps: _c, divergenceMinMs: _m, divergenceExclude: _x, ...passed } = raw;
   return Object.freeze({ ...passed, groups, ownership, rules });
+}
+
+/**
+ * Venues that push slower than the global threshold (Hyperliquid's l2Book: every 2–5 s) declare a
+ * longer staleness in their adapter; without it they would flap STALE/RECOVERED on every push.
+ * STALE_AFTER_MS_OVERRIDES still wins, and a longer global threshold is never shortened.
+ */
+function venueCadenceStaleness(globalMs: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of venueIds()) {
+    const ms = createAdapter(id).defaults.staleAfterMs;
+    if (ms > DEFAULT_STALE_AFTER_MS && ms > globalMs) out[id] = ms;
+  }
+  return out;
 }

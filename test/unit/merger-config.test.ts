@@ -60,4 +60,13 @@ describe('merger configuration', () => {
     }
     for (const d of MERGER_ENV_DOC) expect(d.meaning.length).toBeGreaterThan(10);
   });
+
+  it("gives slow-pushing venues their adapter's longer staleness unless configured otherwise", () => {
+    // Hyperliquid pushes its l2Book every few seconds: 5 s would flap STALE/RECOVERED
+    expect(loadMergerConfig({}).rules.staleAfterOverrides['hyperliquid']).toBe(15_000);
+    expect(loadMergerConfig({}).rules.staleAfterOverrides['binance-usdm']).toBeUndefined();
+    expect(loadMergerConfig({ STALE_AFTER_MS_OVERRIDES: 'hyperliquid:7000' }).rules.staleAfterOverrides['hyperliquid']).toBe(7000);
+    // a longer global threshold is never shortened
+    expect(loadMergerConfig({ STALE_AFTER_MS: '20000' }).rules.staleAfterOverrides['hyperliquid']).toBeUndefined();
+  });
 });
