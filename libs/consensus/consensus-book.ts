@@ -231,7 +231,7 @@ export class ConsensusBook {
       const v: VenueView = {
         state: s.venueState === 'down' ? 'down' : s.stale ? 'stale' : s.phase !== 'live' ? s.phase : (s.bookState ?? 'live'),
         mid: s.book.mid(),
-        age_ms: Math.max(0, now - s.lastActivity),
+        age_ms: Math.round(Math.max(0, now - s.lastActivity)),
         stale: s.stale,
         divergent: s.divergence.divergent,
         member: s.member,
@@ -354,8 +354,8 @@ export class ConsensusBook {
       this.viewsChanged = true;
       this.alerts.push(
         stale
-          ? alert(this.symbol, 'STALE', slot.venue, { venue_symbol: slot.symbol, age_ms: age, reason: slot.venueState === 'down' ? 'down' : 'silent', stale_after_ms: slot.staleAfterMs }, now)
-          : alert(this.symbol, 'RECOVERED', slot.venue, { venue_symbol: slot.symbol, age_ms: Math.max(0, age) }, now),
+          ? alert(this.symbol, 'STALE', slot.venue, { venue_symbol: slot.symbol, age_ms: Math.round(age), reason: slot.venueState === 'down' ? 'down' : 'silent', stale_after_ms: slot.staleAfterMs }, now)
+          : alert(this.symbol, 'RECOVERED', slot.venue, { venue_symbol: slot.symbol, age_ms: Math.round(Math.max(0, age)) }, now),
       );
     }
     const member = slot.eligible && !(this.rules.divergenceExclude && slot.divergence.divergent);

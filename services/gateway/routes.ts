@@ -111,7 +111,7 @@ function agedViews(views: Record<string, VenueView>, at: Record<string, number>,
   const out: Record<string, unknown> = {};
   for (const [v, view] of Object.entries(views)) {
     const since = Math.max(0, now - (at[v] ?? now));
-    out[v] = { ...view, age_ms: view.age_ms + since, reported_age_ms: view.age_ms };
+    out[v] = { ...view, age_ms: Math.round(view.age_ms + since), reported_age_ms: view.age_ms };
   }
   return out;
 }
