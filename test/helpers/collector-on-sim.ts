@@ -4,6 +4,7 @@
  * simulator's truth. Everything binds free loopback ports.
  */
 import type { NatsConnection } from 'nats';
+import { expect } from 'vitest';
 import { asBookMessage, closeBus, connectBus, decodeJson, subjects } from '../../libs/bus/index.js';
 import type { LiquidationMessage, TradeMessage } from '../../libs/core/index.js';
 import { createLogger, createRegistry } from '../../libs/obs/index.js';
@@ -24,6 +25,8 @@ export interface CollectorOnSim {
   truth(symbol: string, depth: number): Promise<{ bids: [string, string][]; asks: [string, string][] }>;
   /** silence the venue, let the last frames land, run `check`, resume */
   frozen<T>(check: () => Promise<T>): Promise<T>;
+  /** every mirrored book equals the truth's top `depth`, with no seq gap seen (run it frozen) */
+  expectAllMatch(depth: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,24 +61,32 @@ export async function startCollectorOnSim(opts: { venue: string; symbols: string
     const r = await fetch(`${base}/control`, { method: 'POST', body: JSON.stringify({ venue: opts.venue, action, ...extra }) });
     if (!r.ok) throw new Error(`control ${action}: HTTP ${r.status}`);
   };
+  const truth = async (symbol: string, depth: number) => {
+    const r = await fetch(`${base}/truth/${opts.venue}/${symbol}?depth=${depth}`);
+    const t = (await r.json()) as { bids: [string, string][]; asks: [string, string][] };
+    return { bids: t.bids, asks: t.asks };
+  };
   return {
     collector,
     mirrors,
     trades,
     liquidations,
     control,
-    async truth(symbol, depth) {
-      const r = await fetch(`${base}/truth/${opts.venue}/${symbol}?depth=${depth}`);
-      const t = (await r.json()) as { bids: [string, string][]; asks: [string, string][] };
-      return { bids: t.bids, asks: t.asks };
-    },
+    truth,
     async frozen(check) {
-      await control('silence', { ms: 5000 });
+      // silent until the resume below, however long the check takes under load
+      await control('silence', { ms: 60_000 });
       await sleep(300);
       try {
         return await check();
       } finally {
         await control('resume');
+      }
+    },
+    async expectAllMatch(depth) {
+      for (const [sym, m] of mirrors) {
+        expect(m.top(depth), sym).toEqual(await truth(sym, depth));
+        expect(m.gaps, sym).toBe(0);
       }
     },
     async stop() {

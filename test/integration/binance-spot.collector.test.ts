@@ -12,17 +12,10 @@ describe('collector → NATS with the binance-spot simulator over real sockets',
   });
   afterAll(async () => env?.stop());
 
-  const allMatch = () =>
-    Promise.all(
-      [...env.mirrors].map(async ([sym, m]) => {
-        expect(m.top(DEPTH), sym).toEqual(await env.truth(sym, DEPTH));
-        expect(m.gaps, sym).toBe(0);
-      }),
-    );
 
   it('books on NATS equal the simulator truth; trades arrive with the taker side', async () => {
     await waitFor(() => [...env.mirrors.values()].every((m) => m.messages > 40), { timeoutMs: 20_000, what: '40 book messages per symbol' });
-    await env.frozen(allMatch);
+    await env.frozen(() => env.expectAllMatch(DEPTH));
     expect(env.trades.length).toBeGreaterThan(0);
     expect(env.trades.every((t) => t.venue === 'binance-spot' && (t.side === 'buy' || t.side === 'sell'))).toBe(true);
     expect(env.liquidations).toEqual([]);
@@ -33,7 +26,7 @@ describe('collector → NATS with the binance-spot simulator over real sockets',
     const before = [...env.mirrors.values()].map((m) => m.messages);
     await env.control('skip_seq');
     await waitFor(() => [...env.mirrors.values()].every((m, i) => m.messages > before[i]! + 30), { timeoutMs: 20_000, what: 'book messages after the gap' });
-    await env.frozen(allMatch);
+    await env.frozen(() => env.expectAllMatch(DEPTH));
     const status = env.collector.runners[0]!.status();
     expect(status.symbols['BTC-USDT']!.resyncs).toBeGreaterThanOrEqual(1);
     expect(status.symbols['ETH-USDT']!.resyncs).toBeGreaterThanOrEqual(1);

@@ -18,18 +18,11 @@ describe('collector → NATS with the bybit-linear simulator over real sockets',
   });
   afterAll(async () => env?.stop());
 
-  const allMatch = () =>
-    Promise.all(
-      [...env.mirrors].map(async ([sym, m]) => {
-        expect(m.top(DEPTH), sym).toEqual(await env.truth(sym, DEPTH));
-        expect(m.gaps, sym).toBe(0);
-      }),
-    );
 
   it('orderbook.50 books on NATS equal the top 50 of the truth; trades and batched liquidations arrive', async () => {
     await waitFor(() => [...env.mirrors.values()].every((m) => m.messages > 40), { timeoutMs: 20_000, what: '40 book messages per symbol' });
     await waitFor(() => env.liquidations.length > 2, { timeoutMs: 10_000, what: 'liquidations' });
-    await env.frozen(allMatch);
+    await env.frozen(() => env.expectAllMatch(DEPTH));
     expect(env.trades.length).toBeGreaterThan(0);
     for (const l of env.liquidations) expect(l).toMatchObject({ venue: 'bybit-linear', coverage: 'batched', liquidated: l.side === 'sell' ? 'long' : 'short' });
   });
@@ -38,7 +31,7 @@ describe('collector → NATS with the bybit-linear simulator over real sockets',
     const before = [...env.mirrors.values()].map((m) => m.messages);
     await env.control('skip_seq');
     await waitFor(() => [...env.mirrors.values()].every((m, i) => m.messages > before[i]! + 30), { timeoutMs: 20_000, what: 'book messages after the skip' });
-    await env.frozen(allMatch);
+    await env.frozen(() => env.expectAllMatch(DEPTH));
     const status = env.collector.runners[0]!.status();
     expect(status.symbols['BTC-USDT']!.resyncs).toBe(0);
     expect(status.state).toBe('live');
