@@ -11,7 +11,7 @@
  */
 import { headers as natsHeaders } from 'nats';
 import { closeBus, connectBus, encode, subjects } from '../libs/bus/index.js';
-import type { LiquidationMessage } from '../libs/core/index.js';
+import { sampleLiquidation } from '../test/helpers/sample-liquidation.js';
 
 export interface LoadgenJob {
   natsUrl: string;
@@ -26,8 +26,6 @@ export interface LoadgenResult {
 }
 
 const wallMs = (): number => performance.timeOrigin + performance.now();
-const VENUES = ['binance-usdm', 'bybit-linear', 'okx-swap', 'hyperliquid'];
-const SYMBOLS = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'];
 
 async function run(job: LoadgenJob): Promise<LoadgenResult> {
   const nc = await connectBus({ url: job.natsUrl, name: 'bench-loadgen' });
@@ -40,20 +38,7 @@ async function run(job: LoadgenJob): Promise<LoadgenResult> {
     const due = Math.min(total, Math.floor(((wallMs() - t0) * job.rate) / 1000));
     for (; n < due; n++) {
       const now = wallMs();
-      const m: LiquidationMessage = {
-        v: 1,
-        venue: VENUES[n % VENUES.length]!,
-        symbol: SYMBOLS[n % SYMBOLS.length]!,
-        id: `${Math.round(now * 1000)}-${n}`,
-        side: n % 2 ? 'buy' : 'sell',
-        liquidated: n % 2 ? 'short' : 'long',
-        price: '98412.3',
-        qty: '0.120',
-        notional_usd: '11809.476',
-        coverage: 'sampled',
-        ts: Math.floor(now),
-        recv_ts: Math.floor(now),
-      };
+      const m = sampleLiquidation(n, `${Math.round(now * 1000)}-${n}`, Math.floor(now));
       const h = natsHeaders();
       h.set('Nats-Msg-Id', m.id);
       nc.publish(subject, encode(m), { headers: h });

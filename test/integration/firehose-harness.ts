@@ -12,6 +12,7 @@ import { loadFirehoseConfig } from '../../services/firehose/config.js';
 import { createFirehose, type Firehose } from '../../services/firehose/firehose.js';
 import { startNats, type TestNats } from '../helpers/nats.js';
 import { waitFor } from '../helpers/waits.js';
+import { sampleLiquidation } from '../helpers/sample-liquidation.js';
 
 export const API_KEY = 'test-key-1';
 
@@ -51,25 +52,9 @@ export async function startFirehose(env: Record<string, string> = {}, nats?: Tes
   };
 }
 
-const VENUES = ['binance-usdm', 'bybit-linear', 'okx-swap'] as const;
-const SYMBOLS = ['BTC-USDT', 'ETH-USDT'] as const;
-
 /** The n-th synthetic liquidation: venue and symbol rotate so filters have something to pick. */
 export function liq(n: number, tag = 'liq'): LiquidationMessage {
-  return {
-    v: 1,
-    venue: VENUES[n % VENUES.length]!,
-    symbol: SYMBOLS[n % SYMBOLS.length]!,
-    id: `${tag}-${n}`,
-    side: n % 2 ? 'buy' : 'sell',
-    liquidated: n % 2 ? 'short' : 'long',
-    price: '98412.3',
-    qty: '0.120',
-    notional_usd: '11809.476',
-    coverage: 'sampled',
-    ts: 1_763_800_000_000 + n,
-    recv_ts: 1_763_800_000_005 + n,
-  };
+  return sampleLiquidation(n, `${tag}-${n}`, 1_763_800_000_000 + n);
 }
 
 /** Publish as the merger does: JetStream, Nats-Msg-Id = id; resolves once stored. */
