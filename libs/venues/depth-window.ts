@@ -8,6 +8,8 @@ import type { SideBook } from '../core/index.js';
 
 export class DepthWindow {
   private published = new Map<number, number>();
+  /** prices inside the current window, reused across diffs (no allocation per frame) */
+  private readonly seen = new Set<number>();
 
   /** Forget what was published (after a snapshot the whole window is new). */
   reset(side: SideBook, depth: number): void {
@@ -32,7 +34,8 @@ export class DepthWindow {
    */
   diff(side: SideBook, depth: number, emit: (price: number, size: number) => void): number {
     let n = 0;
-    const seen = new Set<number>();
+    const seen = this.seen;
+    seen.clear();
     side.forEachTop(depth, (p, q) => {
       seen.add(p);
       if (this.published.get(p) !== q) {

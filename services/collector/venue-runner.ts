@@ -220,7 +220,7 @@ export class VenueRunner {
     this.publish(subjects.book(this.venue, msg.symbol), msg, 'book');
   }
 
-  private publish(subject: string, msg: BookMessage | { recv_ts: number; pub_ts?: number }, kind: string): void {
+  private publish(subject: string, msg: { recv_ts: number; pub_ts?: number }, kind: string): void {
     const now = nowMs();
     msg.pub_ts = now;
     this.deps.nc.publish(subject, encode(msg));
