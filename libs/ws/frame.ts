@@ -4,22 +4,25 @@
  * so one event is serialized and framed exactly once however many clients receive it.
  */
 export function textFrame(payload: string | Buffer): Buffer {
-  const data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  const len = data.length;
-  let header: Buffer;
-  if (len < 126) {
-    header = Buffer.allocUnsafe(2);
-    header[1] = len;
-  } else if (len < 65536) {
-    header = Buffer.allocUnsafe(4);
-    header[1] = 126;
-    header.writeUInt16BE(len, 2);
+  const len = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  const hdr = len < 126 ? 2 : len < 65536 ? 4 : 10;
+  // one allocation: the header, then the payload written (or copied) straight after it
+  const frame = Buffer.allocUnsafe(hdr + len);
+  frame[0] = 0x81; // FIN + text
+  if (hdr === 2) {
+    frame[1] = len;
+  } else if (hdr === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(len, 2);
   } else {
-    header = Buffer.allocUnsafe(10);
-    header[1] = 127;
-    header.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
-    header.writeUInt32BE(len >>> 0, 6);
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
+    frame.writeUInt32BE(len >>> 0, 6);
   }
-  header[0] = 0x81; // FIN + text
-  return Buffer.concat([header, data], header.length + len);
+  if (typeof payload === 'string') frame.write(payload, hdr, 'utf8');
+  else payload.copy(frame, hdr);
+  return frame;
 }
+
+/** An empty server ping (opcode 9): the client's pong comes back once it has read everything before it. */
+export const PING_FRAME: Buffer = Buffer.from([0x89, 0x00]);

@@ -56,11 +56,25 @@ export class WriteQueue {
   }
 
   /**
-   * Enqueue a frame; returns false (and reports overflow) when the caps would be exceeded.
-   * `messages` > 1 when `frame` is several WebSocket frames joined once for many sockets (the
-   * firehose's per-turn batch), so the message cap still counts messages, not buffers.
+   * Enqueue a frame to be written on the next turn; returns false (and reports overflow) when the
+   * caps would be exceeded. `messages` > 1 when `frame` is several WebSocket frames joined once
+   * for many sockets (the firehose's batches), so the message cap still counts messages, not buffers.
    */
   push(frame: Buffer, messages = 1): boolean {
+    if (!this.append(frame, messages)) return false;
+    this.schedule();
+    return true;
+  }
+
+  /** Like `push`, but hand the socket what it takes now (for a caller that paces its own writes). */
+  send(frame: Buffer, messages = 1): boolean {
+    if (!this.append(frame, messages)) return false;
+    this.flush();
+    return true;
+  }
+
+  /** Enqueue without writing: several appends then one `flush` go out in one write. */
+  append(frame: Buffer, messages = 1): boolean {
     if (this.closed) return false;
     if (this.messages + messages > this.limits.maxMessages) {
       this.onOverflow('messages');
@@ -74,7 +88,6 @@ export class WriteQueue {
     this.counts.push(messages);
     this.bytes += frame.length;
     this.messages += messages;
-    this.schedule();
     return true;
   }
 
@@ -103,16 +116,21 @@ export class WriteQueue {
   private schedule(): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
   }
 
-  private flush(): void {
-    this.scheduled = false;
+  /** Hand the socket what is queued, up to its high-water mark. */
+  flush(): void {
     if (this.closed || this.socket.destroyed) return;
     const hw = this.limits.socketHighWaterBytes;
     if (this.socket.writableLength >= hw || this.depth === 0) return;
     let accepted = true;
-    this.socket.cork();
+    // corking one frame would only take the slower writev path
+    const cork = this.frames.length - this.head > 1;
+    if (cork) this.socket.cork();
     while (this.head < this.frames.length && this.socket.writableLength < hw) {
       const f = this.frames[this.head]!;
       this.frames[this.head] = EMPTY;
@@ -121,10 +139,10 @@ export class WriteQueue {
       this.bytes -= f.length;
       accepted = this.socket.write(f);
     }
-    this.socket.uncork();
+    if (cork) this.socket.uncork();
     if (this.head === this.frames.length) {
-      this.frames = [];
-      this.counts = [];
+      this.frames.length = 0;
+      this.counts.length = 0;
       this.head = 0;
     } else if (this.head > 1024 && this.head * 2 > this.frames.length) {
       this.frames = this.frames.slice(this.head);
