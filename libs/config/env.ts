@@ -106,3 +106,12 @@ export const commonSchema: Schema<CommonConfig> = {
     doc: 'pino log level',
   },
 };
+
+/** Each variable of a schema with its default as text and its meaning: what a config docs table must list. */
+export function schemaDocs<C>(schema: Schema<C>): { env: string; default: string; doc: string }[] {
+  return Object.values(schema).map((f) => {
+    const spec = f as { env: string; default?: unknown; doc: string };
+    const d = spec.default;
+    return { env: spec.env, default: Array.isArray(d) ? d.join(',') : String(d ?? ''), doc: spec.doc };
+  });
+}

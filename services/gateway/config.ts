@@ -2,7 +2,7 @@
  * Gateway configuration: every variable documented here (docs/gateway.md repeats the table), read
  * once, validated whole, frozen. API keys are hashed at load and the plain keys are not kept.
  */
-import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { commonSchema, parse, readEnv, schemaDocs, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { keyDigests } from '../../libs/ws/index.js';
 import { BookfuseError } from '../../libs/core/index.js';
 
@@ -114,9 +114,5 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Read
 
 /** The documented variables, for docs/gateway.md and `--help`. */
 export function gatewayEnvDocs(): { env: string; default: string; doc: string }[] {
-  return Object.values(schema).map((f) => {
-    const spec = f as { env: string; default?: unknown; doc: string };
-    const d = spec.default;
-    return { env: spec.env, default: Array.isArray(d) ? d.join(',') : String(d ?? ''), doc: spec.doc };
-  });
+  return schemaDocs(schema);
 }
