@@ -12,10 +12,12 @@ export interface FirehoseConfig extends CommonConfig {
   /** API keys (or `sha256:<hex>` digests of them); empty = no key required */
   apiKeys: string[];
   idleTimeoutMs: number;
-  batchWindowMs: number;
+  writeIntervalMs: number;
+  writeShare: number;
   queueMaxMessages: number;
   queueMaxBytes: number;
   socketHighWaterBytes: number;
+  maxLagMs: number;
   closeGraceMs: number;
   maxConnections: number;
   maxConcurrentReplays: number;
@@ -24,8 +26,8 @@ export interface FirehoseConfig extends CommonConfig {
 }
 
 /**
- * The log is read in pulls of up to PULL_BATCH entries and a turn's arrivals reach every client
- * as one batch, so a cap below one pull would drop clients that keep up perfectly well.
+ * The log is read in pulls of up to PULL_BATCH entries and a tick's arrivals reach a client as
+ * one batch, so a cap below one pull would drop clients that keep up perfectly well.
  */
 const MIN_QUEUE_MESSAGES = PULL_BATCH;
 const MIN_QUEUE_BYTES = 1024 * 1024;
@@ -47,17 +49,23 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     default: 60_000,
     doc: 'a connection with no non-empty client frame (or WebSocket ping) for this long is closed with 4003',
   },
-  batchWindowMs: {
-    env: 'FIREHOSE_BATCH_WINDOW_MS',
-    parse: parse.int(0, 1_000),
-    default: 5,
-    doc: 'longest a burst of events may wait to be coalesced into one write per client; the window adapts below it to about 3x what a fan-out costs, so a lone event is not delayed (0 = a fan-out every turn)',
+  writeIntervalMs: {
+    env: 'FIREHOSE_WRITE_INTERVAL_MS',
+    parse: parse.int(1, 1_000),
+    default: 10,
+    doc: 'under load each client gets one write per this interval, holding every event since its last; a write costs about the same for one event or fifty, so a longer interval costs less CPU and adds latency (a lone event after a quiet spell goes out at once)',
+  },
+  writeShare: {
+    env: 'FIREHOSE_WRITE_SHARE',
+    parse: parse.number(0.05, 1),
+    default: 0.5,
+    doc: 'most of the time the live fan-out may spend writing to sockets; when the clients do not fit in FIREHOSE_WRITE_INTERVAL_MS at the measured cost of a write, the interval stretches so that reading the log keeps the rest',
   },
   queueMaxMessages: {
     env: 'FIREHOSE_QUEUE_MAX_MESSAGES',
     parse: parse.int(MIN_QUEUE_MESSAGES, 10_000_000),
     default: 20_000,
-    doc: `per-connection cap on messages waiting to be written; over it the client is closed with 4000 slow consumer (at least ${MIN_QUEUE_MESSAGES}: one turn's burst must fit)`,
+    doc: `per-connection cap on messages waiting to be written; over it the client is closed with 4000 slow consumer (at least ${MIN_QUEUE_MESSAGES}: one tick's batch must fit)`,
   },
   queueMaxBytes: {
     env: 'FIREHOSE_QUEUE_MAX_BYTES',
@@ -70,6 +78,12 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     parse: parse.int(1_024, 64 * 1024 * 1024),
     default: 256 * 1024,
     doc: 'bytes handed to a socket before further frames wait in the queue (bounds memory per stalled client)',
+  },
+  maxLagMs: {
+    env: 'FIREHOSE_MAX_LAG_MS',
+    parse: parse.int(100, 600_000),
+    default: 3_000,
+    doc: 'every client is sent a ping about once a second behind its data; one that has not answered within this long is that far behind (or not reading) and is closed with 4000 slow consumer',
   },
   closeGraceMs: {
     env: 'FIREHOSE_CLOSE_GRACE_MS',

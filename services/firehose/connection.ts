@@ -5,11 +5,15 @@
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { CloseCode, textFrame, WriteQueue, type OverflowReason, type WriteQueueLimits } from '../../libs/ws/index.js';
+import { CloseCode, PING_FRAME, textFrame, WriteQueue, type OverflowReason, type WriteQueueLimits } from '../../libs/ws/index.js';
 import { isPing, PONG_PAYLOAD } from './payload.js';
 import type { Endpoint, FeedRequest } from './request.js';
 
 const PONG_FRAME = textFrame(PONG_PAYLOAD);
+/** how often a client that keeps up has its lag probed (its first probe goes with its first data) */
+export const PROBE_INTERVAL_MS = 5_000;
+/** a client whose socket is backed up is probed this often */
+const BACKLOG_PROBE_INTERVAL_MS = 1_000;
 
 export interface ConnectionOptions {
   limits: WriteQueueLimits;
@@ -17,9 +21,14 @@ export interface ConnectionOptions {
   closeGraceMs: number;
 }
 
+/** why a client was dropped as a slow consumer: a queue cap, or too far behind to answer a ping */
+export type SlowReason = OverflowReason | 'lag';
+
 export interface ConnectionEvents {
-  /** the queue overflowed: the owner counts it; the connection closes itself */
-  slow(reason: OverflowReason): void;
+  /** the client fell behind: the owner counts it; the connection closes itself */
+  slow(reason: SlowReason): void;
+  /** a lag probe came back after `ms`: how far behind the live feed this client reads */
+  lag(ms: number): void;
 }
 
 export class FeedConnection {
@@ -33,6 +42,10 @@ export class FeedConnection {
   closing = false;
   /** the close code we chose; undefined when the client closed first */
   closeCode: number | undefined;
+  /** when the unanswered lag probe was queued (performance.now ms) */
+  private probeSentMs: number | undefined;
+  /** when the last lag probe went out (performance.now ms) */
+  private lastProbeMs = -Infinity;
   private readonly symbols: ReadonlySet<string> | undefined;
   private readonly venues: ReadonlySet<string> | undefined;
 
@@ -41,7 +54,7 @@ export class FeedConnection {
     socket: Socket,
     req: FeedRequest,
     private readonly opts: ConnectionOptions,
-    events: ConnectionEvents,
+    private readonly events: ConnectionEvents,
   ) {
     this.endpoint = req.endpoint;
     this.symbols = req.symbols;
@@ -49,7 +62,7 @@ export class FeedConnection {
     this.lastActivityMs = Date.now();
     this.queue = new WriteQueue(socket, opts.limits, (reason) => {
       if (this.closing) return;
-      events.slow(reason);
+      this.events.slow(reason);
       this.close(CloseCode.SLOW_CONSUMER, `slow consumer: write queue over its ${reason === 'messages' ? 'message' : 'byte'} cap`);
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -58,6 +71,56 @@ export class FeedConnection {
       if (!isBinary && isPing(data)) this.queue.push(PONG_FRAME);
     });
     ws.on('ping', () => (this.lastActivityMs = Date.now()));
+    // a pong answers our probe; it is not the client's activity (or our pings would keep it alive)
+    ws.on('pong', () => {
+      if (this.probeSentMs === undefined) return;
+      this.events.lag(performance.now() - this.probeSentMs);
+      this.probeSentMs = undefined;
+    });
+  }
+
+  /** Data from the live fan-out, written now; a due lag probe goes in the same write. */
+  deliver(frame: Buffer, messages: number): void {
+    // bytes the kernel would not take: the client is not reading as fast as we write
+    const backlogged = this.queue.socketBytes > 0;
+    if (!this.queue.append(frame, messages)) return;
+    if (this.probeSentMs === undefined) {
+      const since = performance.now() - this.lastProbeMs;
+      if (since >= PROBE_INTERVAL_MS || (backlogged && since >= BACKLOG_PROBE_INTERVAL_MS)) this.queueProbe();
+    }
+    this.queue.flush();
+  }
+
+  /**
+   * Lag probe, checked about once a second: a ping goes out behind everything this client has
+   * been sent; when its pong has not come back within `maxLagMs`, the client is that far behind
+   * (or not reading at all) and is dropped as a slow consumer. This catches a stalled reader
+   * within seconds, whatever the kernel's socket buffers (megabytes on loopback) absorb before
+   * the queue caps would notice.
+   *
+   * While events flow, the ping rides in the client's next data write once it is due: with its
+   * first data, then every PROBE_INTERVAL_MS, and every second while its socket is backed up.
+   * Pinging every client at once would be a burst of writes (and of pongs to read) that delays
+   * everyone's data; and a client that keeps up costs a probe only every few seconds.
+   */
+  probe(maxLagMs: number): void {
+    if (this.closing) return;
+    const now = performance.now();
+    if (this.probeSentMs !== undefined) {
+      if (now - this.probeSentMs <= maxLagMs) return;
+      this.events.slow('lag');
+      this.close(CloseCode.SLOW_CONSUMER, `slow consumer: more than ${maxLagMs} ms behind (no answer to a ping)`);
+    } else if (now - this.lastProbeMs >= 2 * PROBE_INTERVAL_MS) {
+      // no data went out for an interval after it was due: the feed is quiet, send it alone
+      this.queueProbe();
+      this.queue.flush();
+    }
+  }
+
+  private queueProbe(): void {
+    const now = performance.now();
+    this.lastProbeMs = now;
+    if (this.queue.append(PING_FRAME)) this.probeSentMs = now;
   }
 
   /** true when every event reaches this client (no filter) */

@@ -53,7 +53,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   const metrics = createFirehoseMetrics(deps.registry);
   const keys = createKeyCheck(config.apiKeys);
   const limits: WriteQueueLimits = { maxMessages: config.queueMaxMessages, maxBytes: config.queueMaxBytes, socketHighWaterBytes: config.socketHighWaterBytes };
-  const hub = new Hub(metrics, config.batchWindowMs);
+  const hub = new Hub<FeedConnection>(metrics, { intervalMs: config.writeIntervalMs, writeShare: config.writeShare });
   const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs };
   const liveLog = new LiveLog({
     nc,
@@ -127,7 +127,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   }
 
   function open(ws: WebSocket, socket: Socket, req: FeedRequest): void {
-    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }) });
+    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }), lag: (ms) => metrics.clientLag.observe(ms) });
     hub.add(conn);
     metrics.connections.inc({ endpoint: conn.endpoint });
     ws.on('error', () => undefined);
@@ -165,15 +165,25 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       if (!c.closing && c.lastActivityMs < cutoff) {
         c.close(CloseCode.IDLE_TIMEOUT, `idle timeout: no client frame for ${config.idleTimeoutMs} ms; send {"method":"PING"}`);
       }
+      c.probe(config.maxLagMs);
     }
     refreshGauges();
   }
 
+  /** Total and deepest queue, read at scrape time, not per event. */
   function refreshGauges(): void {
-    const q = hub.queueStats();
-    metrics.queueDepth.set(q.depth);
-    metrics.queueDepthMax.set(q.maxDepth);
-    metrics.queueBytes.set(q.bytes);
+    let depth = 0;
+    let maxDepth = 0;
+    let bytes = 0;
+    for (const c of hub.connections) {
+      const d = c.queue.depth;
+      depth += d;
+      if (d > maxDepth) maxDepth = d;
+      bytes += c.queue.queuedBytes + c.queue.socketBytes;
+    }
+    metrics.queueDepth.set(depth);
+    metrics.queueDepthMax.set(maxDepth);
+    metrics.queueBytes.set(bytes);
   }
 
   async function watchNats(): Promise<void> {
@@ -197,7 +207,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
         server.listen(config.port, config.host, () => resolve());
       });
       port = (server.address() as AddressInfo).port;
-      sweep = setInterval(sweepConnections, Math.min(SWEEP_MAX_MS, Math.max(50, config.idleTimeoutMs / 4)));
+      sweep = setInterval(sweepConnections, Math.min(SWEEP_MAX_MS, Math.max(50, Math.min(config.idleTimeoutMs / 4, config.maxLagMs / 2))));
       sweep.unref();
       if (!keys.required) log.warn('FIREHOSE_API_KEYS is empty: the firehose is open to anyone who can reach it');
       log.info({ host: config.host, port, from_seq: hub.lastSeq + 1 }, 'firehose listening');

@@ -51,7 +51,7 @@ export async function liqStreamInfo(nc: NatsConnection, retentionMs: number): Pr
 
 export interface LiveLogDeps {
   nc: NatsConnection;
-  hub: Hub;
+  hub: Hub<FeedConnection>;
   log: Logger;
   metrics: FirehoseMetrics;
   retentionMs: number;

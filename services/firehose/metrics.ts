@@ -19,6 +19,12 @@ export function createFirehoseMetrics(registry: Registry) {
     replayRequests: new prom.Counter({ name: 'bookfuse_firehose_replay_requests_total', help: '?after= replays, by result', labelNames: ['result'], registers: r }),
     replayedEvents: new prom.Counter({ name: 'bookfuse_firehose_replayed_events_total', help: 'liquidations sent from the log during replays', registers: r }),
     consumerRestarts: new prom.Counter({ name: 'bookfuse_firehose_consumer_restarts_total', help: 'live log consumer restarted after an error or a stream reset', labelNames: ['reason'], registers: r }),
+    clientLag: new prom.Histogram({
+      name: 'bookfuse_firehose_client_lag_ms',
+      help: 'how far behind the live feed clients read: round trip of a ping queued behind their data',
+      buckets: LATENCY_BUCKETS_MS,
+      registers: r,
+    }),
     publishToWrite: new prom.Histogram({
       name: 'bookfuse_firehose_publish_to_write_ms',
       help: 'time from the NATS publish (JetStream store time) to the frame being handed to every live client socket',

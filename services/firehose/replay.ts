@@ -25,7 +25,7 @@ const ROOM_POLL_MS = 5;
 
 export interface ReplayDeps {
   nc: NatsConnection;
-  hub: Hub;
+  hub: Hub<FeedConnection>;
   log: Logger;
   metrics: FirehoseMetrics;
   limits: WriteQueueLimits;

@@ -117,8 +117,9 @@ describe('firehose: live feed', () => {
 });
 
 describe('firehose: slow consumers', () => {
-  it('drops a client that stops reading with close 4000 "slow consumer"; the others get everything', async () => {
-    const h = await startFirehose({ FIREHOSE_QUEUE_MAX_MESSAGES: '4000' });
+  it('drops a client whose write queue goes over its cap with close 4000 "slow consumer"; the others get everything', async () => {
+    // the lag probe would catch it first (next test): here the caps alone must hold
+    const h = await startFirehose({ FIREHOSE_QUEUE_MAX_MESSAGES: '4000', FIREHOSE_MAX_LAG_MS: '600000' });
     try {
       const healthy = await connectClient(h.url('/ws/v1/liquidation/feed'));
       const stalled = await connectClient(h.url('/ws/v1/liquidation/feed'));
@@ -137,10 +138,38 @@ describe('firehose: slow consumers', () => {
       stalled.ws.resume();
       const closed = await stalled.closed;
       expect(closed.code).toBe(CloseCode.SLOW_CONSUMER);
-      expect(closed.reason).toMatch(/slow consumer/);
+      expect(closed.reason).toMatch(/^slow consumer: write queue over its (message|byte) cap$/);
       expect(stalled.liqs().length).toBeLessThan(total);
       // what it did get before the drop is an exact prefix
       expect(stalled.liqs().map((m) => m.id)).toEqual(Array.from({ length: stalled.liqs().length }, (_, i) => `slow-${i}`));
+    } finally {
+      await h.stop();
+    }
+  });
+  it('drops a client that stops reading within FIREHOSE_MAX_LAG_MS, long before its kernel buffers and caps fill', async () => {
+    const h = await startFirehose({ FIREHOSE_MAX_LAG_MS: '1000' });
+    try {
+      const healthy = await connectClient(h.url('/ws/v1/liquidation/feed'));
+      const stalled = await connectClient(h.url('/ws/v1/liquidation/feed'));
+      stalled.ws.pause();
+      const started = Date.now();
+      // a trickle: a few kB a second is nowhere near the megabytes a stalled loopback socket absorbs
+      let sent = 0;
+      while ((await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total', { reason: 'lag' })) === 0) {
+        expect(Date.now() - started).toBeLessThan(5_000);
+        publishFast(h.pub, liq(sent++, 'lag'));
+        await sleep(50);
+      }
+      // probed with its first data, unanswered for 1 s, seen by the next sweep (≤ 0.5 s later)
+      expect(Date.now() - started).toBeLessThan(3_000);
+      await waitForLiqs(healthy, sent);
+      expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
+      expect(await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')).toBe(1);
+      // the reading client answered its probe: its lag was measured
+      const lag = await h.registry.getSingleMetric('bookfuse_firehose_client_lag_ms')?.get();
+      expect(lag?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))?.value).toBeGreaterThanOrEqual(1);
+      stalled.ws.resume();
+      expect(await stalled.closed).toEqual({ code: CloseCode.SLOW_CONSUMER, reason: 'slow consumer: more than 1000 ms behind (no answer to a ping)' });
     } finally {
       await h.stop();
     }

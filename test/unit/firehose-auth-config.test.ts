@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { schemaDocs } from '../../libs/config/index.js';
 import { createKeyCheck } from '../../services/firehose/auth.js';
-import { loadFirehoseConfig } from '../../services/firehose/config.js';
+import { firehoseSchema, loadFirehoseConfig } from '../../services/firehose/config.js';
 
 describe('firehose API keys', () => {
   it('accepts configured keys, given plain or as sha256 digests, and nothing else', () => {
@@ -22,7 +25,21 @@ describe('firehose API keys', () => {
 
 describe('firehose config', () => {
   it('has working defaults', () => {
-    expect(loadFirehoseConfig({})).toMatchObject({ host: '127.0.0.1', port: 8081, apiKeys: [], queueMaxMessages: 20_000, natsUrl: 'nats://127.0.0.1:4222' });
+    expect(loadFirehoseConfig({})).toMatchObject({
+      host: '127.0.0.1',
+      port: 8081,
+      apiKeys: [],
+      queueMaxMessages: 20_000,
+      writeIntervalMs: 10,
+      writeShare: 0.5,
+      maxLagMs: 3_000,
+      natsUrl: 'nats://127.0.0.1:4222',
+    });
+  });
+
+  it('is documented variable by variable in docs/firehose.md', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/firehose.md'), 'utf8');
+    for (const v of schemaDocs(firehoseSchema)) expect(doc).toContain(`| \`${v.env}\` | ${v.default === '' ? '(empty)' : `\`${v.default}\``} |`);
   });
 
   it('reports every bad variable at once, by name, without echoing keys elsewhere', () => {
