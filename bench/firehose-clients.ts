@@ -2,7 +2,8 @@
  * Firehose benchmark clients: N WebSocket connections in one process, a fraction of them stalled
  * (they complete the handshake, then never read again). Healthy clients parse frames themselves
  * (server frames are unmasked; RFC 6455 §5.2), so a client costs a few operations per frame and
- * the server, not this process, is what gets measured. Per frame: `seq` must be the previous + 1,
+ * the server, not this process, is what gets measured. Pings are answered, as any WebSocket
+ * client must (the firehose measures each client's lag by them). Per frame: `seq` must be the previous + 1,
  * and publish → receipt latency comes from the publish time the load generator put in the id.
  *
  * IPC in: {type:'connect', port, path, clients, stalled} → {connected};
@@ -60,18 +61,54 @@ let orderErrors = 0;
 let measureFrom = 0;
 let measureTo = 0;
 
+/**
+ * Every socket reads into this one buffer (`onread`): each read is parsed before the callback
+ * returns, so no buffer is allocated per read and no stream machinery runs — the clients process
+ * shares the machine's two cores with the server it measures, so it must cost as little as it can.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
 class BenchClient {
   received = 0;
   closed = false;
+  /** the HTTP 101 response has been read */
+  upgraded = false;
+  socket!: Socket;
   private lastSeq = -1;
-  private buf: Buffer = Buffer.alloc(0);
+  /** an incomplete frame (or response head) left at the end of a read */
+  private rest: Buffer | undefined;
 
-  constructor(private readonly socket: Socket) {}
+  constructor(
+    private readonly onUpgrade: (error?: Error) => void,
+    /** stalled clients stop reading once upgraded */
+    private readonly stall: boolean,
+  ) {}
 
-  onData(chunk: Buffer): void {
+  onRead(n: number): void {
+    let b = READ_BUFFER.subarray(0, n);
+    if (this.rest) {
+      b = Buffer.concat([this.rest, b]);
+      this.rest = undefined;
+    }
+    if (!this.upgraded) {
+      const end = b.indexOf('\r\n\r\n');
+      if (end < 0) {
+        this.rest = Buffer.from(b);
+        return;
+      }
+      if (!b.subarray(0, 12).toString().includes('101')) return this.onUpgrade(new Error(`upgrade refused: ${b.subarray(0, end).toString()}`));
+      this.upgraded = true;
+      if (this.stall) this.socket.pause(); // never reads again
+      this.onUpgrade();
+      b = b.subarray(end + 4);
+      if (this.stall) return;
+    }
+    this.onFrames(b);
+  }
+
+  private onFrames(b: Buffer): void {
     const now = wallMs();
     const inWindow = now >= measureFrom && now <= measureTo;
-    let b = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     let off = 0;
     for (;;) {
       if (b.length - off < 2) break;
@@ -90,11 +127,23 @@ class BenchClient {
       if (b.length - off < hdr + len) break;
       const start = off + hdr;
       if (op === 1) this.onText(b, start, now, inWindow);
+      else if (op === 9) this.pong(b.subarray(start, start + len));
       else if (op === 8) this.closed = true;
       off = start + len;
     }
-    this.buf = off >= b.length ? Buffer.alloc(0) : Buffer.from(b.subarray(off));
-    b = this.buf;
+    // the shared read buffer is overwritten by the next read: keep a copy of what is left
+    if (off < b.length) this.rest = Buffer.from(b.subarray(off));
+  }
+
+  /** RFC 6455 §5.5.2: a ping is answered with a pong carrying its payload, masked as every client frame is. */
+  private pong(payload: Buffer): void {
+    const mask = randomBytes(4);
+    const frame = Buffer.allocUnsafe(6 + payload.length);
+    frame[0] = 0x8a;
+    frame[1] = 0x80 | payload.length;
+    mask.copy(frame, 2);
+    for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i % 4]!;
+    this.socket.write(frame);
   }
 
   /** `{"id":"<µs>-<n>","seq":<seq>,…`: read both numbers from the bytes. */
@@ -116,24 +165,14 @@ class BenchClient {
   }
 }
 
-function handshake(port: number, path: string): Promise<Socket> {
+function open(port: number, path: string, stall: boolean): Promise<BenchClient> {
   return new Promise((resolve, reject) => {
-    const s = connect({ port, host: '127.0.0.1' }, () => {
+    const c = new BenchClient((e) => (e ? reject(e) : resolve(c)), stall);
+    const s = connect({ port, host: '127.0.0.1', onread: { buffer: READ_BUFFER, callback: (n: number) => (c.onRead(n), true) } }, () => {
       s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     });
+    c.socket = s;
     s.setNoDelay(true);
-    let head = Buffer.alloc(0);
-    const onData = (d: Buffer) => {
-      head = Buffer.concat([head, d]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      s.off('data', onData);
-      if (!head.subarray(0, 12).toString().includes('101')) return reject(new Error(`upgrade refused: ${head.subarray(0, end).toString()}`));
-      const rest = head.subarray(end + 4);
-      if (rest.length) s.unshift(rest);
-      resolve(s);
-    };
-    s.on('data', onData);
     s.once('error', reject);
   });
 }
@@ -142,16 +181,11 @@ async function connectAll(job: Extract<ClientsCommand, { type: 'connect' }>): Pr
   const healthy: BenchClient[] = [];
   const CONCURRENT = 50;
   for (let i = 0; i < job.clients; i += CONCURRENT) {
-    const batch = await Promise.all(Array.from({ length: Math.min(CONCURRENT, job.clients - i) }, () => handshake(job.port, job.path)));
-    batch.forEach((s, k) => {
-      s.on('error', () => undefined);
-      if (i + k < job.stalled) {
-        s.pause(); // stalled: never reads again
-        return;
-      }
-      const c = new BenchClient(s);
-      s.on('data', (d: Buffer) => c.onData(d));
-      s.on('close', () => (c.closed = true));
+    const batch = await Promise.all(Array.from({ length: Math.min(CONCURRENT, job.clients - i) }, (_, k) => open(job.port, job.path, i + k < job.stalled)));
+    batch.forEach((c, k) => {
+      c.socket.on('error', () => undefined);
+      if (i + k < job.stalled) return;
+      c.socket.on('close', () => (c.closed = true));
       healthy.push(c);
     });
   }

@@ -22,6 +22,8 @@ import type { ClientsCommand, ClientsResult } from './firehose-clients.js';
 import type { LoadgenJob, LoadgenResult } from './firehose-loadgen.js';
 import { BENCH_KEY, type ServerJob } from './firehose-server.js';
 import { DEFAULT_DOC } from './lib/paths.js';
+import { cpuPressureUs } from './lib/proc-stats.js';
+import { socketWriteCostUs } from './lib/write-cost.js';
 import type { SuiteOptions, SuiteReport } from './lib/suite.js';
 import { updateDocFile } from './report.js';
 
@@ -51,6 +53,10 @@ export interface FirehoseCase extends FirehoseCaseSpec {
   clients_cpu_cores: number;
   /** the firehose's own publish → socket hand-over p99 (metrics histogram bucket bound) */
   server_handover_p99_ms: number | null;
+  baseline_server_cpu_cores: number;
+  /** share of the load's time in which some runnable task waited for a CPU (Linux PSI), per run */
+  cpu_pressure: number | null;
+  baseline_cpu_pressure: number | null;
 }
 
 export interface FirehoseBenchOptions extends SuiteOptions {
@@ -68,6 +74,8 @@ export const DEFAULT_CASES: FirehoseCaseSpec[] = [
 ];
 
 const WARMUP_MS = 1_000;
+/** one event, a 10 ms batch at 2k/s, a 10 ms batch at 20k/s */
+const WRITE_COST_SIZES = [300, 6_000, 60_000];
 const START_DELAY_MS = 300;
 const DRAIN_MS = 10_000;
 const FEED = `/ws/v1/liquidation/feed?token=${BENCH_KEY}`;
@@ -107,6 +115,7 @@ interface RunFigures {
   slowDropped: number;
   serverCpuCores: number;
   handoverP99Ms: number | null;
+  cpuPressure: number | null;
 }
 
 async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['mode'], spec: FirehoseCaseSpec, measureMs: number): Promise<RunFigures> {
@@ -129,7 +138,11 @@ async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['
   const loadgen = child('./firehose-loadgen.js');
   const generated = reply<LoadgenResult>(loadgen, 'load generator');
   loadgen.send({ natsUrl, rate: spec.rate, startAtMs, durationMs: WARMUP_MS + measureMs } satisfies LoadgenJob);
+  const pressure0 = cpuPressureUs();
+  const load0 = wallMs();
   await generated;
+  const pressure1 = cpuPressureUs();
+  const cpuPressure = pressure0 === null || pressure1 === null ? null : (pressure1 - pressure0) / 1000 / (wallMs() - load0);
   // what NATS accepted (the log's growth), not what the generator sent: a loss upstream of the
   // server under test is not its loss
   let last = -1;
@@ -145,7 +158,7 @@ async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['
   const stats = reply<{ rssMaxMb: number; slowDropped: number; cpuCores: number; handoverP99Ms: number | null }>(server, `${mode} server`);
   server.send('stop');
   const s = await stats;
-  return { deliveredPerS: figures.windowFrames / (measureMs / 1000), clients: figures, published, rssMb: s.rssMaxMb, slowDropped: s.slowDropped, serverCpuCores: s.cpuCores, handoverP99Ms: s.handoverP99Ms };
+  return { deliveredPerS: figures.windowFrames / (measureMs / 1000), clients: figures, published, rssMb: s.rssMaxMb, slowDropped: s.slowDropped, serverCpuCores: s.cpuCores, handoverP99Ms: s.handoverP99Ms, cpuPressure };
 }
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -155,6 +168,7 @@ export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise
   const measureMs = (opts.seconds ?? (opts.quick ? 3 : 10)) * 1000;
   const specs = opts.cases ?? DEFAULT_CASES;
   const loadAtStart = loadavg()[0] ?? 0;
+  const writeCost = await socketWriteCostUs(WRITE_COST_SIZES);
   const nats = await startNatsServer();
   const nc = await connectBus({ url: nats.url, name: 'bench-firehose-admin' });
   const cases: FirehoseCase[] = [];
@@ -184,6 +198,9 @@ export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise
         server_cpu_cores: round(fh.serverCpuCores),
         clients_cpu_cores: round(fh.clients.cpuCores),
         server_handover_p99_ms: fh.handoverP99Ms,
+        baseline_server_cpu_cores: round(base.serverCpuCores),
+        cpu_pressure: fh.cpuPressure === null ? null : round(fh.cpuPressure, 3),
+        baseline_cpu_pressure: base.cpuPressure === null ? null : round(base.cpuPressure, 3),
       };
       log(`  ${JSON.stringify(c)}`);
       cases.push(c);
@@ -195,32 +212,36 @@ export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise
   }
   return {
     suite: 'firehose',
-    json: { cases },
+    json: { cases, socket_write_cost_us: writeCost },
     rows: cases.flatMap((c) => [
       [`${c.name} delivered/s`, `${c.delivered_per_s} (bare ws ${c.baseline_delivered_per_s}, ratio ${c.ratio})`],
       [`${c.name} p50/p99/max ms`, `${c.p50_ms} / ${c.p99_ms} / ${c.max_ms}`],
       [`${c.name} loss / dropped / rss`, `${c.healthy_loss} / ${c.slow_dropped} / ${c.rss_mb} MB`],
     ]),
-    markdown: markdown(cases, measureMs, loadAtStart),
+    markdown: markdown(cases, measureMs, loadAtStart, writeCost),
     command: 'npm run bench:firehose          # this section only',
   };
 }
 
-function markdown(cases: FirehoseCase[], measureMs: number, loadAtStart: number): string {
+function markdown(cases: FirehoseCase[], measureMs: number, loadAtStart: number, writeCost: Record<number, number>): string {
   const byName = new Map(cases.map((c) => [c.name, c]));
   const lines = [
     '## Liquidation firehose',
     '',
     `Each case: ${WARMUP_MS / 1000} s warm-up then ${measureMs / 1000} s measured; load generator, server, clients and nats-server are separate processes on loopback ` +
       `(${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(2)} when the run started: other work on the machine shows in the latencies). ` +
-      'Latency is NATS publish → client receipt. Loss is for healthy clients (1 − fewest received / published). The baseline is a bare `ws` broadcast of the same frames to the same clients: the same JetStream log read the same way, each frame built once, one corked write per client per batch, no queue, caps or slow-client handling. CPU is CPU time / wall time of the server and of the clients process.',
+      'Latency is NATS publish → client receipt. Loss is for healthy clients (1 − fewest received / published). The baseline is a bare `ws` broadcast of the same frames to the same clients: the same JetStream log read the same way, each frame built once, one corked write per client per batch, no queue, caps or slow-client handling. CPU is CPU time / wall time of the server and of the clients process. CPU pressure is the share of the load\'s time in which some runnable task on the machine waited for a CPU (Linux PSI): where it is high, latency is queueing for the two cores, not work.',
     '',
-    '| case | ev/s | clients | stalled | delivered/s | p50 ms | p99 ms | max ms | healthy loss | slow dropped | RSS MB | server CPU | clients CPU | bare ws delivered/s | bare ws p99 ms | bare ws loss | ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| case | ev/s | clients | stalled | delivered/s | p50 ms | p99 ms | max ms | healthy loss | slow dropped | RSS MB | server CPU | clients CPU | CPU pressure | bare ws delivered/s | bare ws p99 ms | bare ws loss | bare ws CPU | bare ws CPU pressure | ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...cases.map(
       (c) =>
-        `| ${c.name} | ${c.rate} | ${c.clients} | ${Math.round(c.slow_fraction * c.clients)} | ${c.delivered_per_s} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${c.healthy_loss} | ${c.slow_dropped} | ${c.rss_mb} | ${c.server_cpu_cores} | ${c.clients_cpu_cores} | ${c.baseline_delivered_per_s} | ${c.baseline_p99_ms ?? 'none in time'} | ${c.baseline_healthy_loss} | ${c.ratio} |`,
+        `| ${c.name} | ${c.rate} | ${c.clients} | ${Math.round(c.slow_fraction * c.clients)} | ${c.delivered_per_s} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${c.healthy_loss} | ${c.slow_dropped} | ${c.rss_mb} | ${c.server_cpu_cores} | ${c.clients_cpu_cores} | ${c.cpu_pressure ?? 'n/a'} | ${c.baseline_delivered_per_s} | ${c.baseline_p99_ms ?? 'none in time'} | ${c.baseline_healthy_loss} | ${c.baseline_server_cpu_cores} | ${c.baseline_cpu_pressure ?? 'n/a'} | ${c.ratio} |`,
     ),
+    '',
+    `One socket write on this machine (loopback, before the cases): ${Object.entries(writeCost)
+      .map(([size, us]) => `${us} µs for ${size} B`)
+      .join(', ')}. A write costs about the same for one event or a batch, which is why the firehose writes each client once per interval rather than once per event.`,
     '',
     'Targets (issue 6), checked against this run:',
     '',

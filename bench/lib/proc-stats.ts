@@ -22,3 +22,17 @@ export function sampleProc(pid: number): ProcSample | null {
     return null;
   }
 }
+
+/**
+ * Linux pressure-stall total for CPU ("some": µs during which at least one runnable task waited
+ * for a CPU), or null where /proc/pressure is absent. Its growth over a run, divided by the run's
+ * length, says how contended the machine was: latency figures mean little without it.
+ */
+export function cpuPressureUs(): number | null {
+  try {
+    const m = /^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
