@@ -154,7 +154,8 @@ export class Hub<C extends FanoutClient> {
     this.lastTickMs = now;
     this.seal();
     const clients = this.ring.length;
-    this.owed = Math.min(clients, this.owed + clients * (elapsed / this.periodMs));
+    // a tick after a quiet spell owes everyone a visit, not infinitely many (nor NaN with no clients)
+    this.owed = Math.min(clients, this.owed + clients * Math.min(1, elapsed / this.periodMs));
     const count = Math.ceil(this.owed - 1e-9);
     this.owed -= count;
     this.visit(count);

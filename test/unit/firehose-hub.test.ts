@@ -61,6 +61,17 @@ describe('paced fan-out', () => {
     for (const c of cs) expect(c.writes).toEqual([[1]]);
   });
 
+  it('serves clients that connect after events went out to nobody', async () => {
+    const h = hub(10);
+    h.push(item(1));
+    await sleep(5);
+    const [late] = clients(h, 1);
+    late!.lastSeq = h.lastSeq;
+    h.push(item(2));
+    await waitFor(() => late!.lastSeq === 2, { what: 'the late client served' });
+    expect(late!.received).toEqual([2]);
+  });
+
   it('under steady load writes each client about once per interval, every event once and in order', async () => {
     const h = hub(25);
     const cs = clients(h, 40);
