@@ -11,7 +11,7 @@ import type { Endpoint, FeedRequest } from './request.js';
 
 const PONG_FRAME = textFrame(PONG_PAYLOAD);
 /** how often a client that keeps up has its lag probed (its first probe goes with its first data) */
-export const PROBE_INTERVAL_MS = 5_000;
+const PROBE_INTERVAL_MS = 5_000;
 /** a client whose socket is backed up is probed this often */
 const BACKLOG_PROBE_INTERVAL_MS = 1_000;
 
