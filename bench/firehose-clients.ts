@@ -72,7 +72,7 @@ class BenchClient {
   received = 0;
   closed = false;
   /** the HTTP 101 response has been read */
-  upgraded = false;
+  private upgraded = false;
   socket!: Socket;
   private lastSeq = -1;
   /** an incomplete frame (or response head) left at the end of a read */
