@@ -1,5 +1,5 @@
 /**
- * `npm run bench:firehose [-- --json] [--quick] [--no-write]` (issue 6): the liquidation firehose
+ * `npm run bench:firehose [-- --json] [--quick] [--no-write] [--rounds N] [--case text]` (issue 6): the liquidation firehose
  * under load, against a bare `ws` broadcast of the same frames to the same clients.
  *
  * Every process is separate and loopback-only: a nats-server with JetStream on a free port
@@ -57,11 +57,15 @@ export interface FirehoseCase extends FirehoseCaseSpec {
   /** share of the load's time in which some runnable task waited for a CPU (Linux PSI), per run */
   cpu_pressure: number | null;
   baseline_cpu_pressure: number | null;
+  /** every round's own figures (the case's figures are their medians; loss and RSS the worst) */
+  rounds?: Omit<FirehoseCase, keyof FirehoseCaseSpec | 'rounds'>[];
 }
 
 export interface FirehoseBenchOptions extends SuiteOptions {
   /** measured seconds per run (default 10, quick 3) */
   seconds?: number;
+  /** alternating firehose/baseline rounds per case (default 3, quick 1); figures are medians */
+  rounds?: number;
   cases?: FirehoseCaseSpec[];
 }
 
@@ -163,9 +167,77 @@ async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
+function roundFigures(spec: FirehoseCaseSpec, fh: RunFigures, base: RunFigures): FirehoseCase {
+  return {
+    ...spec,
+    delivered_per_s: Math.round(fh.deliveredPerS),
+    p50_ms: fh.clients.latency.samples ? round(fh.clients.latency.p50Ms) : null,
+    p99_ms: fh.clients.latency.samples ? round(fh.clients.latency.p99Ms) : null,
+    max_ms: fh.clients.latency.samples ? round(fh.clients.latency.maxMs) : null,
+    healthy_loss: round(1 - fh.clients.receivedMin / fh.published, 6),
+    slow_dropped: fh.slowDropped,
+    rss_mb: round(fh.rssMb, 1),
+    baseline_delivered_per_s: Math.round(base.deliveredPerS),
+    // no sample: nothing published in the window reached a baseline client in time
+    baseline_p99_ms: base.clients.latency.samples ? round(base.clients.latency.p99Ms) : null,
+    baseline_healthy_loss: round(1 - base.clients.receivedMin / base.published, 6),
+    baseline_rss_mb: round(base.rssMb, 1),
+    ratio: round(fh.deliveredPerS / base.deliveredPerS, 3),
+    order_errors: fh.clients.orderErrors,
+    server_cpu_cores: round(fh.serverCpuCores),
+    clients_cpu_cores: round(fh.clients.cpuCores),
+    server_handover_p99_ms: fh.handoverP99Ms,
+    baseline_server_cpu_cores: round(base.serverCpuCores),
+    cpu_pressure: fh.cpuPressure === null ? null : round(fh.cpuPressure, 3),
+    baseline_cpu_pressure: base.cpuPressure === null ? null : round(base.cpuPressure, 3),
+  };
+}
+
+/** Median of the rounds' values, the upper middle of an even count (a missing latency, i.e. nothing arrived in time, ranks last). */
+function median(values: (number | null)[]): number | null {
+  const sorted = [...values].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+  return sorted[Math.floor(sorted.length / 2)] ?? null;
+}
+
+/**
+ * One case from its rounds: each figure is the median over the rounds (the machine is shared and
+ * its noise comes in phases that one run can land in), loss, RSS and order errors the worst round,
+ * and every round is kept so nothing is hidden.
+ */
+function combineRounds(spec: FirehoseCaseSpec, rounds: FirehoseCase[]): FirehoseCase {
+  const med = (k: keyof FirehoseCase) => median(rounds.map((r) => r[k] as number | null));
+  const worst = (k: keyof FirehoseCase) => Math.max(...rounds.map((r) => r[k] as number));
+  const delivered = med('delivered_per_s')!;
+  const baseDelivered = med('baseline_delivered_per_s')!;
+  return {
+    ...spec,
+    delivered_per_s: delivered,
+    p50_ms: med('p50_ms'),
+    p99_ms: med('p99_ms'),
+    max_ms: med('max_ms'),
+    healthy_loss: worst('healthy_loss'),
+    slow_dropped: med('slow_dropped')!,
+    rss_mb: worst('rss_mb'),
+    baseline_delivered_per_s: baseDelivered,
+    baseline_p99_ms: med('baseline_p99_ms'),
+    baseline_healthy_loss: worst('baseline_healthy_loss'),
+    baseline_rss_mb: worst('baseline_rss_mb'),
+    ratio: round(delivered / baseDelivered, 3),
+    order_errors: rounds.reduce((s, r) => s + r.order_errors, 0),
+    server_cpu_cores: med('server_cpu_cores')!,
+    clients_cpu_cores: med('clients_cpu_cores')!,
+    server_handover_p99_ms: med('server_handover_p99_ms'),
+    baseline_server_cpu_cores: med('baseline_server_cpu_cores')!,
+    cpu_pressure: med('cpu_pressure'),
+    baseline_cpu_pressure: med('baseline_cpu_pressure'),
+    rounds: rounds.map(({ name: _n, rate: _r, clients: _c, slow_fraction: _s, ...figures }) => figures),
+  };
+}
+
 export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise<SuiteReport> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const measureMs = (opts.seconds ?? (opts.quick ? 3 : 10)) * 1000;
+  const roundCount = opts.rounds ?? (opts.quick ? 1 : 3);
   const specs = opts.cases ?? DEFAULT_CASES;
   const loadAtStart = loadavg()[0] ?? 0;
   const writeCost = await socketWriteCostUs(WRITE_COST_SIZES);
@@ -176,32 +248,15 @@ export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise
     const jsm = await ensureLiqStream(nc, { maxAgeMs: 3_600_000 });
     for (const spec of specs) {
       log(`firehose bench: ${spec.name} (${spec.rate}/s, ${spec.clients} clients, ${spec.slow_fraction * 100}% stalled, ${measureMs / 1000} s)`);
-      await jsm.streams.purge(LIQ_STREAM);
-      const fh = await runOnce(nc, nats.url, 'firehose', spec, measureMs);
-      const base = await runOnce(nc, nats.url, 'baseline', spec, measureMs);
-      const c: FirehoseCase = {
-        ...spec,
-        delivered_per_s: Math.round(fh.deliveredPerS),
-        p50_ms: fh.clients.latency.samples ? round(fh.clients.latency.p50Ms) : null,
-        p99_ms: fh.clients.latency.samples ? round(fh.clients.latency.p99Ms) : null,
-        max_ms: fh.clients.latency.samples ? round(fh.clients.latency.maxMs) : null,
-        healthy_loss: round(1 - fh.clients.receivedMin / fh.published, 6),
-        slow_dropped: fh.slowDropped,
-        rss_mb: round(fh.rssMb, 1),
-        baseline_delivered_per_s: Math.round(base.deliveredPerS),
-        // no sample: nothing published in the window reached a baseline client in time
-        baseline_p99_ms: base.clients.latency.samples ? round(base.clients.latency.p99Ms) : null,
-        baseline_healthy_loss: round(1 - base.clients.receivedMin / base.published, 6),
-        baseline_rss_mb: round(base.rssMb, 1),
-        ratio: round(fh.deliveredPerS / base.deliveredPerS, 3),
-        order_errors: fh.clients.orderErrors,
-        server_cpu_cores: round(fh.serverCpuCores),
-        clients_cpu_cores: round(fh.clients.cpuCores),
-        server_handover_p99_ms: fh.handoverP99Ms,
-        baseline_server_cpu_cores: round(base.serverCpuCores),
-        cpu_pressure: fh.cpuPressure === null ? null : round(fh.cpuPressure, 3),
-        baseline_cpu_pressure: base.cpuPressure === null ? null : round(base.cpuPressure, 3),
-      };
+      const rounds: FirehoseCase[] = [];
+      for (let r = 0; r < roundCount; r++) {
+        await jsm.streams.purge(LIQ_STREAM);
+        const fh = await runOnce(nc, nats.url, 'firehose', spec, measureMs);
+        const base = await runOnce(nc, nats.url, 'baseline', spec, measureMs);
+        rounds.push(roundFigures(spec, fh, base));
+        log(`  round ${r + 1}: p99 ${rounds[r]!.p99_ms} ms (bare ws ${rounds[r]!.baseline_p99_ms}), loss ${rounds[r]!.healthy_loss}, cpu pressure ${rounds[r]!.cpu_pressure}`);
+      }
+      const c = combineRounds(spec, rounds);
       log(`  ${JSON.stringify(c)}`);
       cases.push(c);
     }
@@ -218,25 +273,27 @@ export async function runFirehoseBench(opts: FirehoseBenchOptions = {}): Promise
       [`${c.name} p50/p99/max ms`, `${c.p50_ms} / ${c.p99_ms} / ${c.max_ms}`],
       [`${c.name} loss / dropped / rss`, `${c.healthy_loss} / ${c.slow_dropped} / ${c.rss_mb} MB`],
     ]),
-    markdown: markdown(cases, measureMs, loadAtStart, writeCost),
+    markdown: markdown(cases, measureMs, roundCount, loadAtStart, writeCost),
     command: 'npm run bench:firehose          # this section only',
   };
 }
 
-function markdown(cases: FirehoseCase[], measureMs: number, loadAtStart: number, writeCost: Record<number, number>): string {
+function markdown(cases: FirehoseCase[], measureMs: number, roundCount: number, loadAtStart: number, writeCost: Record<number, number>): string {
   const byName = new Map(cases.map((c) => [c.name, c]));
   const lines = [
     '## Liquidation firehose',
     '',
-    `Each case: ${WARMUP_MS / 1000} s warm-up then ${measureMs / 1000} s measured; load generator, server, clients and nats-server are separate processes on loopback ` +
+    `Each case: ${roundCount} round${roundCount > 1 ? 's' : ''}, each the firehose then the bare \`ws\` baseline, each run ${WARMUP_MS / 1000} s warm-up then ${measureMs / 1000} s measured. ` +
+      (roundCount > 1 ? 'Figures are medians over the rounds (the machine is shared and its noise comes in phases a single run can land in); loss and RSS are the worst round; the p99 of every round is listed. ' : '') +
+      'Load generator, server, clients and nats-server are separate processes on loopback ' +
       `(${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(2)} when the run started: other work on the machine shows in the latencies). ` +
       'Latency is NATS publish → client receipt. Loss is for healthy clients (1 − fewest received / published). The baseline is a bare `ws` broadcast of the same frames to the same clients: the same JetStream log read the same way, each frame built once, one corked write per client per batch, no queue, caps or slow-client handling. CPU is CPU time / wall time of the server and of the clients process. CPU pressure is the share of the load\'s time in which some runnable task on the machine waited for a CPU (Linux PSI): where it is high, latency is queueing for the two cores, not work.',
     '',
-    '| case | ev/s | clients | stalled | delivered/s | p50 ms | p99 ms | max ms | healthy loss | slow dropped | RSS MB | server CPU | clients CPU | CPU pressure | bare ws delivered/s | bare ws p99 ms | bare ws loss | bare ws CPU | bare ws CPU pressure | ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| case | ev/s | clients | stalled | delivered/s | p50 ms | p99 ms | max ms | healthy loss | slow dropped | RSS MB | server CPU | clients CPU | CPU pressure | bare ws delivered/s | bare ws p99 ms | bare ws loss | bare ws CPU | bare ws CPU pressure | ratio | p99 per round (bare ws) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...cases.map(
       (c) =>
-        `| ${c.name} | ${c.rate} | ${c.clients} | ${Math.round(c.slow_fraction * c.clients)} | ${c.delivered_per_s} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${c.healthy_loss} | ${c.slow_dropped} | ${c.rss_mb} | ${c.server_cpu_cores} | ${c.clients_cpu_cores} | ${c.cpu_pressure ?? 'n/a'} | ${c.baseline_delivered_per_s} | ${c.baseline_p99_ms ?? 'none in time'} | ${c.baseline_healthy_loss} | ${c.baseline_server_cpu_cores} | ${c.baseline_cpu_pressure ?? 'n/a'} | ${c.ratio} |`,
+        `| ${c.name} | ${c.rate} | ${c.clients} | ${Math.round(c.slow_fraction * c.clients)} | ${c.delivered_per_s} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${c.healthy_loss} | ${c.slow_dropped} | ${c.rss_mb} | ${c.server_cpu_cores} | ${c.clients_cpu_cores} | ${c.cpu_pressure ?? 'n/a'} | ${c.baseline_delivered_per_s} | ${c.baseline_p99_ms ?? 'none in time'} | ${c.baseline_healthy_loss} | ${c.baseline_server_cpu_cores} | ${c.baseline_cpu_pressure ?? 'n/a'} | ${c.ratio} | ${(c.rounds ?? []).map((r) => `${r.p99_ms} (${r.baseline_p99_ms ?? '-'})`).join(', ')} |`,
     ),
     '',
     `One socket write on this machine (loopback, before the cases): ${Object.entries(writeCost)
@@ -274,7 +331,10 @@ async function cli(argv: string[]): Promise<void> {
   // --case <text>: only the cases whose name contains it (for tuning one case at a time)
   const only = argv.includes('--case') ? argv[argv.indexOf('--case') + 1] : undefined;
   const cases = only ? DEFAULT_CASES.filter((c) => c.name.includes(only)) : undefined;
-  const report = await runFirehoseBench({ quick: argv.includes('--quick'), ...(cases ? { cases } : {}) });
+  const roundsArg = argv.includes('--rounds') ? argv[argv.indexOf('--rounds') + 1] : undefined;
+  const rounds = roundsArg === undefined ? undefined : Number(roundsArg);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20)) throw new Error(`--rounds must be an integer from 1 to 20, got ${roundsArg}`);
+  const report = await runFirehoseBench({ quick: argv.includes('--quick'), ...(cases ? { cases } : {}), ...(rounds ? { rounds } : {}) });
   if (!argv.includes('--no-write')) await updateDocFile(DEFAULT_DOC(), [{ name: 'firehose', body: `${report.markdown}\n\nMeasured ${new Date().toISOString()}.` }]);
   if (json) process.stdout.write(`${JSON.stringify({ cases: report.json['cases'] })}\n`);
   else process.stdout.write(`${report.markdown}\n`);
