@@ -17,6 +17,7 @@ export type ClientsCommand =
   | { type: 'connect'; port: number; path: string; clients: number; stalled: number }
   /** frames received in [from, to] count toward frames/s; frames published in it toward latency */
   | { type: 'window'; fromMs: number; toMs: number }
+  /** drainMs: how long without a frame arriving ends the wait for the tail */
   | { type: 'finish'; published: number; drainMs: number };
 
 export interface ClientsResult {
@@ -192,9 +193,20 @@ async function connectAll(job: Extract<ClientsCommand, { type: 'connect' }>): Pr
   return healthy;
 }
 
+/**
+ * Wait for the tail: while frames still arrive a client is late, not lossy, so the wait goes on
+ * for as long as anything moves (up to 60 s); `drainMs` without progress ends it.
+ */
 async function finish(healthy: BenchClient[], published: number, drainMs: number): Promise<ClientsResult> {
-  const deadline = Date.now() + drainMs;
-  while (Date.now() < deadline && healthy.some((c) => c.received < published && !c.closed)) await new Promise((r) => setTimeout(r, 50));
+  const hardDeadline = Date.now() + 60_000;
+  const total = () => healthy.reduce((s, c) => s + c.received, 0);
+  let seen = total();
+  let idleSince = Date.now();
+  while (Date.now() < hardDeadline && Date.now() - idleSince < drainMs && healthy.some((c) => c.received < published && !c.closed)) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = total();
+    if (now !== seen) [seen, idleSince] = [now, Date.now()];
+  }
   const received = healthy.map((c) => c.received);
   const cpu = process.cpuUsage(cpu0);
   return {
