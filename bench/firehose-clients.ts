@@ -23,8 +23,9 @@ export type ClientsCommand =
 export interface ClientsResult {
   /** frames received by healthy clients inside the measurement window */
   windowFrames: number;
-  /** per healthy client, frames received in all */
+  /** frames received in all: the fewest among reading clients the server kept, and among all of them */
   receivedMin: number;
+  receivedMinAll: number;
   receivedMax: number;
   healthyClosed: number;
   orderErrors: number;
@@ -208,11 +209,13 @@ async function finish(healthy: BenchClient[], published: number, drainMs: number
     if (now !== seen) [seen, idleSince] = [now, Date.now()];
   }
   const received = healthy.map((c) => c.received);
+  const kept = healthy.filter((c) => !c.closed).map((c) => c.received);
   const cpu = process.cpuUsage(cpu0);
   return {
     cpuCores: (cpu.user + cpu.system) / 1000 / (performance.now() - t0),
     windowFrames,
-    receivedMin: Math.min(...received),
+    receivedMin: kept.length ? Math.min(...kept) : 0,
+    receivedMinAll: Math.min(...received),
     receivedMax: Math.max(...received),
     healthyClosed: healthy.filter((c) => c.closed).length,
     orderErrors,

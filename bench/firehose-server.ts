@@ -5,7 +5,7 @@
  *             per client per batch (the "bare ws broadcast with batched writes" of issue 6)
  *
  * IPC in: {mode, natsUrl} then 'stop'. IPC out: {port} when listening, then {rssMaxMb, slowDropped,
- * cpuCores, handoverP99Ms} (CPU time over wall time since listening; the firehose's own
+ * cpuCores, handoverP99Ms, clientLagP99Ms} (CPU time over wall time since listening; the firehose's own
  * publish → socket hand-over p99, as the upper bound of its histogram bucket).
  */
 import type { Socket } from 'node:net';
@@ -29,6 +29,8 @@ interface Running {
   slowDropped(): Promise<number>;
   /** p99 of bookfuse_firehose_publish_to_write_ms as a bucket bound (firehose only) */
   handoverP99Ms(): Promise<number | null>;
+  /** p99 of bookfuse_firehose_client_lag_ms (the lag probes' round trips) as a bucket bound */
+  clientLagP99Ms(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -46,14 +48,8 @@ async function startFirehose(natsUrl: string): Promise<Running> {
       const m = await registry.getSingleMetric('bookfuse_firehose_slow_consumers_dropped_total')?.get();
       return (m?.values ?? []).reduce((s, v) => s + v.value, 0);
     },
-    handoverP99Ms: async () => {
-      const m = await registry.getSingleMetric('bookfuse_firehose_publish_to_write_ms')?.get();
-      const buckets = (m?.values ?? []).filter((v) => (v as { metricName?: string }).metricName?.endsWith('_bucket'));
-      const total = buckets.find((v) => v.labels['le'] === '+Inf')?.value ?? 0;
-      if (!total) return null;
-      const hit = buckets.find((v) => v.value >= 0.99 * total);
-      return hit ? Number(hit.labels['le']) : null;
-    },
+    handoverP99Ms: () => histogramP99(registry, 'bookfuse_firehose_publish_to_write_ms'),
+    clientLagP99Ms: () => histogramP99(registry, 'bookfuse_firehose_client_lag_ms'),
     stop: async () => {
       await firehose.stop();
       await closeBus(nc);
@@ -109,6 +105,7 @@ async function startBaseline(natsUrl: string): Promise<Running> {
     port: (wss.address() as { port: number }).port,
     slowDropped: async () => 0,
     handoverP99Ms: async () => null,
+    clientLagP99Ms: async () => null,
     stop: async () => {
       messages.stop();
       for (const ws of wss.clients) ws.terminate();
@@ -116,6 +113,16 @@ async function startBaseline(natsUrl: string): Promise<Running> {
       await closeBus(nc);
     },
   };
+}
+
+/** p99 of a prom-client histogram, as the upper bound of the bucket it falls in */
+async function histogramP99(registry: ReturnType<typeof createRegistry>, name: string): Promise<number | null> {
+  const m = await registry.getSingleMetric(name)?.get();
+  const buckets = (m?.values ?? []).filter((v) => (v as { metricName?: string }).metricName?.endsWith('_bucket'));
+  const total = buckets.find((v) => v.labels['le'] === '+Inf')?.value ?? 0;
+  if (!total) return null;
+  const hit = buckets.find((v) => v.value >= 0.99 * total);
+  return hit ? Number(hit.labels['le']) : null;
 }
 
 process.once('message', (job: ServerJob) => {
@@ -130,11 +137,12 @@ process.once('message', (job: ServerJob) => {
         clearInterval(sampler);
         const slowDropped = await server.slowDropped();
         const handoverP99Ms = await server.handoverP99Ms();
+        const clientLagP99Ms = await server.clientLagP99Ms();
         const rssMaxMb = rssMax / 2 ** 20;
         const cpu = process.cpuUsage(cpu0);
         const cpuCores = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
         await server.stop();
-        process.send!({ rssMaxMb, slowDropped, cpuCores, handoverP99Ms }, () => process.exit(0));
+        process.send!({ rssMaxMb, slowDropped, cpuCores, handoverP99Ms, clientLagP99Ms }, () => process.exit(0));
       })();
     });
     process.send!({ port: server.port });
