@@ -83,7 +83,7 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     env: 'FIREHOSE_MAX_LAG_MS',
     parse: parse.int(100, 600_000),
     default: 3_000,
-    doc: 'each client gets a WebSocket ping queued behind its data (with its first data, every 5 s, every second while its socket is backed up); one that has not answered within this long is that far behind, or not reading, and is closed with 4000 slow consumer',
+    doc: 'each client gets a WebSocket ping queued behind its data (with its first data, every 30 s, and every second while frames wait behind its full socket); one that has not answered within this long is that far behind, or not reading, and is closed with 4000 slow consumer',
   },
   closeGraceMs: {
     env: 'FIREHOSE_CLOSE_GRACE_MS',

@@ -11,8 +11,8 @@ import type { Endpoint, FeedRequest } from './request.js';
 
 const PONG_FRAME = textFrame(PONG_PAYLOAD);
 /** how often a client that keeps up has its lag probed (its first probe goes with its first data) */
-const PROBE_INTERVAL_MS = 5_000;
-/** a client whose socket is backed up is probed this often */
+const PROBE_INTERVAL_MS = 30_000;
+/** a client whose frames wait in its queue (its socket took all it will) is probed this often */
 const BACKLOG_PROBE_INTERVAL_MS = 1_000;
 
 export interface ConnectionOptions {
@@ -81,8 +81,8 @@ export class FeedConnection {
 
   /** Data from the live fan-out, written now; a due lag probe goes in the same write. */
   deliver(frame: Buffer, messages: number): void {
-    // bytes the kernel would not take: the client is not reading as fast as we write
-    const backlogged = this.queue.socketBytes > 0;
+    // frames held back: the kernel and the socket's high-water mark are full, the client is behind
+    const backlogged = this.queue.depth > 0;
     if (!this.queue.append(frame, messages)) return;
     if (this.probeSentMs === undefined) {
       const since = performance.now() - this.lastProbeMs;
@@ -99,9 +99,11 @@ export class FeedConnection {
    * the queue caps would notice.
    *
    * While events flow, the ping rides in the client's next data write once it is due: with its
-   * first data, then every PROBE_INTERVAL_MS, and every second while its socket is backed up.
-   * Pinging every client at once would be a burst of writes (and of pongs to read) that delays
-   * everyone's data; and a client that keeps up costs a probe only every few seconds.
+   * first data (a client that never reads is gone in `maxLagMs`), then every 30 s, and every
+   * second while frames wait in its queue (one that stops reading is gone `maxLagMs` after its
+   * socket fills). Pinging every client at once would be a burst of writes (and of pongs to
+   * read) that delays everyone's data, and each probe costs a pong to read: a client that keeps
+   * up costs one every 30 s.
    */
   probe(maxLagMs: number): void {
     if (this.closing) return;
@@ -110,8 +112,9 @@ export class FeedConnection {
       if (now - this.probeSentMs <= maxLagMs) return;
       this.events.slow('lag');
       this.close(CloseCode.SLOW_CONSUMER, `slow consumer: more than ${maxLagMs} ms behind (no answer to a ping)`);
-    } else if (now - this.lastProbeMs >= 2 * PROBE_INTERVAL_MS) {
-      // no data went out for an interval after it was due: the feed is quiet, send it alone
+    } else if (now - this.lastProbeMs >= 2 * PROBE_INTERVAL_MS || (this.queue.depth > 0 && now - this.lastProbeMs >= BACKLOG_PROBE_INTERVAL_MS)) {
+      // no data went out since one was due (the feed is quiet), or frames wait behind a full
+      // socket and no more may come to carry it: send it alone
       this.queueProbe();
       this.queue.flush();
     }

@@ -134,7 +134,8 @@ describe('firehose: slow consumers', () => {
       }
       await waitForLiqs(healthy, total, 20_000);
       expect(healthy.liqs().map((m) => m.id)).toEqual(Array.from({ length: total }, (_, i) => `slow-${i}`));
-      await waitFor(() => metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total'), { what: 'a slow-consumer drop' });
+      // waitFor takes 0 as an answer: ask for a drop, not for the count
+      await waitFor(async () => (await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')) > 0, { what: 'a slow-consumer drop' });
       stalled.ws.resume();
       const closed = await stalled.closed;
       expect(closed.code).toBe(CloseCode.SLOW_CONSUMER);
@@ -170,6 +171,29 @@ describe('firehose: slow consumers', () => {
       expect(lag?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))?.value).toBeGreaterThanOrEqual(1);
       stalled.ws.resume();
       expect(await stalled.closed).toEqual({ code: CloseCode.SLOW_CONSUMER, reason: 'slow consumer: more than 1000 ms behind (no answer to a ping)' });
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('drops a client that stops reading mid-stream for lag once its socket has filled, before its caps would', async () => {
+    const h = await startFirehose({ FIREHOSE_MAX_LAG_MS: '1000' });
+    try {
+      const c = await connectClient(h.url('/ws/v1/liquidation/feed'));
+      const tag = `mid-${'y'.repeat(400)}`;
+      publishFast(h.pub, liq(0, tag));
+      await waitForLiqs(c, 1);
+      // its first probe was answered; now it stops reading, and ~6 MB follow (under the 8 MB cap)
+      await sleep(200);
+      c.ws.pause();
+      for (let i = 1; i <= 12_000; i++) {
+        publishFast(h.pub, liq(i, tag));
+        if (i % 1000 === 0) await h.pub.flush();
+      }
+      await waitFor(async () => (await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total', { reason: 'lag' })) > 0, { timeoutMs: 10_000, what: 'a drop for lag' });
+      expect(await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')).toBe(1);
+      c.ws.resume();
+      expect((await c.closed).reason).toBe('slow consumer: more than 1000 ms behind (no answer to a ping)');
     } finally {
       await h.stop();
     }
