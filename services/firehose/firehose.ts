@@ -170,7 +170,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     refreshGauges();
   }
 
-  /** Total and deepest queue, read at scrape time, not per event. */
+  /** Total and deepest queue and the rotation period, read at scrape time, not per event. */
   function refreshGauges(): void {
     let depth = 0;
     let maxDepth = 0;
@@ -184,6 +184,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     metrics.queueDepth.set(depth);
     metrics.queueDepthMax.set(maxDepth);
     metrics.queueBytes.set(bytes);
+    metrics.rotationMs.set(hub.periodMs);
   }
 
   async function watchNats(): Promise<void> {
