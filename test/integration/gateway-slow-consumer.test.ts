@@ -23,8 +23,8 @@ function client(query: string): TestClient {
 const rawSocket = (c: TestClient) => (c.ws as unknown as { _socket: Socket })._socket;
 
 /**
- * A reader's book, rebuilt incrementally from what it has received so far; any delta that does
- * not apply (a gap) fails the test on the spot.
+ * A reader's book, rebuilt incrementally from what it has received so far. A delta that does not
+ * apply (a gap) stops it there, and the wait reading it fails with that reason.
  */
 class Follower {
   readonly book = new LocalBook('BTC-USD');
