@@ -50,18 +50,22 @@ class Follower {
  */
 async function pump(healthy: Follower, overwhelmed: () => Promise<boolean>, extra = 30): Promise<number> {
   let maxHeld = 0;
-  let left = Infinity;
-  for (let b = 0; left > 0; b++, left--) {
-    if (b > 1000) throw new Error('the stalled client was never pushed past its caps');
+  let batches = 0;
+  const batch = async () => {
     for (let i = 0; i < 25; i++) {
       h.btc.randomStep(20);
       h.btc.publishDelta();
     }
     const want = published();
-    await waitFor(() => healthy.levels() === want, { intervalMs: 1, what: `the healthy client to hold batch ${b}` });
+    await waitFor(() => healthy.levels() === want, { intervalMs: 1, what: `the healthy client to hold batch ${batches}` });
     maxHeld = Math.max(maxHeld, h.gw.hub.queueStats().maxBytes);
-    if (left === Infinity && b % 10 === 9 && (await overwhelmed())) left = extra;
-  }
+    batches++;
+  };
+  do {
+    if (batches >= 1000) throw new Error('the stalled client was never pushed past its caps');
+    for (let i = 0; i < 10; i++) await batch();
+  } while (!(await overwhelmed()));
+  for (let i = 0; i < extra; i++) await batch();
   return maxHeld;
 }
 
@@ -73,14 +77,6 @@ async function metric(name: string): Promise<number> {
     .reduce((s, l) => s + Number(l.split(' ').at(-1)), 0);
 }
 
-function rebuild(c: TestClient): LocalBook {
-  const book = new LocalBook('BTC-USD');
-  for (const m of c.messages) {
-    if (m.type === 'SNAPSHOT') book.applySnapshot(m.payload);
-    if (m.type === 'BOOK') expect(book.applyDelta(m.payload)).toBe('applied');
-  }
-  return book;
-}
 const levels = (b: LocalBook) => JSON.stringify([b.bids.map((l) => [l.price, l.total, l.venues]), b.asks.map((l) => [l.price, l.total, l.venues])]);
 const published = () => JSON.stringify([h.btc.top(50).bids, h.btc.top(50).asks]);
 
@@ -109,6 +105,7 @@ describe('slow consumers', () => {
 
     const conflated = async () => (await metric('bookfuse_gateway_conflations_total')) > conflationsBefore;
     const maxHeld = await pump(new Follower(healthy), conflated);
+    expect(await conflated()).toBe(true);
     // queue cap + socket high-water + one frame in flight
     expect(maxHeld).toBeLessThanOrEqual(QUEUE_MAX_BYTES + HIGH_WATER + 16 * 1024);
 
@@ -117,14 +114,15 @@ describe('slow consumers', () => {
 
     // reading again: the backlog drains, then a SNAPSHOT of the current book arrives
     const before = stalled.of('SNAPSHOT').length;
+    const resumed = new Follower(stalled);
     rawSocket(stalled).resume();
     await waitFor(() => stalled.of('SNAPSHOT').length > before, { what: 'a SNAPSHOT after the stalled client drained' });
-    await waitFor(() => levels(rebuild(stalled)) === published(), { what: 'resumed client equal to the published book' });
+    await waitFor(() => resumed.levels() === published(), { what: 'resumed client equal to the published book' });
     expect(stalled.closed).toBeUndefined();
     // and it follows deltas again
     h.btc.randomStep(5);
     h.btc.publishDelta();
-    await waitFor(() => levels(rebuild(stalled)) === published(), { what: 'resumed client following deltas' });
+    await waitFor(() => resumed.levels() === published(), { what: 'resumed client following deltas' });
   });
 
   it('closes a client blocked past GATEWAY_SLOW_CLOSE_MS with SLOW_CONSUMER and counts it', async () => {
@@ -135,7 +133,8 @@ describe('slow consumers', () => {
     rawSocket(stuck).pause();
     const slowBefore = await metric('bookfuse_gateway_slow_closes_total');
     const conns = h.gw.hub.conns.size;
-    await pump(new Follower(healthy), async () => h.gw.hub.queueStats().maxBytes >= HIGH_WATER);
+    const reader = new Follower(healthy);
+    await pump(reader, async () => h.gw.hub.queueStats().maxBytes >= HIGH_WATER);
     await waitFor(() => h.gw.hub.conns.size === conns - 1, { timeoutMs: SLOW_CLOSE_MS + 5000, what: 'the stuck client to be closed' });
     expect(await metric('bookfuse_gateway_slow_closes_total')).toBe(slowBefore + 1);
     rawSocket(stuck).resume();
@@ -143,6 +142,6 @@ describe('slow consumers', () => {
     expect([4000, 1006]).toContain(closed.code);
     if (closed.code === 4000) expect(stuck.of('ERROR').at(-1)!.payload.code).toBe('SLOW_CONSUMER');
     expect(healthy.closed).toBeUndefined();
-    await waitFor(() => levels(rebuild(healthy)) === published(), { what: 'healthy client equal to the published book' });
+    await waitFor(() => reader.levels() === published(), { what: 'healthy client equal to the published book' });
   });
 });
