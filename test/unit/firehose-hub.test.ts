@@ -17,6 +17,8 @@ class FakeClient implements FanoutClient {
     private readonly symbols?: Set<string>,
     /** busy time per write, to stand in for a slow socket */
     private readonly costMs = 0,
+    /** time per write off the CPU, to stand in for the process being preempted mid-write */
+    private readonly blockedMs = 0,
   ) {}
   get unfiltered(): boolean {
     return this.symbols === undefined;
@@ -30,11 +32,15 @@ class FakeClient implements FanoutClient {
     this.writes.push(seqs);
     const until = performance.now() + this.costMs;
     while (performance.now() < until);
+    if (this.blockedMs > 0) Atomics.wait(blocker, 0, 0, this.blockedMs);
   }
   get received(): number[] {
     return this.writes.flat();
   }
 }
+
+/** Atomics.wait on this blocks the thread without using the CPU */
+const blocker = new Int32Array(new SharedArrayBuffer(4));
 
 const item = (seq: number, symbol = 'BTC-USDT'): HubItem => ({ seq, frame: Buffer.from(`[${seq}]`), symbol, venue: 'okx-swap' });
 const gap = (seq: number): HubItem => ({ seq, frame: Buffer.from(`[-${seq}]`) });
@@ -91,17 +97,28 @@ describe('paced fan-out', () => {
     expect(h.heldChunks).toBe(0);
   });
 
-  it('stretches the rotation when the clients do not fit in the interval at what a write costs', async () => {
+  /** 20 clients whose writes take 0.5 ms each, fed 60 events 1 ms apart under a 5 ms interval; the period it settled on */
+  async function rotationFor(write: { busyMs: number; blockedMs: number }): Promise<number> {
     const h = hub(5, 0.5);
-    const cs = clients(h, 20, () => new FakeClient(undefined, 0.5));
+    const cs = clients(h, 20, () => new FakeClient(undefined, write.busyMs, write.blockedMs));
     for (let seq = 1; seq <= 60; seq++) {
       h.push(item(seq));
       await sleep(1);
     }
     await waitFor(() => cs.every((c) => c.lastSeq === 60), { what: 'every client caught up' });
-    // 20 clients x 0.5 ms a write / 0.5 share = a 20 ms rotation, not the 5 ms interval
-    expect(h.periodMs).toBeGreaterThan(15);
     for (const c of cs) expect(c.received).toEqual(range(1, 60));
+    return h.periodMs;
+  }
+
+  it('stretches the rotation when the clients do not fit in the interval at what a write costs', async () => {
+    // 20 clients x 0.5 ms a write / 0.5 share = a 20 ms rotation, not the 5 ms interval
+    expect(await rotationFor({ busyMs: 0.5, blockedMs: 0 })).toBeGreaterThan(15);
+  });
+
+  it('does not stretch the rotation for time a write spent off the CPU', async () => {
+    // the same 0.5 ms a write, but blocked (as when the process is preempted) rather than busy:
+    // writing costs no CPU, so the rotation stays at the interval
+    expect(await rotationFor({ busyMs: 0, blockedMs: 0.5 })).toBe(5);
   });
 
   it('joins a client that turns live at any position with exactly what follows it', async () => {
