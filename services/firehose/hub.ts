@@ -11,10 +11,8 @@
  * which the log is not read. A rotation of `intervalMs` (10 ms) costs a tenth of that per event,
  * and a client waits at most one rotation. When the clients do not fit in the interval at the
  * measured cost of a write, the rotation stretches so that writing takes at most `writeShare` of
- * the time, and reading the log keeps the rest. The cost is CPU time, not wall time: on a busy
- * machine a visit is often preempted, and wall time then read 13–58 µs a write where the CPU
- * spent 11–14 µs, stretching the rotation (and every client's wait) for time in which the
- * process was not running at all.
+ * the time, and reading the log keeps the rest (write-cost.ts says how that cost is measured
+ * without counting the time the process was preempted).
  *
  * After a quiet spell the first tick writes to every client at once: a lone event is not paced.
  *
@@ -24,6 +22,7 @@
  */
 import { ChunkLog } from './chunk-log.js';
 import type { FirehoseMetrics } from './metrics.js';
+import { WriteCost } from './write-cost.js';
 
 export interface HubItem {
   /** log seq; for a GAP, the last seq it covers */
@@ -59,8 +58,6 @@ export interface PacingOptions {
 const TICK_MS = 1;
 /** first guess at what handing a frame to a socket costs, until measured */
 const INITIAL_WRITE_COST_MS = 0.01;
-/** how many writes' worth of history the write-cost average carries */
-const WRITE_COST_WINDOW = 100;
 /**
  * A burst this large is fanned out without waiting for the timer: a busy loop reads the log in
  * long stretches, and chunks of a few hundred events keep each write, and what a client's socket
@@ -85,8 +82,7 @@ export class Hub<C extends FanoutClient> {
   private lastTickMs = -Infinity;
   /** clients owed a visit (fractional: a tick is often shorter than one client's share of the period) */
   private owed = 0;
-  /** measured CPU cost of one client's write, ms (moving average) */
-  private writeCostMs = INITIAL_WRITE_COST_MS;
+  private readonly writeCost = new WriteCost(INITIAL_WRITE_COST_MS);
 
   constructor(
     private readonly metrics: FirehoseMetrics,
@@ -139,7 +135,7 @@ export class Hub<C extends FanoutClient> {
 
   /** the rotation period now: the interval, stretched when the clients do not fit in it */
   get periodMs(): number {
-    return Math.max(this.pacing.intervalMs, (this.ring.length * this.writeCostMs) / this.pacing.writeShare);
+    return Math.max(this.pacing.intervalMs, (this.ring.length * this.writeCost.ms) / this.pacing.writeShare);
   }
 
   /** chunks held for clients not yet written (bounded by one rotation) */
@@ -174,7 +170,7 @@ export class Hub<C extends FanoutClient> {
 
   /** The next `count` clients of the round-robin, each handed what it has not had, in one write. */
   private visit(count: number): void {
-    const started = process.cpuUsage();
+    const started = performance.now();
     const ring = this.ring;
     let live = 0;
     let filtered = 0;
@@ -191,11 +187,7 @@ export class Hub<C extends FanoutClient> {
       if (conn.unfiltered) live += slice.messages;
       else filtered += slice.messages;
     }
-    if (writes > 0) {
-      const spent = process.cpuUsage(started);
-      const cost = (spent.user + spent.system) / 1000 / writes;
-      this.writeCostMs += (cost - this.writeCostMs) * Math.min(1, writes / WRITE_COST_WINDOW);
-    }
+    this.writeCost.add(performance.now() - started, writes);
     if (live) this.metrics.eventsOut.inc({ path: 'live' }, live);
     if (filtered) this.metrics.eventsOut.inc({ path: 'live_filtered' }, filtered);
   }
