@@ -2,6 +2,7 @@
  * A local `nats-server` child with JetStream on a free loopback port and its own temp store, for
  * tests and benchmarks (test/helpers/nats.ts and bench/firehose.ts share it). It can be stopped and
  * started again on the same port and store, for fault tests. Never a mock of the bus.
+ * `startNatsCluster` runs several such servers as one JetStream cluster joined by routes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -47,16 +48,27 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
   }
 }
 
-/** `bin` defaults to NATS_SERVER_BIN, else `nats-server` on PATH. */
-export async function startNatsServer(opts: { bin?: string } = {}): Promise<LocalNatsServer> {
-  const port = await freePort();
-  const storeDir = await mkdtemp(join(tmpdir(), 'bookfuse-nats-'));
+export interface NatsServerOptions {
+  /** defaults to NATS_SERVER_BIN, else `nats-server` on PATH */
+  bin?: string;
+  /** client port; a free one when omitted */
+  port?: number;
+  /** arguments after the client ones (cluster, server name, monitoring) */
+  extraArgs?: string[];
+  /** store directory; a fresh temp one when omitted */
+  storeDir?: string;
+}
+
+export async function startNatsServer(opts: NatsServerOptions = {}): Promise<LocalNatsServer> {
+  const port = opts.port ?? (await freePort());
+  const storeDir = opts.storeDir ?? (await mkdtemp(join(tmpdir(), 'bookfuse-nats-')));
   const bin = opts.bin ?? process.env['NATS_SERVER_BIN'] ?? 'nats-server';
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(opts.extraArgs ?? [])];
   let child: ChildProcess | undefined;
 
   const start = async () => {
     if (child) return;
-    const c = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     c.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     await new Promise<void>((resolve, reject) => {
@@ -93,4 +105,75 @@ export async function startNatsServer(opts: { bin?: string } = {}): Promise<Loca
       await rm(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface LocalNatsCluster {
+  /** every node's client URL, comma-separated, as NATS_URL takes it */
+  url: string;
+  nodes: (LocalNatsServer & { name: string; clusterPort: number; monitorPort: number | undefined })[];
+  /** stop every node and delete their stores */
+  dispose(): Promise<void>;
+}
+
+export interface NatsClusterOptions {
+  bin?: string;
+  /** node count, default 3 */
+  size?: number;
+  /** fixed ports (the demo's); free ones when omitted */
+  clientPorts?: number[];
+  clusterPorts?: number[];
+  monitorPorts?: number[];
+  name?: string;
+}
+
+/**
+ * A JetStream cluster of `size` local nodes joined by routes. Each node can be killed (SIGKILL)
+ * and started again on its ports and store, so tests can lose a node and get it back.
+ */
+export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<LocalNatsCluster> {
+  const size = opts.size ?? 3;
+  const clientPorts = opts.clientPorts ?? (await Promise.all(Array.from({ length: size }, () => freePort())));
+  const clusterPorts = opts.clusterPorts ?? (await Promise.all(Array.from({ length: size }, () => freePort())));
+  const name = opts.name ?? 'bookfuse';
+  const routes = clusterPorts.map((p) => `nats-route://127.0.0.1:${p}`).join(',');
+  const nodes: LocalNatsCluster['nodes'] = [];
+  // Started together: a JetStream cluster elects its meta leader once a quorum of routes is up.
+  await Promise.all(
+    clientPorts.map(async (port, i) => {
+      const nodeName = `${name}-n${i + 1}`;
+      const monitorPort = opts.monitorPorts?.[i];
+      const extraArgs = ['-n', nodeName, '--cluster_name', name, '--cluster', `nats://127.0.0.1:${clusterPorts[i]}`, '--routes', routes];
+      if (monitorPort !== undefined) extraArgs.push('-m', String(monitorPort));
+      const server = await startNatsServer({ ...(opts.bin ? { bin: opts.bin } : {}), port, extraArgs });
+      nodes[i] = { ...server, name: nodeName, clusterPort: clusterPorts[i]!, monitorPort };
+    }),
+  );
+  return {
+    url: nodes.map((n) => n.url).join(','),
+    nodes,
+    dispose: async () => {
+      await Promise.all(nodes.map((n) => n.dispose()));
+    },
+  };
+}
+
+/** Resolves once JetStream answers on `url` with a meta leader (a cluster needs one to create streams). */
+export async function waitForJetStream(url: string, timeoutMs = 20_000): Promise<void> {
+  const { connect } = await import('nats');
+  const deadline = Date.now() + timeoutMs;
+  const nc = await connect({ servers: url.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  try {
+    for (;;) {
+      try {
+        const jsm = await nc.jetstreamManager({ timeout: 2_000 });
+        await jsm.getAccountInfo();
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`JetStream not ready on ${url} within ${timeoutMs} ms: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
 }

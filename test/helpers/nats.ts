@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, startNatsServer, waitForPort } from '../../libs/bus/nats-server.js';
+import { freePort, startNatsCluster as startLocalCluster, startNatsServer, waitForJetStream, waitForPort } from '../../libs/bus/nats-server.js';
 
 export interface TestNats {
   url: string;
@@ -82,5 +82,31 @@ async function startContainer(): Promise<TestNats> {
     dispose: async () => {
       await container.stop();
     },
+  };
+}
+
+export interface TestNatsCluster {
+  /** all three client URLs, comma-separated (NATS_URL form) */
+  url: string;
+  urls: string[];
+  /** kill -9 node i (0-based) / start it again on its ports and store */
+  kill(i: number): Promise<void>;
+  start(i: number): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A three-node JetStream cluster with routes on loopback: `nats-server` processes here (no Docker
+ * engine on these machines). Resolves once JetStream has a meta leader.
+ */
+export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
+  const cluster = await startLocalCluster({ size });
+  await waitForJetStream(cluster.url);
+  return {
+    url: cluster.url,
+    urls: cluster.nodes.map((n) => n.url),
+    kill: (i) => cluster.nodes[i]!.stop(),
+    start: (i) => cluster.nodes[i]!.start(),
+    dispose: () => cluster.dispose(),
   };
 }
