@@ -13,12 +13,15 @@ import { RestClient } from '../../libs/venues/rest.js';
 import { backoffDelayMs as backoffDelay } from '../../libs/client/backoff.js';
 import { fetchMetadataBodies } from '../../libs/venues/metadata.js';
 import type { CollectorMetrics } from './metrics.js';
+import type { LiqPublisher } from './liq-publisher.js';
 import type { VenueRunConfig } from './config.js';
 
 export interface VenueRunnerDeps {
   nc: NatsConnection;
   log: Logger;
   metrics: CollectorMetrics;
+  /** the durable path of liquidations (JetStream, buffered until acknowledged) */
+  liqs: LiqPublisher;
 }
 
 export interface VenueRunnerOptions {
@@ -185,7 +188,8 @@ export class VenueRunner {
           this.publish(subjects.trade(this.venue, o.msg.symbol), o.msg, 'trade');
           break;
         case 'liq':
-          this.publish(subjects.liq(this.venue, o.msg.symbol), o.msg, 'liq');
+          this.stamp(o.msg, 'liq');
+          this.deps.liqs.publish(o.msg);
           break;
         case 'fetch-snapshot':
           this.fetchSnapshot(o.venueSymbol);
@@ -221,9 +225,13 @@ export class VenueRunner {
   }
 
   private publish(subject: string, msg: { recv_ts: number; pub_ts?: number }, kind: string): void {
+    this.stamp(msg, kind);
+    this.deps.nc.publish(subject, encode(msg));
+  }
+
+  private stamp(msg: { recv_ts: number; pub_ts?: number }, kind: string): void {
     const now = nowMs();
     msg.pub_ts = now;
-    this.deps.nc.publish(subject, encode(msg));
     this.deps.metrics.messagesOut.inc({ venue: this.venue, subject: kind });
     this.deps.metrics.publishLatency.observe({ venue: this.venue }, Math.max(0, now - msg.recv_ts));
   }
