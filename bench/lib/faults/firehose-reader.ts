@@ -24,6 +24,9 @@ export class FirehoseReader {
   /** seqs that went backwards or repeated (a replay overlapping what was already read) */
   seqRegressions = 0;
   lastMessageAt = 0;
+  /** when each socket opened and closed */
+  readonly opens: number[] = [];
+  readonly closesAt: number[] = [];
   private ws: WebSocket | undefined;
   private stopped = false;
   private urlIndex = 0;
@@ -57,12 +60,14 @@ export class FirehoseReader {
     this.ws = ws;
     ws.on('open', () => {
       this.connects++;
+      this.opens.push(Date.now());
       for (const w of this.openWaiters.splice(0)) w();
     });
     ws.on('message', (d) => this.onMessage(d.toString()));
     ws.on('error', () => undefined);
     ws.on('close', () => {
       if (this.ws !== ws || this.stopped) return;
+      this.closesAt.push(Date.now());
       this.urlIndex++;
       this.timer = setTimeout(() => this.connect(), this.opts.reconnectMs ?? 250);
     });

@@ -42,15 +42,15 @@ export async function fetchSentLiquidations(simUrl: string, opts: { venue?: stri
 }
 
 /**
- * Compare inside [since, until] (venue event time). Sent entries outside are ignored; so are
- * delivered ones outside, except that each id counts for duplicates wherever it falls.
+ * Compare inside [since, until] (venue event time): entries of either side outside the window
+ * are ignored, so consecutive windows judge each liquidation once.
  */
 export function compareLiquidations(sent: readonly SentLiquidation[], delivered: readonly DeliveredLiquidation[], window: { since: number; until: number }): LiquidationVerdict {
   const inWindow = (ts: number) => ts >= window.since && ts <= window.until;
   const counts = new Map<string, number>();
   for (const d of delivered) {
     const k = liquidationMatchKey(d.id);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
+    counts.set(k, (counts.get(k) ?? 0) + (inWindow(d.ts) ? 1 : 0));
   }
   let dup = 0;
   for (const n of counts.values()) if (n > 1) dup += n - 1;
@@ -62,7 +62,7 @@ export function compareLiquidations(sent: readonly SentLiquidation[], delivered:
     if (!inWindow(s.ts)) continue;
     n++;
     sentKeys.add(s.id);
-    if (!counts.has(s.id)) {
+    if (!counts.get(s.id)) {
       lost++;
       if (lostIds.length < 5) lostIds.push(s.id);
     }
