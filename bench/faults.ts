@@ -43,7 +43,7 @@ export function markdown(reports: FaultReport[], when: Date, machine: string): s
     ...rows,
     '',
     'recovered_ms: from the fault until every client is live again (end of the last stall ≥ 750 ms a follower saw, or a',
-    'reader\'s reconnect). stall_ms: the longest a followed book went without a consensus update. Targets: liq_lost 0 and',
+    'reader\'s reconnect). stall_ms: the longest a followed book went without a consensus update that changed a level. Targets: liq_lost 0 and',
     `liq_dup 0 for ${NO_LOSS_FAULTS.join(', ')}; seq_breaks_unhealed 0 and no crash everywhere. collector-kill loses what`,
     'the venues sent while no collector was connected: one collector cannot receive it (A/B collector lines, issue 14, can).',
     '',
