@@ -3,7 +3,7 @@
  * One firehose serves the protocol tests; tests that change the log or the server start their own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIQ_STREAM } from '../../libs/bus/index.js';
+import { LIQ_STREAM, subjects } from '../../libs/bus/index.js';
 import { CloseCode } from '../../libs/ws/index.js';
 import { sleep, waitFor } from '../helpers/waits.js';
 import { connectClient, liq, metricValue, publishFast, publishLiqs, startFirehose, waitForLiqs, type Running } from './firehose-harness.js';
@@ -278,7 +278,7 @@ describe('firehose: gaps and resilience', () => {
       for (const i of [5, 6, 7]) await jsm.streams.deleteMessage(LIQ_STREAM, seqs[i]!);
       const c = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[0]}`));
       // live: an entry that is not a liquidation is announced, not sent
-      h.pub.publish('bookfuse.v1.consensus.liq', new TextEncoder().encode('{"not":"a liquidation"}'));
+      h.pub.publish(subjects.consensusLiq(), new TextEncoder().encode('{"not":"a liquidation"}'));
       await publishLiqs(h.pub, [liq(20, 'gap')]);
       await waitFor(() => c.liqs().some((m) => m.id === 'gap-20'), { what: 'the event after the bad entry' });
       const bad = seqs[19]! + 1;
