@@ -54,13 +54,14 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   const keys = createKeyCheck(config.apiKeys);
   const limits: WriteQueueLimits = { maxMessages: config.queueMaxMessages, maxBytes: config.queueMaxBytes, socketHighWaterBytes: config.socketHighWaterBytes };
   const hub = new Hub<FeedConnection>(metrics, { intervalMs: config.writeIntervalMs, writeShare: config.writeShare });
-  const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs };
+  const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs, replicas: config.liqReplicas };
   const liveLog = new LiveLog({
     nc,
     hub,
     log,
     metrics,
     retentionMs: config.liqRetentionMs,
+    replicas: config.liqReplicas,
     onReplayBroken: (c) => c.close(CloseCode.SERVER_RESTART, 'liquidation log was reset: reconnect without after'),
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_CLIENT_FRAME_BYTES, clientTracking: false });
