@@ -66,4 +66,12 @@ export function parseSubject(subject: string): ParsedSubject | null {
 /** JetStream stream that keeps the deduplicated liquidation log for replay. */
 export const LIQ_STREAM = 'BOOKFUSE_LIQ';
 
+/** JetStream stream that keeps the collectors' liquidations (`bookfuse.v1.liq.>`) until the merger has them. */
+export const VENUE_LIQ_STREAM = 'BOOKFUSE_VENUE_LIQ';
+
+/** Durable consumer name of the merger(s) owning one slice of the liquidations (e.g. `all`, `shard-0-of-2`). */
+export function mergerLiqDurable(slice: string): string {
+  return `bookfuse-merger-liq-${token(slice)}`;
+}
+
 

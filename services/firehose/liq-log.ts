@@ -39,12 +39,12 @@ export function gapItem(fromSeq: number, toSeq: number, reason: GapReason): HubI
 }
 
 /** Stream info, creating the stream when the merger has not yet (it is idempotent). */
-export async function liqStreamInfo(nc: NatsConnection, retentionMs: number): Promise<StreamInfo> {
+export async function liqStreamInfo(nc: NatsConnection, retentionMs: number, replicas = 1): Promise<StreamInfo> {
   const jsm = await nc.jetstreamManager();
   try {
     return await jsm.streams.info(LIQ_STREAM);
   } catch {
-    await ensureLiqStream(nc, { maxAgeMs: retentionMs });
+    await ensureLiqStream(nc, { maxAgeMs: retentionMs, replicas });
     return jsm.streams.info(LIQ_STREAM);
   }
 }
@@ -55,6 +55,8 @@ export interface LiveLogDeps {
   log: Logger;
   metrics: FirehoseMetrics;
   retentionMs: number;
+  /** LIQ_REPLICAS, used only when the firehose creates the log */
+  replicas?: number;
   /** a replaying client whose log was reset under it */
   onReplayBroken(conn: FeedConnection): void;
 }
@@ -76,7 +78,7 @@ export class LiveLog {
   }
 
   async start(): Promise<void> {
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas);
     this.created = info.created;
     this.received = info.state.last_seq;
     this.deps.hub.lastSeq = this.received;
@@ -142,7 +144,7 @@ export class LiveLog {
     try {
       for await (const s of await messages.status()) {
         if (s.type === 'debug' || s.type === 'next' || s.type === 'discard') continue;
-        const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs).catch(() => undefined);
+        const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas).catch(() => undefined);
         if (info && this.wasReset(info)) {
           this.deps.metrics.consumerRestarts.inc({ reason: 'stream_reset' });
           messages.stop();
@@ -158,7 +160,7 @@ export class LiveLog {
   }
 
   private async followResets(): Promise<void> {
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas);
     if (!this.wasReset(info)) return;
     const { hub, log, metrics } = this.deps;
     const from = this.received + 1;
