@@ -23,10 +23,6 @@ const SUBJECT_ALLOWED_FOR_NOW = new Set<string>([
   'test/helpers/collector-on-sim.ts',
   'test/integration/firehose.test.ts',
 ]);
-const VENUE_ID_ALLOWED_FOR_NOW = new Set<string>([
-  // default consensus groups built from the registry instead (#18.3, house phase B)
-  'libs/consensus/groups.ts',
-]);
 const SIZE_ALLOWED_FOR_NOW = new Set<string>([
   // `ha` splits it by job (#18.2)
   'libs/consensus/consensus-book.ts',
@@ -42,7 +38,7 @@ describe('places', () => {
   it('a venue id literal appears only in its own venue folder and the registry', () => {
     const found: string[] = [];
     for (const f of tree.values()) {
-      if (isTest(f.path) || f.path === 'libs/venues/registry.ts' || VENUE_ID_ALLOWED_FOR_NOW.has(f.path)) continue;
+      if (isTest(f.path) || f.path === 'libs/venues/registry.ts') continue;
       for (const s of f.strings) {
         if (VENUE_IDS.includes(s.text) && !ownsId(venueFolder(f.path), s.text)) found.push(`${f.path}:${s.line} '${s.text}'`);
       }

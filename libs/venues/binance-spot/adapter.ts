@@ -38,7 +38,6 @@ export function createBinanceSpotAdapter(options: Partial<SpotOptions> = {}): Ve
       // quiet spot pairs can go seconds without a diff; the server pings every 20 s
       silenceMs: 30_000,
       maxConnectionMs: 24 * 3600_000,
-      staleAfterMs: 5_000,
     },
     liquidations: { supported: false, note: 'Binance Spot has no liquidation stream' },
 

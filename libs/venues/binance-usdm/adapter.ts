@@ -33,7 +33,6 @@ export function createBinanceUsdmAdapter(options: Partial<UsdmOptions> = {}): Ve
       restWeightPerMinute: 2400,
       silenceMs: 10_000,
       maxConnectionMs: 24 * 3600_000,
-      staleAfterMs: 5_000,
     },
     liquidations: { supported: true, note: 'sampled: at most one per symbol per second' },
 
