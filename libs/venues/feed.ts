@@ -6,9 +6,8 @@
  */
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { nowMs } from '../core/index.js';
+import { backoffDelayMs as backoffDelay, nowMs } from '../core/index.js';
 import type { Heartbeat } from './adapter.js';
-import { backoffDelayMs as backoffDelay } from '../client/backoff.js';
 
 export interface FeedOptions {
   url: string;

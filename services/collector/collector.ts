@@ -6,7 +6,7 @@ import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { encode, subjects } from '../../libs/bus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
-import { createAdapter } from '../../libs/venues/registry.js';
+import { createAdapter } from '../../libs/venues/index.js';
 import type { CollectorConfig } from './config.js';
 import { createCollectorMetrics } from './metrics.js';
 import { VenueRunner } from './venue-runner.js';

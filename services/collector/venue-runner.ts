@@ -4,14 +4,9 @@
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { BookfuseError, isBookfuseError, nowMs, type BookMessage, type Instrument, type StatusMessage, type SymbolStatus, type VenueState } from '../../libs/core/index.js';
+import { backoffDelayMs as backoffDelay, BookfuseError, isBookfuseError, nowMs, type BookMessage, type Instrument, type StatusMessage, type SymbolStatus, type VenueState } from '../../libs/core/index.js';
 import { encode, subjects } from '../../libs/bus/index.js';
-import type { ConnectionSpec, VenueAdapter } from '../../libs/venues/adapter.js';
-import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
-import { Feed } from '../../libs/venues/feed.js';
-import { RestClient } from '../../libs/venues/rest.js';
-import { backoffDelayMs as backoffDelay } from '../../libs/client/backoff.js';
-import { fetchMetadataBodies } from '../../libs/venues/metadata.js';
+import { type ConnectionSpec, type VenueAdapter, VenueEngine, type EngineOutput, Feed, RestClient, fetchMetadataBodies } from '../../libs/venues/index.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { VenueRunConfig } from './config.js';
 
