@@ -7,7 +7,6 @@
  * liquidation ticker by a local firehose-shaped WebSocket. Skipped, with the reason printed, only
  * when no chromium exists.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,17 +17,7 @@ import { encode, subjects } from '../../libs/bus/index.js';
 import type { AlertMessage, ConsensusTradeMessage } from '../../libs/core/index.js';
 import { startHarness, type Harness } from '../integration/gateway-harness.js';
 import { waitFor } from '../helpers/waits.js';
-
-function findChromium(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      /* not this one */
-    }
-  }
-  return undefined;
-}
+import { CHROMIUM_ARGS, depthChartPixels, findChromium } from '../helpers/browser.js';
 
 const executablePath = findChromium();
 if (!executablePath) console.log('browser test skipped: no chromium binary (apt-get install -y chromium)');
@@ -49,7 +38,7 @@ describe.skipIf(!executablePath)('widget page in headless Chromium', () => {
     });
     const port = (firehose.address() as { port: number }).port;
     h = await startHarness({ GATEWAY_FIREHOSE_URL: `ws://127.0.0.1:${port}/ws/v1/liquidation/feed` });
-    browser = await chromium.launch({ executablePath: executablePath!, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
@@ -163,17 +152,7 @@ describe.skipIf(!executablePath)('widget page in headless Chromium', () => {
     expect(sizes.length).toBe(3);
     expect(sizes.reduce((acc, x) => acc.plus(x), new Decimal(0)).toFixed()).toBe(new Decimal(sum(top.bids)).plus(sum(top.asks)).toFixed());
 
-    const painted = await page.$eval('#depth', (c) => {
-      const canvas = c as HTMLCanvasElement;
-      const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let bid = 0;
-      let ask = 0;
-      for (let i = 0; i < px.length; i += 4) {
-        if (px[i + 1]! > 120 && px[i]! < 80) bid++;
-        if (px[i]! > 170 && px[i + 1]! < 100) ask++;
-      }
-      return { bid, ask };
-    });
+    const painted = await depthChartPixels(page);
     expect(painted.bid).toBeGreaterThan(50);
     expect(painted.ask).toBeGreaterThan(50);
     expect(errors).toEqual([]);

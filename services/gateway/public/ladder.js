@@ -57,6 +57,7 @@ export function renderLadder(book, depth, views) {
   ladder.dataset.askTotal = asks.length ? asks[asks.length - 1].cum : '0';
   $('spread-cell').textContent = bb && ba ? spreadText(bb.price, ba.price, book.crossed) : '—';
   $('spread-cell').classList.toggle('crossed', Boolean(book.crossed));
+  $('spread-cell').title = book.crossed ? 'crossed: the best consensus bid is at or above the best ask (venues disagree)' : '';
   return { bids, asks, total: sumDecimals([ladder.dataset.bidTotal, ladder.dataset.askTotal]) };
 }
 
@@ -64,5 +65,5 @@ function spreadText(bid, ask, crossed) {
   const b = Number(bid);
   const a = Number(ask);
   const bps = ((a - b) / ((a + b) / 2)) * 1e4; // display only
-  return `${bid} × ${ask}   spread ${bps.toFixed(2)} bps${crossed ? '   crossed: venues disagree' : ''}`;
+  return `${bid} × ${ask} · spread ${bps.toFixed(2)} bps${crossed ? ' · crossed' : ''}`;
 }

@@ -1,7 +1,7 @@
 // The consensus widget's entry: reads the page's config, opens the subscription, and redraws the
 // venue bar, ladder, depth chart and venue panels once per frame when the book changed. Each part
 // lives in its own module; the client library comes from the gateway at /client/*.
-import { $, clock, el } from './dom.js';
+import { $, clock, colour, el } from './dom.js';
 import { Subscription } from './subscription.js';
 import { renderLegend } from './legend.js';
 import { renderLadder } from './ladder.js';
@@ -49,6 +49,8 @@ async function pollViews() {
 }
 await pollViews();
 setInterval(pollViews, VIEWS_POLL_MS);
+// colours follow the sorted venue list, not the order in which the first prints happen to arrive
+for (const v of [...known].sort()) colour(v);
 
 const fromUrl = (params.get('venues') ?? '').split(',').filter(Boolean);
 let selected = new Set(fromUrl.length ? fromUrl : known);
