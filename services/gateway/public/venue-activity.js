@@ -58,10 +58,16 @@ export class VenueActivity {
     return (this.hits.get(v) ?? []).filter((x) => x >= t - WINDOW_MS).length / (WINDOW_MS / 1000);
   }
 
-  /** ms since the venue's last activity: the merger's age_ms aged by the time since that view arrived */
+  /**
+   * ms since the venue's last activity: the merger's age_ms aged by the time since that view
+   * arrived (views come once a second), or the time since its sizes last changed if more recent.
+   */
   age(v, view) {
     if (!view) return undefined;
+    const t = this.now();
     const at = this.viewAt.get(v);
-    return Math.max(0, view.age_ms + (at === undefined ? 0 : this.now() - at));
+    const fromView = view.age_ms + (at === undefined ? 0 : t - at);
+    const last = this.hits.get(v)?.at(-1);
+    return Math.max(0, last === undefined ? fromView : Math.min(fromView, t - last));
   }
 }
