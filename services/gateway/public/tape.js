@@ -8,7 +8,7 @@ const MAX_ROWS = 60;
 export function addTrade(t, selected) {
   if (!t || !Array.isArray(t.venues) || !t.venues.some((v) => selected.has(v))) return;
   const merged = t.venues.length > 1;
-  const venues = el('td', { class: 'venues-cell' });
+  const venues = el('div', { class: 'vlist' });
   for (const v of t.venues) venues.append(el('span', { class: 'vtag', title: v }, swatch(v), v));
   if (merged) venues.prepend(el('span', { class: 'merged', title: `one print reported by ${t.venues.length} venues, counted once` }, `×${t.venues.length}`));
   const tr = el(
@@ -18,7 +18,7 @@ export function addTrade(t, selected) {
     el('td', { class: 'side' }, t.side),
     el('td', { class: 'num price' }, t.price),
     el('td', { class: 'num' }, t.qty),
-    venues,
+    el('td', { class: 'venues-cell' }, venues),
   );
   const body = $('tape');
   body.prepend(tr);
