@@ -6,7 +6,7 @@
 import { BookfuseError, convertDecimal, type Level } from '../core/index.js';
 import { SyntheticMarket, DEFAULT_RATES, type MarketRates } from './market.js';
 import type { MarketEvent, SimClient, SimInstrumentSpec, VenueSimulator, VenueSimulatorFactory } from './types.js';
-import type { CaptureLine } from '../venues/capture.js';
+import type { CaptureLine } from '../core/index.js';
 import { LiquidationRecord, type SentLiquidation } from './liquidation-record.js';
 
 export interface SimVenueConfig {
