@@ -10,7 +10,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliBuilt } from '../helpers/cli.js';
-import { SINGLE_NODE_BOOKS, killFault, runFaults, singleNodeSpec, stopFault, type FaultReport } from '../../bench/lib/faults/index.js';
+import { killFault, runFaults, singleNodeSpec, singleVenueBooks, stopFault, type FaultReport } from '../../bench/lib/faults/index.js';
 
 const STOP_MS = 3000;
 const FAULTS = [
@@ -29,7 +29,7 @@ describe.runIf(cliBuilt())('faults under load, the chain as processes', () => {
   let logDir = '';
 
   beforeAll(async () => {
-    const run = await runFaults({ spec: singleNodeSpec(), faults: FAULTS, books: SINGLE_NODE_BOOKS, warmupMs: 1000, betweenMs: 500 });
+    const run = await runFaults({ spec: singleNodeSpec(), faults: FAULTS, books: singleVenueBooks(), warmupMs: 1000, betweenMs: 500 });
     for (const r of run.reports) reports.set(r.fault, r);
     logDir = run.logDir;
   }, 240_000);

@@ -6,8 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { closeBus, connectBus, ensureLiqStream, ensureVenueLiqStream, LIQ_STREAM, VENUE_LIQ_STREAM } from '../../libs/bus/index.js';
-import { startNatsCluster, waitForJetStream } from '../../libs/bus/nats-server.js';
+import { closeBus, connectBus, ensureLiqStream, ensureVenueLiqStream, LIQ_STREAM, startNatsCluster, VENUE_LIQ_STREAM, waitForJetStream } from '../../libs/bus/index.js';
 import { createLogger, createRegistry } from '../../libs/obs/index.js';
 import type { LiquidationMessage } from '../../libs/core/index.js';
 import { LiqPublisher } from '../../services/collector/liq-publisher.js';
