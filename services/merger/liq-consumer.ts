@@ -13,7 +13,7 @@
  * One message at a time, in stream order, so the log keeps the order the collectors stored.
  * start()/stop() may be called repeatedly (an active/standby merger runs it only while active).
  */
-import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { LIQ_STREAM, VENUE_LIQ_STREAM, asLiquidationMessage, decodeJson, encode, ensureLiqStream, ensureVenueLiqStream, mergerLiqDurable, subjects } from '../../libs/bus/index.js';
 import { errorCode, type LiquidationMessage } from '../../libs/core/index.js';
@@ -39,6 +39,8 @@ const FETCH_EXPIRES_MS = 1000;
 const ACK_WAIT_MS = 5000;
 const PUBLISH_TIMEOUT_MS = 2000;
 const SEED_TAIL = 2000;
+/** a new durable starts this long before the consensus log's last entry (inside LIQ_DUPLICATE_WINDOW_MS) */
+const NEW_DURABLE_OVERLAP_MS = 5 * 60_000;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2000;
 
@@ -121,16 +123,10 @@ export class LiqConsumer {
     const durable = this.durable;
     try {
       await jsm.consumers.info(VENUE_LIQ_STREAM, durable);
-    } catch {
-      // a new slice starts at the stream's first message: what the collectors stored before any merger ran
-      await jsm.consumers.add(VENUE_LIQ_STREAM, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: ACK_WAIT_MS * 1_000_000,
-        max_ack_pending: 10 * BATCH,
-        num_replicas: 0, // as the stream
-      });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      await jsm.consumers.add(VENUE_LIQ_STREAM, { durable_name: durable, ...(await newDurableStart(jsm)), ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_MS * 1_000_000, max_ack_pending: 10 * BATCH, num_replicas: 0 /* as the stream */ });
+      log.info({ durable }, 'liquidation durable created');
     }
     const consumer = await nc.jetstream().consumers.get(VENUE_LIQ_STREAM, durable);
     this.attached = true;
@@ -214,6 +210,24 @@ export class LiqConsumer {
       };
     });
   }
+}
+
+/**
+ * Where a new durable (first start, or a new shard layout) begins. On a fresh system (an empty
+ * consensus log) at the stream's first message: what the collectors stored before any merger
+ * ran. Otherwise NEW_DURABLE_OVERLAP_MS before the log's last entry: what came earlier was
+ * published by the consumers this one replaces, and the overlap is inside the log's duplicate
+ * window, so it is dropped there rather than published twice.
+ */
+async function newDurableStart(jsm: JetStreamManager): Promise<Partial<ConsumerConfig>> {
+  const { state } = await jsm.streams.info(LIQ_STREAM);
+  if (state.messages === 0) return { deliver_policy: DeliverPolicy.All };
+  return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Date.parse(state.last_ts) - NEW_DURABLE_OVERLAP_MS).toISOString() };
+}
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { code?: string; api_error?: { err_code?: number } };
+  return err.code === '404' || err.api_error?.err_code === 10014;
 }
 
 function backoff(failures: number): number {
