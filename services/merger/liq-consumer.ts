@@ -16,7 +16,7 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { LIQ_STREAM, VENUE_LIQ_STREAM, asLiquidationMessage, decodeJson, encode, ensureLiqStream, ensureVenueLiqStream, mergerLiqDurable, subjects } from '../../libs/bus/index.js';
-import { errorCode, type LiquidationMessage } from '../../libs/core/index.js';
+import { BookfuseError, errorCode, type LiquidationMessage } from '../../libs/core/index.js';
 import { LiquidationDeduper, fnv1a, isUsdLike, owns, type ConsensusGroup, type Ownership } from '../../libs/consensus/index.js';
 import type { MergerConfig } from './config.js';
 import type { MergerMetrics } from './metrics.js';
@@ -31,6 +31,8 @@ type LiqConfig = Pick<MergerConfig, 'groups' | 'ownership' | 'liquidations' | 'l
 
 const BATCH = 32;
 const FETCH_EXPIRES_MS = 1000;
+/** a pull that has not ended this long after its expiry is abandoned */
+const FETCH_STALL_MS = 2000;
 /**
  * A message not acknowledged within this long is delivered again (to us or a successor): what a
  * killed merger had fetched reaches its successor this much later. A redelivery to a merger still
@@ -96,11 +98,7 @@ export class LiqConsumer {
     while (!this.stopping && !this.deps.nc.isClosed()) {
       try {
         consumer ??= await this.attach();
-        const batch = await consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS });
-        for await (const m of batch) {
-          if (this.stopping) m.nak();
-          else await this.handle(m);
-        }
+        await this.fetchBatch(consumer);
         failures = 0;
       } catch (e) {
         this.attached = false;
@@ -113,13 +111,48 @@ export class LiqConsumer {
     this.attached = false;
   }
 
+  /**
+   * One pull. A pull whose consumer leader died with its NATS node can stay open with nothing
+   * coming (no expiry status from a server that is gone): a watchdog ends it, and the caller
+   * attaches again to wherever the consumer lives now.
+   */
+  private async fetchBatch(consumer: Consumer): Promise<void> {
+    const batch = await withTimeout(consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS }), FETCH_STALL_MS, 'pull request');
+    let idleSince = Date.now();
+    let handling = false;
+    let stalled = false;
+    const dog = setInterval(() => {
+      if (!handling && Date.now() - idleSince > FETCH_EXPIRES_MS + FETCH_STALL_MS) {
+        stalled = true;
+        batch.stop();
+      }
+    }, 250);
+    try {
+      for await (const m of batch) {
+        handling = true;
+        if (this.stopping) m.nak();
+        else await this.handle(m);
+        handling = false;
+        idleSince = Date.now();
+      }
+    } finally {
+      clearInterval(dog);
+    }
+    if (stalled) throw new BookfuseError('TIMEOUT', 'pull request stalled (consumer leader lost?)');
+  }
+
   private async attach(): Promise<Consumer> {
     const { nc, log } = this.deps;
-    const r = await ensureVenueLiqStream(nc, { replicas: this.config.liqReplicas });
-    if (r.problem) log.warn({ stream: VENUE_LIQ_STREAM, problem: r.problem }, 'stream replicas not as configured');
-    const jsm = await ensureLiqStream(nc, { maxAgeMs: this.config.liqRetentionMs, replicas: this.config.liqReplicas });
-    if (!this.seeded) await this.seedFromLog();
-    this.seeded = true;
+    // streams ensured and the log's tail read once per start(): a re-attach after a node loss
+    // only finds the consumer again (JetStream API calls stall while a cluster elects leaders)
+    if (!this.seeded) {
+      const r = await ensureVenueLiqStream(nc, { replicas: this.config.liqReplicas });
+      if (r.problem) log.warn({ stream: VENUE_LIQ_STREAM, problem: r.problem }, 'stream replicas not as configured');
+      await ensureLiqStream(nc, { maxAgeMs: this.config.liqRetentionMs, replicas: this.config.liqReplicas });
+      await this.seedFromLog();
+      this.seeded = true;
+    }
+    const jsm = await nc.jetstreamManager();
     const durable = this.durable;
     try {
       await jsm.consumers.info(VENUE_LIQ_STREAM, durable);
@@ -228,6 +261,12 @@ async function newDurableStart(jsm: JetStreamManager): Promise<Partial<ConsumerC
 function isNotFound(e: unknown): boolean {
   const err = e as { code?: string; api_error?: { err_code?: number } };
   return err.code === '404' || err.api_error?.err_code === 10014;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BookfuseError('TIMEOUT', `${what} did not answer within ${ms} ms`)), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 function backoff(failures: number): number {
