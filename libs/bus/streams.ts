@@ -97,7 +97,7 @@ async function ensureStream(nc: NatsConnection, name: string, subjectList: strin
       await jsm.streams.add(config);
       return { jsm, replicas };
     } catch (e) {
-      if (replicas === 1) throw e;
+      if (replicas === 1 || !/replica/i.test((e as Error).message)) throw e;
       // a single server cannot hold more than one replica: keep the data, say why
       await jsm.streams.add({ ...config, num_replicas: 1 });
       return { jsm, replicas: 1, problem: `created with 1 replica: ${(e as Error).message}` };
