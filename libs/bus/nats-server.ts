@@ -129,6 +129,8 @@ export interface NatsClusterOptions {
   clientPorts?: number[];
   clusterPorts?: number[];
   monitorPorts?: number[];
+  /** one store directory per node (the demo keeps them in its own directory); fresh temp ones when omitted */
+  storeDirs?: string[];
   name?: string;
 }
 
@@ -150,7 +152,8 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<L
       const monitorPort = opts.monitorPorts?.[i];
       const extraArgs = ['-n', nodeName, '--cluster_name', name, '--cluster', `nats://127.0.0.1:${clusterPorts[i]}`, '--routes', routes];
       if (monitorPort !== undefined) extraArgs.push('-m', String(monitorPort));
-      const server = await startNatsServer({ ...(opts.bin ? { bin: opts.bin } : {}), port, extraArgs });
+      const storeDir = opts.storeDirs?.[i];
+      const server = await startNatsServer({ ...(opts.bin ? { bin: opts.bin } : {}), ...(storeDir ? { storeDir } : {}), port, extraArgs });
       nodes[i] = { ...server, name: nodeName, clusterPort: clusterPorts[i]!, monitorPort };
     }),
   );

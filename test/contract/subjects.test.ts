@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSubject, subjects } from '../../libs/bus/subjects.js';
+import { parseSubject, subjects } from '../../libs/bus/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
