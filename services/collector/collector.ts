@@ -5,6 +5,7 @@
 import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { encode, subjects } from '../../libs/bus/index.js';
+import type { ErrorCodeName } from '../../libs/client/codes.js';
 import type { Registry } from '../../libs/obs/index.js';
 import { createAdapter } from '../../libs/venues/registry.js';
 import type { CollectorConfig } from './config.js';
@@ -39,7 +40,7 @@ export class Collector {
         callback: (_err, msg) => {
           const symbol = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
           const snap = r.snapshot(symbol);
-          msg.respond(encode(snap ?? { error: { code: 'NOT_LIVE', message: `${r.venue} ${symbol} is not live` } }));
+          msg.respond(encode(snap ?? { error: { code: 'NOT_LIVE' satisfies ErrorCodeName, message: `${r.venue} ${symbol} is not live` } }));
         },
       });
       this.subs.push(sub);

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../libs/obs/index.js';
-import { CloseCode, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
+import { CloseCode, ERROR_CODES, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
 import type { HandshakePayload } from '../../libs/client/protocol.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import { ClientConn } from './client-conn.js';
@@ -15,14 +15,6 @@ import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, 
 import type { GatewayConfig } from './config.js';
 import { writeErrorAndClose, type Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
-
-const REFUSAL_CLOSE: Record<string, number> = {
-  AUTH_FAILED: CloseCode.AUTH_FAILED,
-  BAD_REQUEST: CloseCode.BAD_REQUEST,
-  UNKNOWN_SYMBOL: CloseCode.BAD_REQUEST,
-  TOO_MANY_CONNECTIONS: CloseCode.TOO_MANY_CONNECTIONS,
-  ORIGIN_NOT_ALLOWED: CloseCode.ORIGIN_NOT_ALLOWED,
-};
 
 export class WsServer {
   private readonly wss: WebSocketServer;
@@ -79,7 +71,7 @@ export class WsServer {
       this.metrics.connectionsTotal.inc({ result: r.code.toLowerCase() });
       this.metrics.clientErrors.inc({ code: r.code });
       this.log.info({ code: r.code, ip: socket.remoteAddress }, 'connection refused');
-      writeErrorAndClose(ws, socket, r.code, r.message, REFUSAL_CLOSE[r.code] ?? CloseCode.POLICY_VIOLATION);
+      writeErrorAndClose(ws, socket, r.code, r.message, ERROR_CODES[r.code].close ?? CloseCode.POLICY_VIOLATION);
       return;
     }
     this.metrics.connectionsTotal.inc({ result: 'accepted' });
