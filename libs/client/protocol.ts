@@ -52,6 +52,8 @@ export interface SnapshotPayload {
   merge_ts: number;
   /** gateway send time */
   gw_ts: number;
+  /** ms since the gateway last heard from the merger for this symbol: how old the consensus may be */
+  upstream_age_ms?: number;
   bids: ConsensusLevel[];
   asks: ConsensusLevel[];
   venues: Record<string, VenueView>;

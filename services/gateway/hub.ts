@@ -208,7 +208,7 @@ export class Hub {
       this.conflate(sub);
       return;
     }
-    const frame = sub.group.snapshotFrame(held, this.now());
+    const frame = sub.group.snapshotFrame(held, this.now(), this.cfg.venueStaleAfterMs);
     if (this.push(sub.conn, frame, 'SNAPSHOT')) {
       sub.needsSnapshot = false;
       sub.sentVersion = sub.group.version;
