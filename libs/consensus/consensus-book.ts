@@ -83,7 +83,7 @@ export class ConsensusBook {
   constructor(
     group: ConsensusGroup,
     private readonly rules: ConsensusRules,
-    readonly epoch: number,
+    private epochValue: number,
     now: number,
   ) {
     this.symbol = group.symbol;
@@ -111,6 +111,20 @@ export class ConsensusBook {
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /**
+   * Start a new epoch on the book as it stands (a standby merger taking over keeps its venue
+   * books warm): the next flush is the new epoch's snapshot at seq 1.
+   */
+  restartEpoch(epoch: number): void {
+    this.epochValue = epoch;
+    this.seq = 0;
+    this.started = false;
   }
 
   /** Venue books that need a collector snapshot (never synced, or out of sequence). */

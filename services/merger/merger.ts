@@ -5,13 +5,14 @@
  * and publishes consensus snapshots/deltas, alerts, the merged tape and the deduplicated
  * liquidation stream (JetStream-kept, Nats-Msg-Id = id).
  */
-import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureLiqStream, subjects } from '../../libs/bus/index.js';
+import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureLiqStream, leaseKeys, subjects } from '../../libs/bus/index.js';
 import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, nowMs } from '../../libs/core/index.js';
 import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, owns, type ConsensusGroup, type VenueSlot } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
+import { MergerLease, type DemoteReason, type Role } from './lease.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
 
 export interface MergerDeps {
@@ -23,11 +24,26 @@ export interface MergerDeps {
 }
 
 export interface Merger {
+  /** the epoch of this merger's latest term as active (0 before its first) */
   readonly epoch: number;
+  readonly role: Role;
   readonly books: ReadonlyMap<string, ConsensusBook>;
   start(): Promise<void>;
   stop(): Promise<void>;
   notReadyReason(): string | null;
+  /** the lease fence: true only while this merger may publish */
+  mayPublish(): boolean;
+  /** what /healthz adds: role, shard, epoch */
+  healthInfo(): MergerHealth;
+}
+
+export interface MergerHealth {
+  role: Role;
+  /** `i/n`, `symbols` or `all` */
+  shard: string;
+  symbols: string[];
+  epoch: number;
+  lease_key: string;
 }
 
 export function createMerger(config: Readonly<MergerConfig>, deps: MergerDeps): Merger {
@@ -38,7 +54,6 @@ const EMPTY = new Uint8Array(0);
 const QUEUE = 'bookfuse-merger';
 
 class MergerService implements Merger {
-  epoch = 0;
   readonly books = new Map<string, ConsensusBook>();
   private readonly nc: NatsConnection;
   private readonly log: Logger;
@@ -49,6 +64,9 @@ class MergerService implements Merger {
   private readonly tapes = new Map<string, TradeMerger>();
   private readonly liqs: LiquidationDeduper;
   private readonly subs: Subscription[] = [];
+  /** consensus snapshot requests: answered by the active only */
+  private snapshotSubs: Subscription[] = [];
+  private lease!: MergerLease;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly inflight = new Set<string>();
   private readonly retryAt = new Map<string, number>();
@@ -67,13 +85,20 @@ class MergerService implements Merger {
     this.liqs = new LiquidationDeduper(config.dedupMemory);
   }
 
+  get epoch(): number {
+    return this.lease?.epoch ?? 0;
+  }
+
+  get role(): Role {
+    return this.lease?.role ?? 'standby';
+  }
+
   async start(): Promise<void> {
     const now = this.now();
-    // start time in ms: strictly increasing across restarts with no coordination
-    this.epoch = Math.floor(now);
     for (const g of this.config.groups) {
       if (!owns(this.config.ownership, g.symbol)) continue;
-      const book = new ConsensusBook(g, this.config.rules, this.epoch, now);
+      // epoch 0 until this merger becomes active: a takeover starts a new epoch on the warm books
+      const book = new ConsensusBook(g, this.config.rules, 0, now);
       this.books.set(g.symbol, book);
       this.tapes.set(g.symbol, new TradeMerger(g.symbol, { key: this.config.tradeDedupKey, windowMs: this.config.tradeDedupWindowMs, holdMs: this.config.tradeHoldMs, recentIds: this.config.dedupMemory }));
       for (const mem of g.members) {
@@ -91,13 +116,22 @@ class MergerService implements Merger {
     const first = [...this.bySource.keys()].map((key) => this.requestSnapshot(key));
     await Promise.race([Promise.all(first), new Promise((r) => setTimeout(r, this.config.snapshotTimeoutMs + 200))]);
     this.live = true;
-    for (const book of this.books.values()) this.publishBook(book);
     this.ticker = setInterval(() => this.tick(), this.config.tickMs);
-    this.log.info({ epoch: this.epoch, symbols: [...this.books.keys()], venues: this.bySource.size }, 'merger started');
+    this.lease = new MergerLease(
+      this.nc,
+      { key: this.leaseKey(), ttlMs: this.config.leaseTtlMs, renewMs: this.config.leaseRenewMs, marginMs: this.config.leaseMarginMs, replicas: this.config.leaseReplicas },
+      { promoted: (epoch) => this.promoted(epoch), demoted: (reason) => this.demoted(reason), renewFailed: (reason) => this.m.leaseRenewFailures.inc({ reason }) },
+      this.log,
+    );
+    this.m.active.set(0);
+    await this.lease.start();
+    this.log.info({ role: this.role, epoch: this.epoch, symbols: [...this.books.keys()], venues: this.bySource.size }, 'merger started');
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
+    // publishing stops and the lease is handed over first, so a standby takes over at once
+    await this.lease?.stop();
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
     for (const t of this.timers.values()) clearTimeout(t);
@@ -108,7 +142,60 @@ class MergerService implements Merger {
 
   notReadyReason(): string | null {
     if (!this.live) return 'rebuilding venue books from collector snapshots';
-    return this.stopped ? 'stopped' : null;
+    if (this.stopped) return 'stopped';
+    return this.lease.problem();
+  }
+
+  mayPublish(): boolean {
+    return this.lease?.mayPublish() ?? false;
+  }
+
+  healthInfo(): MergerHealth {
+    const o = this.config.ownership;
+    return {
+      role: this.role,
+      shard: o.kind === 'shard' ? `${o.index}/${o.count}` : o.kind,
+      symbols: [...this.books.keys()],
+      epoch: this.epoch,
+      lease_key: this.leaseKey(),
+    };
+  }
+
+  // ---- role --------------------------------------------------------------------------------
+
+  private leaseKey(): string {
+    const o = this.config.ownership;
+    const owned = [...this.books.keys()];
+    return o.kind === 'shard' ? leaseKeys.mergerShard(o.index, o.count, owned) : o.kind === 'symbols' ? leaseKeys.mergerSymbols(owned) : leaseKeys.mergerAll(owned);
+  }
+
+  /** Active: a new epoch on the warm books (clients resnapshot), and answer snapshot requests. */
+  private promoted(epoch: number): void {
+    this.m.active.set(1);
+    this.m.takeovers.inc();
+    for (const csym of this.books.keys()) {
+      const opts = { queue: QUEUE, callback: (err: Error | null, m: Msg) => (err ? this.log.warn({ err }, 'subscription error') : this.onSnapshotRequest(csym, m)) };
+      this.snapshotSubs.push(this.nc.subscribe(subjects.consensusSnapshot(csym), opts));
+    }
+    for (const book of this.books.values()) {
+      book.restartEpoch(epoch);
+      this.publishBook(book);
+    }
+  }
+
+  /** Standby: publishing has already stopped (the lease fences every publish); drop the duties. */
+  private demoted(reason: DemoteReason): void {
+    this.m.active.set(0);
+    this.m.demotions.inc({ reason });
+    for (const s of this.snapshotSubs) s.unsubscribe();
+    this.snapshotSubs = [];
+  }
+
+  /** Every publish on a consensus subject goes through here: only the lease holder, before its deadline. */
+  private out(subject: string, data: Uint8Array, headers?: MsgHdrs): boolean {
+    if (!this.lease.mayPublish()) return false;
+    this.nc.publish(subject, data, headers ? { headers } : undefined);
+    return true;
   }
 
   // ---- inputs ------------------------------------------------------------------------------
@@ -127,7 +214,6 @@ class MergerService implements Merger {
     }
     for (const v of venues) sub(subjects.status(v), (m) => this.onStatus(m));
     if (this.config.liquidations !== 'none') sub(subjects.allLiqs(), (m) => this.onLiq(m));
-    for (const csym of this.books.keys()) sub(subjects.consensusSnapshot(csym), (m) => this.onSnapshotRequest(csym, m), QUEUE);
   }
 
   private onBook(m: Msg): void {
@@ -205,15 +291,16 @@ class MergerService implements Merger {
       }
       const h = natsHeaders();
       h.set('Nats-Msg-Id', out.id);
-      // core publish keeps the observed order; the stream captures it and dedups by Nats-Msg-Id
-      this.nc.publish(subjects.consensusLiq(), encode(out), { headers: h });
-      this.m.published.inc({ kind: 'liq' });
+      // core publish keeps the observed order; the stream captures it and dedups by Nats-Msg-Id.
+      // A standby dedups too (its memory stays warm) but publishes nothing.
+      if (this.out(subjects.consensusLiq(), encode(out), h)) this.m.published.inc({ kind: 'liq' });
     } catch (e) {
       this.m.rejected.inc({ kind: 'liq', reason: errorCode(e) });
     }
   }
 
   private onSnapshotRequest(csym: string, m: Msg): void {
+    if (!this.lease.mayPublish()) return; // fenced: a standby's answer would be of no epoch clients know
     const book = this.books.get(csym)!;
     let depth = book.depth;
     try {
@@ -284,6 +371,7 @@ class MergerService implements Merger {
     );
   }
 
+  /** A standby flushes too (and drops the output), so its books stay in the shape the active's are. */
   private publishBook(book: ConsensusBook): void {
     if (!this.live || this.stopped) return;
     const now = this.now();
@@ -293,13 +381,13 @@ class MergerService implements Merger {
   }
 
   private publishConsensus(msg: ConsensusBookMessage, now: number): void {
-    this.nc.publish(subjects.consensusBook(msg.symbol), encode(msg));
+    if (!this.out(subjects.consensusBook(msg.symbol), encode(msg))) return;
     this.m.published.inc({ kind: msg.kind === 'snapshot' ? 'book_snapshot' : 'book_delta' });
     this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts));
   }
 
   private publishAlert(a: AlertMessage): void {
-    this.nc.publish(subjects.consensusAlert(a.symbol), encode(a));
+    if (!this.out(subjects.consensusAlert(a.symbol), encode(a))) return;
     this.m.alerts.inc({ kind: a.kind, symbol: a.symbol });
     this.m.published.inc({ kind: 'alert' });
     this.log.info({ alert: a.kind, symbol: a.symbol, venue: a.venue, detail: a.detail }, 'consensus alert');
@@ -308,8 +396,7 @@ class MergerService implements Merger {
   private drainTape(csym: string): void {
     const tape = this.tapes.get(csym)!;
     for (const t of tape.drain(this.now())) {
-      this.nc.publish(subjects.consensusTrade(csym), encode(t));
-      this.m.published.inc({ kind: 'trade' });
+      if (this.out(subjects.consensusTrade(csym), encode(t))) this.m.published.inc({ kind: 'trade' });
     }
     const key = `tape:${csym}`;
     if (tape.held > 0 && !this.timers.has(key) && !this.stopped) {

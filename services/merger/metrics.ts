@@ -15,6 +15,10 @@ export function createMergerMetrics(registry: Registry) {
     published: new prom.Counter({ name: 'bookfuse_merger_published_total', help: 'messages published, by kind (book_snapshot, book_delta, trade, liq, alert)', labelNames: ['kind'], registers: [registry] }),
     alerts: new prom.Counter({ name: 'bookfuse_merger_alerts_total', help: 'alerts raised, by kind', labelNames: ['kind', 'symbol'], registers: [registry] }),
     duplicates: new prom.Counter({ name: 'bookfuse_merger_duplicates_dropped_total', help: 'exact duplicates dropped (trade, liq)', labelNames: ['kind'], registers: [registry] }),
+    active: new prom.Gauge({ name: 'bookfuse_merger_active', help: '1 while this merger holds its shard lease and publishes (active), 0 while standby', registers: [registry] }),
+    takeovers: new prom.Counter({ name: 'bookfuse_merger_takeovers_total', help: 'times this merger became the active one of its shard (a new epoch each time; the first start included)', registers: [registry] }),
+    demotions: new prom.Counter({ name: 'bookfuse_merger_demotions_total', help: 'times this merger stopped being active, by reason (lost, expired, disconnected, stopped)', labelNames: ['reason'], registers: [registry] }),
+    leaseRenewFailures: new prom.Counter({ name: 'bookfuse_merger_lease_renew_failures_total', help: 'lease renewals that failed, by reason (cas, timeout, error)', labelNames: ['reason'], registers: [registry] }),
     tradesMerged: new prom.Counter({ name: 'bookfuse_merger_trades_merged_total', help: 'venue trades merged into an existing consensus print', labelNames: ['symbol'], registers: [registry] }),
   };
 }
