@@ -161,11 +161,12 @@ export class ConsensusBook {
    * Collector status: venue `down` or a book state other than live takes the book out at once;
    * `last_msg_ts` counts as activity. A seq the collector reported in its previous status that
    * still has not arrived means deltas were lost without a later one to show the gap.
+   * `onlySymbol` limits it to one venue book (the one whose collector line sent it).
    */
-  applyStatus(msg: StatusMessage, now: number): VenueSlot[] {
+  applyStatus(msg: StatusMessage, now: number, onlySymbol?: string): VenueSlot[] {
     const behind: VenueSlot[] = [];
     for (const slot of this.slots) {
-      if (slot.venue !== msg.venue) continue;
+      if (slot.venue !== msg.venue || (onlySymbol !== undefined && slot.symbol !== onlySymbol)) continue;
       slot.venueState = msg.state;
       const s = msg.symbols[slot.symbol];
       if (s !== undefined) {

@@ -26,6 +26,8 @@ export interface BookMessage {
   depth?: number;
   bids: Level[];
   asks: Level[];
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
 }
 
 export interface TradeMessage {
@@ -39,6 +41,8 @@ export interface TradeMessage {
   ts: number;
   recv_ts: number;
   pub_ts?: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
 }
 
 export interface LiquidationMessage {
@@ -56,6 +60,8 @@ export interface LiquidationMessage {
   ts: number;
   recv_ts: number;
   pub_ts?: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
 }
 
 export interface SymbolStatus {
@@ -74,6 +80,8 @@ export interface StatusMessage {
   symbols: Record<string, SymbolStatus>;
   capabilities?: { liquidations: boolean; note?: string };
   ts: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
 }
 
 /** A consensus level: price, total size, size per venue. */

@@ -4,7 +4,7 @@
  */
 import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { encode, subjects } from '../../libs/bus/index.js';
+import { decodeJson, encode, subjects } from '../../libs/bus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import { createAdapter } from '../../libs/venues/registry.js';
 import type { CollectorConfig } from './config.js';
@@ -29,7 +29,7 @@ export class Collector {
     const metrics = createCollectorMetrics(deps.registry);
     this.runners = config.venues.map(
       (v) =>
-        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth }, { ...deps, metrics }),
+        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth, line: config.line }, { ...deps, metrics }),
     );
   }
 
@@ -37,6 +37,8 @@ export class Collector {
     for (const r of this.runners) {
       const sub = this.deps.nc.subscribe(`bookfuse.v1.snapshot.${r.venue}.*`, {
         callback: (_err, msg) => {
+          // a request naming another line is that line's to answer
+          if (!forLine(msg.data, this.config.line)) return;
           const symbol = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
           const snap = r.snapshot(symbol);
           msg.respond(encode(snap ?? { error: { code: 'NOT_LIVE', message: `${r.venue} ${symbol} is not live` } }));
@@ -67,5 +69,16 @@ export class Collector {
 
   private publishStatus(): void {
     for (const r of this.runners) this.deps.nc.publish(subjects.status(r.venue), encode(r.status()));
+  }
+}
+
+/** A snapshot request body names the line it wants (`{"line":"B"}`); empty or no line = any. */
+function forLine(data: Uint8Array, line: string): boolean {
+  if (data.length === 0) return true;
+  try {
+    const want = (decodeJson(data) as { line?: unknown } | null)?.line;
+    return typeof want !== 'string' || want === line;
+  } catch {
+    return true;
   }
 }

@@ -25,6 +25,8 @@ export interface VenueRunnerOptions {
   bases: string[];
   quotes: string[];
   depth: number;
+  /** the collector line stamped on every message (absent: none) */
+  line?: string;
 }
 
 export class VenueRunner {
@@ -80,7 +82,9 @@ export class VenueRunner {
   /** The current book for a canonical symbol, for snapshot requests. */
   snapshot(symbol: string): BookMessage | null {
     const vs = this.bySymbol.get(symbol);
-    return vs && this.engine ? this.engine.snapshotOf(vs, Date.now()) : null;
+    const snap = vs && this.engine ? this.engine.snapshotOf(vs, Date.now()) : null;
+    if (snap && this.opts.line) snap.line = this.opts.line;
+    return snap;
   }
 
   status(): StatusMessage {
@@ -103,6 +107,7 @@ export class VenueRunner {
     else if (live === total && total > 0) state = 'live';
     else state = resyncing > 0 ? 'resyncing' : 'connecting';
     const msg: StatusMessage = { v: 1, venue: this.venue, state, symbols, ts: Date.now() };
+    if (this.opts.line) msg.line = this.opts.line;
     msg.capabilities = { liquidations: this.adapter.liquidations.supported };
     if (this.adapter.liquidations.note) msg.capabilities.note = this.adapter.liquidations.note;
     return msg;
@@ -220,9 +225,10 @@ export class VenueRunner {
     this.publish(subjects.book(this.venue, msg.symbol), msg, 'book');
   }
 
-  private publish(subject: string, msg: { recv_ts: number; pub_ts?: number }, kind: string): void {
+  private publish(subject: string, msg: { recv_ts: number; pub_ts?: number; line?: string }, kind: string): void {
     const now = nowMs();
     msg.pub_ts = now;
+    if (this.opts.line) msg.line = this.opts.line;
     this.deps.nc.publish(subject, encode(msg));
     this.deps.metrics.messagesOut.inc({ venue: this.venue, subject: kind });
     this.deps.metrics.publishLatency.observe({ venue: this.venue }, Math.max(0, now - msg.recv_ts));

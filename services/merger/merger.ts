@@ -13,6 +13,7 @@ import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, owns, type C
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
 import { MergerLease, type DemoteReason, type Role } from './lease.js';
+import { CollectorIntake, splitSource } from './intake.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
 
 export interface MergerDeps {
@@ -50,7 +51,6 @@ export function createMerger(config: Readonly<MergerConfig>, deps: MergerDeps): 
   return new MergerService(config, deps);
 }
 
-const EMPTY = new Uint8Array(0);
 const QUEUE = 'bookfuse-merger';
 
 class MergerService implements Merger {
@@ -59,8 +59,7 @@ class MergerService implements Merger {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly m: MergerMetrics;
-  /** `${venue}.${symbol}` → the owned books it feeds */
-  private readonly bySource = new Map<string, ConsensusBook[]>();
+  private readonly intake: CollectorIntake;
   private readonly tapes = new Map<string, TradeMerger>();
   private readonly liqs: LiquidationDeduper;
   private readonly subs: Subscription[] = [];
@@ -68,8 +67,6 @@ class MergerService implements Merger {
   private snapshotSubs: Subscription[] = [];
   private lease!: MergerLease;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly inflight = new Set<string>();
-  private readonly retryAt = new Map<string, number>();
   private ticker: ReturnType<typeof setInterval> | undefined;
   private live = false;
   private stopped = false;
@@ -83,6 +80,7 @@ class MergerService implements Merger {
     this.now = deps.now ?? nowMs;
     this.m = createMergerMetrics(deps.registry);
     this.liqs = new LiquidationDeduper(config.dedupMemory);
+    this.intake = new CollectorIntake(this.nc, config, this.m, this.log, { changed: (b) => this.changed(b), stopped: () => this.stopped, now: () => this.now() });
   }
 
   get epoch(): number {
@@ -101,20 +99,14 @@ class MergerService implements Merger {
       const book = new ConsensusBook(g, this.config.rules, 0, now);
       this.books.set(g.symbol, book);
       this.tapes.set(g.symbol, new TradeMerger(g.symbol, { key: this.config.tradeDedupKey, windowMs: this.config.tradeDedupWindowMs, holdMs: this.config.tradeHoldMs, recentIds: this.config.dedupMemory }));
-      for (const mem of g.members) {
-        const key = `${mem.venue}.${mem.symbol}`;
-        const list = this.bySource.get(key);
-        if (list) list.push(book);
-        else this.bySource.set(key, [book]);
-      }
+      this.intake.add(book);
     }
     if (this.config.liquidations !== 'none') {
       await ensureLiqStream(this.nc, { maxAgeMs: this.config.liqRetentionMs }).catch((e: unknown) => this.log.error({ err: e }, 'liquidation stream unavailable: publishing on core NATS only'));
     }
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
-    const first = [...this.bySource.keys()].map((key) => this.requestSnapshot(key));
-    await Promise.race([Promise.all(first), new Promise((r) => setTimeout(r, this.config.snapshotTimeoutMs + 200))]);
+    await Promise.race([this.intake.startup(), new Promise((r) => setTimeout(r, this.config.snapshotTimeoutMs + 200))]);
     this.live = true;
     this.ticker = setInterval(() => this.tick(), this.config.tickMs);
     this.lease = new MergerLease(
@@ -125,7 +117,7 @@ class MergerService implements Merger {
     );
     this.m.active.set(0);
     await this.lease.start();
-    this.log.info({ role: this.role, epoch: this.epoch, symbols: [...this.books.keys()], venues: this.bySource.size }, 'merger started');
+    this.log.info({ role: this.role, epoch: this.epoch, symbols: [...this.books.keys()], venues: this.intake.bySource.size }, 'merger started');
   }
 
   async stop(): Promise<void> {
@@ -206,7 +198,7 @@ class MergerService implements Merger {
       this.subs.push(this.nc.subscribe(subject, queue ? { ...opts, queue } : opts));
     };
     const venues = new Set<string>();
-    for (const key of this.bySource.keys()) {
+    for (const key of this.intake.bySource.keys()) {
       const [venue, symbol] = splitSource(key);
       venues.add(venue);
       sub(subjects.book(venue, symbol), (m) => this.onBook(m));
@@ -225,38 +217,14 @@ class MergerService implements Merger {
       return;
     }
     this.m.messagesIn.inc({ venue: msg.venue, kind: 'book' });
-    this.applyBook(msg);
-  }
-
-  private applyBook(msg: BookMessage): void {
-    const now = this.now();
-    for (const book of this.bySource.get(`${msg.venue}.${msg.symbol}`) ?? []) {
-      try {
-        if (book.applyBook(msg, now) === 'gap') this.onGap(book, msg.venue, msg.symbol);
-      } catch (e) {
-        this.m.rejected.inc({ kind: 'book', reason: errorCode(e) });
-        this.log.warn({ err: e, venue: msg.venue, symbol: msg.symbol, seq: msg.seq }, 'venue book message could not be applied: resyncing it');
-        book.invalidate(msg.venue, msg.symbol, now, errorCode(e));
-        this.onGap(book, msg.venue, msg.symbol);
-      }
-      this.changed(book);
-    }
-  }
-
-  private onGap(book: ConsensusBook, venue: string, symbol: string): void {
-    this.m.gaps.inc({ venue, symbol: book.symbol });
-    void this.requestSnapshot(`${venue}.${symbol}`);
+    this.intake.book(msg);
   }
 
   private onStatus(m: Msg): void {
     try {
       const msg = asStatusMessage(decodeJson(m.data));
       this.m.messagesIn.inc({ venue: msg.venue, kind: 'status' });
-      const now = this.now();
-      for (const book of this.books.values()) {
-        for (const slot of book.applyStatus(msg, now)) this.onGap(book, slot.venue, slot.symbol);
-        this.changed(book);
-      }
+      this.intake.status(msg);
     } catch (e) {
       this.m.rejected.inc({ kind: 'status', reason: errorCode(e) });
     }
@@ -267,7 +235,7 @@ class MergerService implements Merger {
       const t = asTradeMessage(decodeJson(m.data));
       this.m.messagesIn.inc({ venue: t.venue, kind: 'trade' });
       const now = this.now();
-      for (const book of this.bySource.get(`${t.venue}.${t.symbol}`) ?? []) {
+      for (const book of this.intake.bySource.get(`${t.venue}.${t.symbol}`) ?? []) {
         const verdict = this.tapes.get(book.symbol)!.add(t, now);
         if (verdict === 'duplicate') this.m.duplicates.inc({ kind: 'trade' });
         else if (verdict === 'merged') this.m.tradesMerged.inc({ symbol: book.symbol });
@@ -316,43 +284,6 @@ class MergerService implements Merger {
     }
     this.publishBook(book); // the reply must not be ahead of a delta still to come
     m.respond(encode(book.snapshot(this.now(), depth)));
-  }
-
-  // ---- snapshots from collectors ------------------------------------------------------------
-
-  private async requestSnapshot(key: string): Promise<void> {
-    if (this.inflight.has(key) || this.stopped) return;
-    this.inflight.add(key);
-    const [venue, symbol] = splitSource(key);
-    let result = 'ok';
-    try {
-      const reply = await this.nc.request(subjects.snapshot(venue, symbol), EMPTY, { timeout: this.config.snapshotTimeoutMs });
-      const body = decodeJson(reply.data) as { error?: { code?: string; message?: string } };
-      if (body && typeof body === 'object' && body.error) {
-        result = body.error.code === 'NOT_LIVE' ? 'not_live' : 'error';
-      } else {
-        const snap = asBookMessage(body);
-        if (snap.kind !== 'snapshot') throw new Error('snapshot reply is not a snapshot');
-        const now = this.now();
-        let used = false;
-        for (const book of this.bySource.get(key) ?? []) {
-          if (book.slot(venue, symbol)?.phase === 'live') continue; // rebuilt meanwhile from the stream
-          used = true;
-          if (book.applyBook(snap, now) === 'gap') this.m.gaps.inc({ venue, symbol: book.symbol });
-          this.changed(book);
-        }
-        if (!used) result = 'late';
-      }
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      result = code === 'TIMEOUT' ? 'timeout' : code === '503' ? 'no_responders' : 'error';
-      this.log.debug({ err: e, venue, symbol }, 'snapshot request failed');
-    } finally {
-      this.inflight.delete(key);
-    }
-    this.m.snapshotRequests.inc({ venue, result });
-    if (result !== 'ok' && result !== 'late') this.retryAt.set(key, this.now() + this.config.snapshotRetryMs);
-    else this.retryAt.delete(key);
   }
 
   // ---- outputs -----------------------------------------------------------------------------
@@ -412,12 +343,9 @@ class MergerService implements Merger {
 
   private tick(): void {
     const now = this.now();
+    this.intake.tick(now);
     for (const book of this.books.values()) {
       book.tick(now);
-      for (const slot of book.needsSnapshot()) {
-        const key = `${slot.venue}.${slot.symbol}`;
-        if ((this.retryAt.get(key) ?? 0) <= now) void this.requestSnapshot(key);
-      }
       this.publishBook(book);
       this.updateGauges(book);
     }
@@ -444,9 +372,4 @@ class MergerService implements Merger {
     if (group !== undefined) return owns(this.config.ownership, group.symbol);
     return this.config.ownership.kind === 'shard' ? owns(this.config.ownership, source) : true;
   }
-}
-
-function splitSource(key: string): [string, string] {
-  const dot = key.indexOf('.');
-  return [key.slice(0, dot), key.slice(dot + 1)];
 }

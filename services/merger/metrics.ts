@@ -19,6 +19,8 @@ export function createMergerMetrics(registry: Registry) {
     takeovers: new prom.Counter({ name: 'bookfuse_merger_takeovers_total', help: 'times this merger became the active one of its shard (a new epoch each time; the first start included)', registers: [registry] }),
     demotions: new prom.Counter({ name: 'bookfuse_merger_demotions_total', help: 'times this merger stopped being active, by reason (lost, expired, disconnected, stopped)', labelNames: ['reason'], registers: [registry] }),
     leaseRenewFailures: new prom.Counter({ name: 'bookfuse_merger_lease_renew_failures_total', help: 'lease renewals that failed, by reason (cas, timeout, error)', labelNames: ['reason'], registers: [registry] }),
+    lineSwitches: new prom.Counter({ name: 'bookfuse_merger_line_switches_total', help: 'venue books switched to another collector line, by reason (first, gap, down, not_live, silent)', labelNames: ['venue', 'reason'], registers: [registry] }),
+    venueLine: new prom.Gauge({ name: 'bookfuse_merger_venue_line', help: '1 for the collector line a venue book (venue symbol) is taken from, 0 for the others', labelNames: ['venue', 'symbol', 'line'], registers: [registry] }),
     tradesMerged: new prom.Counter({ name: 'bookfuse_merger_trades_merged_total', help: 'venue trades merged into an existing consensus print', labelNames: ['symbol'], registers: [registry] }),
   };
 }
