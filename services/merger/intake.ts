@@ -68,11 +68,19 @@ export class CollectorIntake {
   tick(now: number): void {
     for (const [key, arbiter] of this.arbiters) {
       this.run(key, arbiter, arbiter.tick(now));
+      for (const l of arbiter.lines.keys()) this.m.venueLine.set({ venue: arbiter.venue, symbol: arbiter.symbol, line: l }, l === arbiter.chosen ? 1 : 0);
       const slotWaits = this.bySource.get(key)!.some((b) => b.slot(arbiter.venue, arbiter.symbol)?.phase !== 'live');
       const ask = new Set<string | undefined>(arbiter.needsSnapshot());
       if (slotWaits) ask.add(arbiter.chosen);
       for (const line of ask) this.askWhenDue(key, line, now);
     }
+  }
+
+  /** Per venue book: the line it is taken from, and the lines whose copy is in sequence (for /healthz). */
+  linesInfo(): Record<string, { line: string | null; in_sequence: string[] }> {
+    const out: Record<string, { line: string | null; in_sequence: string[] }> = {};
+    for (const [key, a] of this.arbiters) out[key] = { line: a.chosen ?? null, in_sequence: [...a.lines.values()].filter((l) => l.phase === 'live').map((l) => l.line).sort() };
+    return out;
   }
 
   /** Ask a collector for a venue book: `line` names the collector line, undefined = any. */
@@ -122,7 +130,6 @@ export class CollectorIntake {
     if (step.switched) {
       const { from, to, reason } = step.switched;
       this.m.lineSwitches.inc({ venue: arbiter.venue, reason });
-      for (const line of arbiter.lines.keys()) this.m.venueLine.set({ venue: arbiter.venue, symbol: arbiter.symbol, line }, line === to ? 1 : 0);
       if (from !== undefined) this.log.warn({ venue: arbiter.venue, symbol: arbiter.symbol, from, to, reason }, 'venue book switched collector line');
       // deltas buffered from the old line belong to another seq chain
       for (const b of books) {

@@ -45,6 +45,8 @@ export interface MergerHealth {
   symbols: string[];
   epoch: number;
   lease_key: string;
+  /** per venue book (`venue.SYMBOL`): the collector line it is taken from, and the lines in sequence */
+  venue_lines: Record<string, { line: string | null; in_sequence: string[] }>;
 }
 
 export function createMerger(config: Readonly<MergerConfig>, deps: MergerDeps): Merger {
@@ -150,6 +152,7 @@ class MergerService implements Merger {
       symbols: [...this.books.keys()],
       epoch: this.epoch,
       lease_key: this.leaseKey(),
+      venue_lines: this.intake.linesInfo(),
     };
   }
 

@@ -20,6 +20,8 @@ export interface RunningMerger {
   /** performance.now() of every publish on a consensus subject */
   published: { subject: string; at: number }[];
   health(): Promise<{ ok: boolean; role: string; shard: string; epoch: number }>;
+  /** the /metrics text */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -32,15 +34,17 @@ export async function startHaMerger(servers: string | string[], env: Record<stri
     publish(subject, data, opts);
   };
   const config = loadMergerConfig({ MERGER_PORT: '0', SNAPSHOT_TIMEOUT_MS: '300', MERGER_TICK_MS: '50', MERGER_LIQUIDATIONS: 'none', ...env });
-  const merger = createMerger(config, { nc: conn, log: createLogger('merger', process.env['TLOG'] ?? 'silent'), registry: createRegistry('merger') });
+  const registry = createRegistry('merger');
+  const merger = createMerger(config, { nc: conn, log: createLogger('merger', process.env['TLOG'] ?? 'silent'), registry });
   await merger.start();
-  const ops = await startOpsServer({ host: '127.0.0.1', port: 0, registry: createRegistry('ops'), ready: () => merger.notReadyReason(), health: () => ({ ...merger.healthInfo() }) });
+  const ops = await startOpsServer({ host: '127.0.0.1', port: 0, registry, ready: () => merger.notReadyReason(), health: () => ({ ...merger.healthInfo() }) });
   let stopped = false;
   return {
     merger,
     conn,
     ops,
     published,
+    metrics: async () => (await fetch(`${ops.url}/metrics`)).text(),
     health: async () => (await (await fetch(`${ops.url}/healthz`)).json()) as { ok: boolean; role: string; shard: string; epoch: number },
     async stop() {
       if (stopped) return;
