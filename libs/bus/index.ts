@@ -3,3 +3,4 @@ export * from './codec.js';
 export * from './connection.js';
 export * from './streams.js';
 export * from './kv.js';
+export * from './nats-server.js';

@@ -2,19 +2,20 @@
  * The merger service: NATS glue around the pure consensus logic of libs/consensus. It subscribes
  * to the venue books, trades, liquidations and collector status of the consensus symbols it owns,
  * rebuilds every venue book from collector snapshots at start (new epoch), asks again on a gap,
- * and publishes consensus snapshots/deltas, alerts, the merged tape and the deduplicated
- * liquidation stream (JetStream-kept, Nats-Msg-Id = id).
+ * and publishes consensus snapshots/deltas, alerts and the merged tape. Liquidations take the
+ * durable path of liq-consumer.ts (collectors' JetStream stream → the consensus log).
  */
-import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
+import { type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureLiqStream, leaseKeys, subjects } from '../../libs/bus/index.js';
-import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, nowMs } from '../../libs/core/index.js';
-import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, owns, type ConsensusGroup, type VenueSlot } from '../../libs/consensus/index.js';
+import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, leaseKeys, subjects } from '../../libs/bus/index.js';
+import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
+import { ConsensusBook, TradeMerger, owns, type VenueSlot } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
 import { MergerLease, type DemoteReason, type Role } from './lease.js';
 import { CollectorIntake, splitSource } from './intake.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
+import { LiqConsumer } from './liq-consumer.js';
 
 export interface MergerDeps {
   nc: NatsConnection;
@@ -60,14 +61,19 @@ class MergerService implements Merger {
   private readonly nc: NatsConnection;
   private readonly log: Logger;
   private readonly now: () => number;
+  /** the same clock in integer µs, for merge_us */
+  private readonly nowUs: () => number;
   private readonly m: MergerMetrics;
   private readonly intake: CollectorIntake;
   private readonly tapes = new Map<string, TradeMerger>();
-  private readonly liqs: LiquidationDeduper;
+  /** the durable liquidation path (services/merger/liq-consumer.ts) */
+  readonly liqs: LiqConsumer;
   private readonly subs: Subscription[] = [];
   /** consensus snapshot requests: answered by the active only */
   private snapshotSubs: Subscription[] = [];
   private lease!: MergerLease;
+  /** starts and stops of the liquidation consumer, one after the other (a demotion may follow a promotion closely) */
+  private liqDuty: Promise<void> = Promise.resolve();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private ticker: ReturnType<typeof setInterval> | undefined;
   private live = false;
@@ -80,8 +86,10 @@ class MergerService implements Merger {
     this.nc = deps.nc;
     this.log = deps.log;
     this.now = deps.now ?? nowMs;
+    const injected = deps.now;
+    this.nowUs = injected ? () => Math.round(injected() * 1000) : nowUs;
     this.m = createMergerMetrics(deps.registry);
-    this.liqs = new LiquidationDeduper(config.dedupMemory);
+    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m });
     this.intake = new CollectorIntake(this.nc, config, this.m, this.log, { changed: (b) => this.changed(b), stopped: () => this.stopped, now: () => this.now() });
   }
 
@@ -103,9 +111,6 @@ class MergerService implements Merger {
       this.tapes.set(g.symbol, new TradeMerger(g.symbol, { key: this.config.tradeDedupKey, windowMs: this.config.tradeDedupWindowMs, holdMs: this.config.tradeHoldMs, recentIds: this.config.dedupMemory }));
       this.intake.add(book);
     }
-    if (this.config.liquidations !== 'none') {
-      await ensureLiqStream(this.nc, { maxAgeMs: this.config.liqRetentionMs }).catch((e: unknown) => this.log.error({ err: e }, 'liquidation stream unavailable: publishing on core NATS only'));
-    }
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
     await Promise.race([this.intake.startup(), new Promise((r) => setTimeout(r, this.config.snapshotTimeoutMs + 200))]);
@@ -119,6 +124,7 @@ class MergerService implements Merger {
     );
     this.m.active.set(0);
     await this.lease.start();
+    await this.liqDuty; // an active merger is attached to the liquidation durable when start resolves
     this.log.info({ role: this.role, epoch: this.epoch, symbols: [...this.books.keys()], venues: this.intake.bySource.size }, 'merger started');
   }
 
@@ -131,6 +137,8 @@ class MergerService implements Merger {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const s of this.subs) s.unsubscribe();
+    await this.liqDuty;
+    await this.liqs.stop();
     if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
   }
 
@@ -176,6 +184,7 @@ class MergerService implements Merger {
       book.restartEpoch(epoch);
       this.publishBook(book);
     }
+    this.syncLiquidations();
   }
 
   /** Standby: publishing has already stopped (the lease fences every publish); drop the duties. */
@@ -184,6 +193,17 @@ class MergerService implements Merger {
     this.m.demotions.inc({ reason });
     for (const s of this.snapshotSubs) s.unsubscribe();
     this.snapshotSubs = [];
+    this.syncLiquidations();
+  }
+
+  /**
+   * Only the active reads the liquidation durable. A message a demoted merger still has in hand
+   * may reach the consensus log after the takeover: the log stores it once (Nats-Msg-Id).
+   */
+  private syncLiquidations(): void {
+    this.liqDuty = this.liqDuty
+      .then(() => (this.role === 'active' && !this.stopped ? this.liqs.start() : this.liqs.stop()))
+      .catch((e: unknown) => this.log.warn({ err: e }, 'liquidation consumer could not follow the role'));
   }
 
   /** Every publish on a consensus subject goes through here: only the lease holder, before its deadline. */
@@ -208,7 +228,6 @@ class MergerService implements Merger {
       sub(subjects.trade(venue, symbol), (m) => this.onTrade(m));
     }
     for (const v of venues) sub(subjects.status(v), (m) => this.onStatus(m));
-    if (this.config.liquidations !== 'none') sub(subjects.allLiqs(), (m) => this.onLiq(m));
   }
 
   private onBook(m: Msg): void {
@@ -246,27 +265,6 @@ class MergerService implements Merger {
       }
     } catch (e) {
       this.m.rejected.inc({ kind: 'trade', reason: errorCode(e) });
-    }
-  }
-
-  private onLiq(m: Msg): void {
-    try {
-      const l = asLiquidationMessage(decodeJson(m.data));
-      this.m.messagesIn.inc({ venue: l.venue, kind: 'liq' });
-      const group = this.groupOf(l.venue, l.symbol);
-      if (!this.ownsLiquidation(group, `${l.venue}.${l.symbol}`)) return;
-      const out = this.liqs.accept(l, group !== undefined && isUsdLike(group.symbol.split('-')[1] ?? ''));
-      if (out === null) {
-        this.m.duplicates.inc({ kind: 'liq' });
-        return;
-      }
-      const h = natsHeaders();
-      h.set('Nats-Msg-Id', out.id);
-      // core publish keeps the observed order; the stream captures it and dedups by Nats-Msg-Id.
-      // A standby dedups too (its memory stays warm) but publishes nothing.
-      if (this.out(subjects.consensusLiq(), encode(out), h)) this.m.published.inc({ kind: 'liq' });
-    } catch (e) {
-      this.m.rejected.inc({ kind: 'liq', reason: errorCode(e) });
     }
   }
 
@@ -308,16 +306,20 @@ class MergerService implements Merger {
   /** A standby flushes too (and drops the output), so its books stay in the shape the active's are. */
   private publishBook(book: ConsensusBook): void {
     if (!this.live || this.stopped) return;
-    const now = this.now();
+    const us = this.nowUs();
+    const now = msOfUs(us);
     const msg = book.flush(now);
-    if (msg !== null) this.publishConsensus(msg, now);
+    if (msg !== null) {
+      msg.merge_us = us;
+      this.publishConsensus(msg, now);
+    }
     for (const a of book.drainAlerts()) this.publishAlert(a);
   }
 
   private publishConsensus(msg: ConsensusBookMessage, now: number): void {
     if (!this.out(subjects.consensusBook(msg.symbol), encode(msg))) return;
     this.m.published.inc({ kind: msg.kind === 'snapshot' ? 'book_snapshot' : 'book_delta' });
-    this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts));
+    this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts) / 1000);
   }
 
   private publishAlert(a: AlertMessage): void {
@@ -363,16 +365,6 @@ class MergerService implements Merger {
     this.m.stale.set(labels, s.stale ? 1 : 0);
     this.m.member.set(labels, s.member ? 1 : 0);
     this.m.divergent.set(labels, s.divergence.divergent ? 1 : 0);
-    if (s.divergence.bps !== undefined) this.m.divergenceBps.set(labels, s.divergence.bps);
-  }
-
-  private groupOf(venue: string, symbol: string): ConsensusGroup | undefined {
-    return this.config.groups.find((g) => g.members.some((mem) => mem.venue === venue && mem.symbol === symbol));
-  }
-
-  private ownsLiquidation(group: ConsensusGroup | undefined, source: string): boolean {
-    if (this.config.liquidations === 'all') return true;
-    if (group !== undefined) return owns(this.config.ownership, group.symbol);
-    return this.config.ownership.kind === 'shard' ? owns(this.config.ownership, source) : true;
+    if (s.divergence.bps !== undefined) this.m.divergenceRatio.set(labels, s.divergence.bps / 10_000);
   }
 }
