@@ -7,8 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
-import { decodeJson, encode, subjects } from '../../libs/bus/index.js';
-import type { ConsensusBookMessage } from '../../libs/core/index.js';
+import { decodeJson, encode, LIQ_STREAM, subjects } from '../../libs/bus/index.js';
+import type { ConsensusBookMessage, LiquidationMessage } from '../../libs/core/index.js';
 import { startNats, type TestNats } from '../helpers/nats.js';
 import { sleep, waitFor } from '../helpers/waits.js';
 import { FakeCollector } from './merger-collector.js';
@@ -164,6 +164,35 @@ describe('merger active and standby on one shard', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('liquidations: only the active reads the durable, and across a takeover each lands in the log once', async () => {
+    const bybit = venue('bybit-linear', 'LTC-USDT', 90);
+    await nc.flush();
+    const [a, b] = await pair({ CONSENSUS_GROUPS: 'LTC-USD@0.01=bybit-linear', MERGER_LIQUIDATIONS: 'owned' });
+    const [active, standby] = a.merger.role === 'active' ? [a, b] : [b, a];
+    const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `ha-${from + i}`);
+    for (const id of ids(0, 5)) bybit.liquidation('LTC-USDT', id, '90', '1');
+    const jsm = await nc.jetstreamManager();
+    const logged = async (): Promise<string[]> => {
+      const { state } = await jsm.streams.info(LIQ_STREAM);
+      const out: string[] = [];
+      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+        const m = await jsm.streams.getMessage(LIQ_STREAM, { seq }).catch(() => undefined);
+        const l = m ? (decodeJson(m.data) as LiquidationMessage) : undefined;
+        if (l?.venue === 'bybit-linear' && l.symbol === 'LTC-USDT') out.push(l.id);
+      }
+      return out;
+    };
+    await waitFor(async () => (await logged()).length >= 5, { what: 'the first liquidations in the log' });
+    await active.conn.close();
+    for (const id of ids(5, 5)) bybit.liquidation('LTC-USDT', id, '90', '1'); // while nobody is active
+    await waitFor(() => standby.merger.role === 'active', { what: 'the takeover', timeoutMs: 5000 });
+    for (const id of ids(10, 5)) bybit.liquidation('LTC-USDT', id, '90', '1');
+    const want = ids(0, 15).map((id) => `bybit-linear:${id}`);
+    await waitFor(async () => (await logged()).length >= 15, { what: 'every liquidation in the log', timeoutMs: 10_000 });
+    await sleep(300);
+    expect(await logged()).toEqual(want);
   });
 
   it('a clean stop hands the lease over at once', async () => {
