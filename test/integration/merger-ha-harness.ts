@@ -8,6 +8,7 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import { performance } from 'node:perf_hooks';
 import { connect, type NatsConnection } from 'nats';
 import type { AddressInfo } from 'node:net';
+import { parseSubject } from '../../libs/bus/index.js';
 import type { ConsensusBookMessage } from '../../libs/core/index.js';
 import { createLogger, createRegistry, startOpsServer, type OpsServer } from '../../libs/obs/index.js';
 import { loadMergerConfig } from '../../services/merger/config.js';
@@ -30,7 +31,7 @@ export async function startHaMerger(servers: string | string[], env: Record<stri
   const published: RunningMerger['published'] = [];
   const publish = conn.publish.bind(conn);
   conn.publish = (subject, data, opts) => {
-    if (subject.startsWith('bookfuse.v1.consensus.')) published.push({ subject, at: performance.now() });
+    if (parseSubject(subject)?.kind.startsWith('consensus.')) published.push({ subject, at: performance.now() });
     publish(subject, data, opts);
   };
   const config = loadMergerConfig({ MERGER_PORT: '0', SNAPSHOT_TIMEOUT_MS: '300', MERGER_TICK_MS: '50', MERGER_LIQUIDATIONS: 'none', ...env });
