@@ -42,11 +42,11 @@ export class LineArbiter {
     private readonly silenceMs: number,
   ) {}
 
-  /** A book message (published, or a snapshot reply) from any line. */
-  onBook(msg: BookMessage, now: number): LineStep {
+  /** A book message from any line: published, or (`reply`) a snapshot that answered a request. */
+  onBook(msg: BookMessage, now: number, reply = false): LineStep {
     const line = msg.line ?? DEFAULT_LINE;
     const lb = this.line(line);
-    const result = lb.apply(msg, now);
+    const result = lb.apply(msg, now, reply);
     const step: LineStep = { applied: result, forward: [], resync: result === 'gap' ? [line] : [] };
     if (this.chosen === undefined) {
       if (lb.phase === 'live') this.switchTo(line, 'first', now, step);
@@ -76,19 +76,15 @@ export class LineArbiter {
   onStatus(msg: StatusMessage, now: number): LineStep {
     const line = msg.line ?? DEFAULT_LINE;
     const lb = this.line(line);
-    lb.venueState = msg.state;
     const s: SymbolStatus | undefined = msg.symbols[this.symbol];
-    if (s !== undefined) {
-      lb.bookState = s.state;
-      lb.status = s;
-    }
-    const step: LineStep = { forward: [], resync: [] };
+    const behind = lb.onStatus(msg.state, s);
+    const step: LineStep = { forward: [], resync: behind ? [line] : [] };
     if (this.chosen === undefined) step.status = restrict(msg, this.symbol, s);
     if (line !== this.chosen) return step;
     if (!lb.usable) {
       const to = this.alternative(line);
       if (to !== undefined) {
-        this.switchTo(to, msg.state === 'down' ? 'down' : 'not_live', now, step);
+        this.switchTo(to, behind ? 'gap' : msg.state === 'down' ? 'down' : 'not_live', now, step);
         return step;
       }
     }

@@ -25,13 +25,19 @@ export class LineBook {
   bookState: BookState | undefined;
   /** the line's last status entry for this book, replayed into the consensus on a switch */
   status: SymbolStatus | undefined;
+  /** seq the line's collector reported in its previous status, to catch deltas lost in silence */
+  private statusSeq = -1;
 
   constructor(readonly line: string) {}
 
-  apply(msg: BookMessage, now: number): LineApply {
+  /**
+   * A published message, or (`reply`) a snapshot that answered a request: a published snapshot
+   * always replaces (a restarted collector starts a new chain), a reply only when the copy is not
+   * in sequence or behind it.
+   */
+  apply(msg: BookMessage, now: number, reply = false): LineApply {
     this.lastActivity = Math.max(this.lastActivity, now);
-    // a snapshot reply that the published stream has already overtaken changes nothing
-    if (msg.kind === 'snapshot') return this.phase === 'live' && msg.seq <= this.seq ? 'ignored' : this.snapshot(msg);
+    if (msg.kind === 'snapshot') return reply && this.phase === 'live' && msg.seq <= this.seq ? 'ignored' : this.snapshot(msg);
     if (this.phase !== 'live') {
       this.buffer(msg);
       return 'buffered';
@@ -44,6 +50,24 @@ export class LineBook {
     }
     this.levels(msg);
     return 'applied';
+  }
+
+  /**
+   * The line's collector status for this book. Returns true when a seq it reported in its
+   * previous status has still not arrived: deltas were lost with no later one to show the gap.
+   */
+  onStatus(venueState: VenueState, s: SymbolStatus | undefined): boolean {
+    this.venueState = venueState;
+    if (s === undefined) return false;
+    this.bookState = s.state;
+    this.status = s;
+    const behind = this.phase === 'live' && s.state === 'live' && this.statusSeq > this.seq;
+    if (behind) {
+      this.phase = 'resyncing';
+      this.pending = [];
+    }
+    this.statusSeq = typeof s.seq === 'number' ? s.seq : -1;
+    return behind;
   }
 
   /** In sequence, and the collector says neither the venue is down nor the book is off. */
@@ -63,6 +87,7 @@ export class LineBook {
     this.asks.clear();
     this.levels(msg);
     this.phase = 'live';
+    this.statusSeq = -1;
     const pending = this.pending;
     this.pending = [];
     for (const d of pending) {

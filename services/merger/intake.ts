@@ -100,7 +100,7 @@ export class CollectorIntake {
         if (snap.kind !== 'snapshot') throw new Error('snapshot reply is not a snapshot');
         const arbiter = this.arbiters.get(key)!;
         const now = this.hooks.now();
-        const step = arbiter.onBook(snap, now);
+        const step = arbiter.onBook(snap, now, true);
         this.run(key, arbiter, step);
         // the line's copy may be fine while a venue book is not (it failed to apply a message): the
         // reply rebuilds it, and the deltas it buffered meanwhile continue from the reply's seq

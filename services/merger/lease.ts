@@ -60,6 +60,8 @@ export class MergerLease {
   private stepTimer: ReturnType<typeof setTimeout> | undefined;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastError = '';
+  /** the last attempt found the key held by another merger */
+  private heldElsewhere = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -69,10 +71,17 @@ export class MergerLease {
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
-  /** Makes the first attempt (so a lone merger is active when this resolves), then keeps at it. */
+  /**
+   * Resolves once it is known who holds the lease (so a lone merger is active when this resolves),
+   * or after two TTLs without a lease store; then keeps at it.
+   */
   async start(): Promise<void> {
     void this.watchConnection();
+    const until = this.clock() + 2 * this.opts.ttlMs;
     await this.step();
+    while (this.role !== 'active' && !this.heldElsewhere && !this.stopped && this.clock() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   mayPublish(): boolean {
@@ -100,7 +109,8 @@ export class MergerLease {
     this.busy = true;
     let next = this.opts.renewMs;
     try {
-      this.kv ??= await openLeaseBucket(this.nc, { ttlMs: this.opts.ttlMs, replicas: this.opts.replicas, timeoutMs: this.opts.renewMs });
+      // an ack later than the fence deadline is of no use, so no request waits longer
+      this.kv ??= await openLeaseBucket(this.nc, { ttlMs: this.opts.ttlMs, replicas: this.opts.replicas, timeoutMs: this.opts.ttlMs - this.opts.marginMs });
       this.lastError = '';
       if (this.role === 'active') await this.renew();
       else next = await this.acquire();
@@ -166,6 +176,7 @@ export class MergerLease {
     // held by another: learn its epoch, and come back just after the key would expire
     const entry = await kv.get(this.opts.key);
     if (entry === null || entry.operation !== 'PUT') return 0;
+    this.heldElsewhere = true;
     const v = parseValue(entry.value);
     if (v) this.seenEpoch = Math.max(this.seenEpoch, v.epoch);
     const expiresIn = entry.created.getTime() + this.opts.ttlMs - Date.now();

@@ -124,6 +124,7 @@ class MergerService implements Merger {
     );
     this.m.active.set(0);
     await this.lease.start();
+    await this.nc.flush().catch(() => undefined); // an active's snapshot subscriptions are in place when start resolves
     await this.liqDuty; // an active merger is attached to the liquidation durable when start resolves
     this.log.info({ role: this.role, epoch: this.epoch, symbols: [...this.books.keys()], venues: this.intake.bySource.size }, 'merger started');
   }

@@ -32,6 +32,7 @@ function pipeline() {
     book,
     resyncs,
     book$: (m: BookMessage, now = T0) => run(arbiter.onBook(m, now), now),
+    reply$: (m: BookMessage, now = T0) => run(arbiter.onBook(m, now, true), now),
     status$: (m: StatusMessage, now = T0) => run(arbiter.onStatus(m, now), now),
     tick$: (now: number) => run(arbiter.tick(now), now),
     bids: () => book.snapshot(T0).bids.map((l) => [l[0], l[1]]),
@@ -130,9 +131,25 @@ describe('line arbitration of one venue book', () => {
   it('ignores a snapshot reply the line copy has already passed', () => {
     const p = twoLines();
     p.book$(on('A', delta(V, S, 101, [['99', '1']], [])));
-    const step = p.book$(on('A', snap(V, S, 100, [['100', '1']], [])));
+    const step = p.reply$(on('A', snap(V, S, 100, [['100', '1']], [])));
     expect(step.applied).toBe('ignored');
     expect(step.forward).toEqual([]);
     expect(p.bids()).toEqual([['100', '1'], ['99', '1']]);
+  });
+
+  it('a restarted collector line starts a new chain with a published snapshot, whatever its seq', () => {
+    const p = twoLines();
+    p.book$(on('B', snap(V, S, 1, [['98', '1']], [])));
+    expect(p.book$(on('B', delta(V, S, 2, [['97', '1']], []))).applied).toBe('applied');
+    expect([...p.arbiter.lines.get('B')!.bids.keys()]).toEqual(['98', '97']);
+  });
+
+  it('a seq a line reported that never arrived puts its copy out of sequence: the chosen line gives way', () => {
+    const p = twoLines();
+    p.status$(onStatus('A', status(V, 'live', live(105)))); // A says 105, we hold 100
+    const step = p.status$(onStatus('A', status(V, 'live', live(105))));
+    expect(step.switched).toEqual({ from: 'A', to: 'B', reason: 'gap' });
+    expect(step.resync).toEqual(['A']);
+    expect(p.alerts()).toEqual([]);
   });
 });
