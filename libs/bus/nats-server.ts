@@ -17,6 +17,9 @@ export interface LocalNatsServer {
   stop(): Promise<void>;
   /** stop and delete the store */
   dispose(): Promise<void>;
+  /** send a signal to the running server (SIGSTOP/SIGCONT for fault tests); false when not running */
+  signal?(sig: NodeJS.Signals): boolean;
+  alive?(): boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -94,12 +97,15 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Loc
       c.kill('SIGKILL');
     });
   };
+  const signal = (sig: NodeJS.Signals): boolean => (child ? child.kill(sig) : false);
   await start();
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     start,
     stop,
+    signal,
+    alive: () => child !== undefined,
     dispose: async () => {
       await stop();
       await rm(storeDir, { recursive: true, force: true });

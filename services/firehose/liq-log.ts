@@ -55,12 +55,12 @@ export function gapItem(fromSeq: number, toSeq: number, reason: GapReason): HubI
 }
 
 /** Stream info, creating the stream when the merger has not yet (it is idempotent). */
-export async function liqStreamInfo(nc: NatsConnection, retentionMs: number): Promise<StreamInfo> {
+export async function liqStreamInfo(nc: NatsConnection, retentionMs: number, replicas = 1): Promise<StreamInfo> {
   const jsm = await nc.jetstreamManager();
   try {
     return await jsm.streams.info(LIQ_STREAM);
   } catch {
-    await ensureLiqStream(nc, { maxAgeMs: retentionMs });
+    await ensureLiqStream(nc, { maxAgeMs: retentionMs, replicas });
     return jsm.streams.info(LIQ_STREAM);
   }
 }
@@ -86,6 +86,8 @@ export interface LiveLogDeps {
   log: Logger;
   metrics: FirehoseMetrics;
   retentionMs: number;
+  /** LIQ_REPLICAS, used only when the firehose creates the log */
+  replicas?: number;
   /** a replaying client whose log was reset under it */
   onReplayBroken(conn: FeedConnection): void;
 }
@@ -111,7 +113,7 @@ export class LiveLog {
   }
 
   async start(): Promise<void> {
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas);
     this.created = info.created;
     this.received = info.state.last_seq;
     this.deps.hub.lastSeq = this.received;
@@ -187,7 +189,7 @@ export class LiveLog {
       for await (const s of await messages.status()) {
         if (s.type === 'debug' || s.type === 'next' || s.type === 'discard') continue;
         if (DEAD_CONSUMER.has(s.type)) return this.replace(messages, s.type);
-        const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs).catch(() => undefined);
+        const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas).catch(() => undefined);
         if (info && this.wasReset(info)) {
           this.deps.metrics.consumerRestarts.inc({ reason: 'stream_reset' });
           messages.stop();
@@ -201,7 +203,7 @@ export class LiveLog {
   /** Entries in the stream past ours, none delivered for STALL_MS: the consumer is stuck. */
   private async checkStall(messages: ConsumerMessages): Promise<void> {
     if (Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs).catch(() => undefined);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas).catch(() => undefined);
     if (!info || info.state.last_seq <= this.received || Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
     if (this.suspect === this.received) this.replace(messages, 'stalled');
     else this.suspect = this.received;
@@ -221,7 +223,7 @@ export class LiveLog {
   }
 
   private async followResets(): Promise<void> {
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas);
     if (!this.wasReset(info)) return;
     const { hub, log, metrics } = this.deps;
     const from = this.received + 1;
