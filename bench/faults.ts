@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { DEFAULT_DOC } from './lib/paths.js';
 import { updateDocFile } from './report.js';
-import { SINGLE_NODE_BOOKS, runFaults, singleNodeSpec, standardFaults, type FaultFigures, type FaultReport } from './lib/faults/index.js';
+import { singleNodeBooks, runFaults, singleNodeSpec, standardFaults, type FaultFigures, type FaultReport } from './lib/faults/index.js';
 
 /** liq_lost and liq_dup must be 0 for these (issue 13 "Done when"); seq_breaks_unhealed 0 for all */
 export const NO_LOSS_FAULTS = ['nats-kill', 'nats-stop-10s', 'merger-kill', 'firehose-kill'];
@@ -59,7 +59,7 @@ async function cli(argv: string[]): Promise<void> {
   const run = await runFaults({
     spec: singleNodeSpec(),
     faults,
-    books: SINGLE_NODE_BOOKS,
+    books: singleNodeBooks(),
     onFault: (r) => {
       if (!json) process.stderr.write(`${r.fault}: ${JSON.stringify({ ...figures(r), crashed: r.crashed, liq_sent: r.liq_sent, seq_breaks: r.seq_breaks })}\n`);
     },

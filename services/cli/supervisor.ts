@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { backoffDelayMs } from '../../libs/client/backoff.js';
+import { backoffDelayMs } from '../../libs/core/index.js';
 
 /** A child that ran at least this long before dying is considered to have been healthy. */
 export const STABLE_MS = 60_000;

@@ -11,6 +11,7 @@ import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, sub
 import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
 import { ConsensusBook, TradeMerger, owns, type VenueSlot } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
+import type { ErrorCodeName } from '../../libs/client/index.js';
 import type { MergerConfig } from './config.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
 import { LiqConsumer } from './liq-consumer.js';
@@ -225,7 +226,7 @@ class MergerService implements Merger {
       const reply = await this.nc.request(subjects.snapshot(venue, symbol), EMPTY, { timeout: this.config.snapshotTimeoutMs });
       const body = decodeJson(reply.data) as { error?: { code?: string; message?: string } };
       if (body && typeof body === 'object' && body.error) {
-        result = body.error.code === 'NOT_LIVE' ? 'not_live' : 'error';
+        result = body.error.code === ('NOT_LIVE' satisfies ErrorCodeName) ? 'not_live' : 'error';
       } else {
         const snap = asBookMessage(body);
         if (snap.kind !== 'snapshot') throw new Error('snapshot reply is not a snapshot');

@@ -3,7 +3,7 @@
  * (`GET /truth/liquidations`) against what a firehose reader received. Ids are compared through
  * liquidationMatchKey (the simulator's ids are canonical; a parser may write "0.10").
  */
-import { liquidationMatchKey } from '../../../libs/consensus/liquidations.js';
+import { liquidationMatchKey } from '../../../libs/consensus/index.js';
 
 export interface SentLiquidation {
   venue: string;

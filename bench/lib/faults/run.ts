@@ -6,6 +6,7 @@
 import { startClients, measureFault, waitLive, type BookTruth, type FaultClients, type FaultReport } from './measure.js';
 import type { Fault } from './faults.js';
 import { startTopology, type Topology, type TopologySpec } from './topology.js';
+import { consensusVenues, createAdapter, venueModule } from '../../../libs/venues/index.js';
 
 export interface FaultRunOptions {
   spec: TopologySpec;
@@ -54,16 +55,34 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRun> {
 }
 
 /**
+ * The venues a fault run judges, from the registry: the first two simulated perps carry one
+ * consensus book each (so a book can be judged exactly against one venue's truth) and a third
+ * simulated venue that reports liquidations adds more of them.
+ */
+function faultVenues(): { books: [VenueFacts, VenueFacts]; liqOnly: VenueFacts } {
+  const simulated = consensusVenues().filter((v) => venueModule(v.id).simulator !== undefined && createAdapter(v.id).liquidations.supported);
+  const perps = simulated.filter((v) => v.kind === 'perp');
+  const [a, b] = perps;
+  const extra = simulated.find((v) => v !== a && v !== b);
+  if (!a || !b || !extra) throw new Error('fault runs need two simulated perps and a third simulated venue with liquidations in the registry');
+  return { books: [a, b], liqOnly: extra };
+}
+
+type VenueFacts = ReturnType<typeof consensusVenues>[number];
+
+/**
  * The demo's single-node topology with books that can be judged exactly: each consensus symbol
- * is one venue's book (BTC-USD = binance-usdm, ETH-USD = bybit-linear), okx-swap adds
- * liquidations only, and the simulator sends many liquidations so short runs judge hundreds.
+ * is one venue's book, a third venue adds liquidations only, and the simulator sends many
+ * liquidations so short runs judge hundreds.
  */
 export function singleNodeSpec(over: Partial<TopologySpec> = {}): TopologySpec {
+  const { books, liqOnly } = faultVenues();
+  const [btc, eth] = singleNodeBooks();
   return {
     natsNodes: 1,
-    venues: ['binance-usdm', 'bybit-linear', 'okx-swap'],
+    venues: [books[0].id, books[1].id, liqOnly.id],
     bases: ['BTC', 'ETH'],
-    groups: 'BTC-USD@0.1/25=binance-usdm:BTC-USDT;ETH-USD@0.01/25=bybit-linear:ETH-USDT',
+    groups: `BTC-USD@0.1/25=${btc!.venue}:${btc!.venueSymbol};ETH-USD@0.01/25=${eth!.venue}:${eth!.venueSymbol}`,
     symbols: ['BTC-USD', 'ETH-USD'],
     collectors: 1,
     mergers: 1,
@@ -75,10 +94,14 @@ export function singleNodeSpec(over: Partial<TopologySpec> = {}): TopologySpec {
   };
 }
 
-export const SINGLE_NODE_BOOKS: BookTruth[] = [
-  { symbol: 'BTC-USD', venue: 'binance-usdm', venueSymbol: 'BTC-USDT' },
-  { symbol: 'ETH-USD', venue: 'bybit-linear', venueSymbol: 'ETH-USDT' },
-];
+/** BTC-USD is the first book venue's BTC perp, ETH-USD the second's ETH perp. */
+export function singleNodeBooks(): BookTruth[] {
+  const [a, b] = faultVenues().books;
+  return [
+    { symbol: 'BTC-USD', venue: a.id, venueSymbol: `BTC-${a.usdQuote}` },
+    { symbol: 'ETH-USD', venue: b.id, venueSymbol: `ETH-${b.usdQuote}` },
+  ];
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
