@@ -1,5 +1,6 @@
 /** What the venue engine emits and counts (engine.ts); shared with the trade/liquidation mapping. */
 import type { BookMessage, BookState, ErrorCode, LiquidationMessage, TradeMessage } from '../core/index.js';
+import type { DriftKind } from './drift.js';
 
 export type EngineOutput =
   | { type: 'book'; msg: BookMessage }
@@ -9,7 +10,9 @@ export type EngineOutput =
   | { type: 'resubscribe'; venueSymbol: string }
   | { type: 'reconnect'; reason: string }
   | { type: 'problem'; code: ErrorCode; venueSymbol?: string; detail: string }
-  | { type: 'state'; venueSymbol: string; state: BookState };
+  | { type: 'state'; venueSymbol: string; state: BookState }
+  /** a frame drifted from the schema its parser knows (drift.ts); `first` for this venue */
+  | { type: 'drift'; field: string; kind: DriftKind; first: boolean };
 
 export interface EngineStats {
   frames: number;

@@ -10,6 +10,7 @@
 import { applyFactor, DepthWindow, errorCode, formatScaled, type BookMessage, type BookState, type Instrument, type Level } from '../core/index.js';
 import type { BookSync, ParsedFrame, SyncResult, VenueAdapter } from './adapter.js';
 import type { EngineOutput, EngineStats } from './engine-output.js';
+import { DriftLog } from './drift.js';
 import { liquidationMessages, tradeMessages } from './flow.js';
 
 export type { EngineOutput, EngineStats } from './engine-output.js';
@@ -51,6 +52,8 @@ export class VenueEngine {
     rejected: 0,
   };
   readonly books = new Map<string, BookEntry>();
+  /** schema drift seen on this venue, per field and kind */
+  readonly drift = new DriftLog();
   private readonly instruments = new Map<string, Instrument | null>();
 
   constructor(
@@ -95,9 +98,16 @@ export class VenueEngine {
   /** One raw WebSocket text frame. */
   onFrame(raw: string, recvTs: number): EngineOutput[] {
     this.stats.frames++;
+    const out = this.onParsedFrame(raw, recvTs);
+    const drift = this.drift.take();
+    if (drift.length === 0) return out;
+    return [...drift.map((n): EngineOutput => ({ type: 'drift', ...n })), ...out];
+  }
+
+  private onParsedFrame(raw: string, recvTs: number): EngineOutput[] {
     let parsed: ParsedFrame<unknown>;
     try {
-      parsed = this.adapter.parse(raw, recvTs);
+      parsed = this.adapter.parse(raw, recvTs, this.drift);
     } catch (e) {
       this.stats.rejected++;
       return [{ type: 'problem', code: errorCode(e), detail: (e as Error).message }];
