@@ -3,6 +3,7 @@
  *   /<venue>/…            REST of that venue (metadata, snapshots) and its WebSocket paths
  *   POST /control         {"venue","action":"drop"|"skip_seq"|"silence"|"shift_price"|"resume","ms"?,"bps"?}
  *   GET  /truth/<venue>/<canonical symbol>?depth=N   the true book in canonical units
+ *   GET  /truth/liquidations?venue=<id>&since=<ms>    every liquidation the venues sent
  *   GET  /venues, /healthz
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -99,6 +100,7 @@ async function handleHttp(world: SimWorld, req: IncomingMessage, res: ServerResp
       return json(res, 400, { error: { code: isBookfuseError(e) ? e.code : 'BAD_REQUEST', message: (e as Error).message } });
     }
   }
+  if (url.path === '/truth/liquidations') return truthLiquidations(world, url.query, res);
   if (parts[0] === 'truth' && parts.length === 3) {
     const depth = Math.min(5000, Math.max(1, Number(url.query.get('depth') ?? 20) || 20));
     const t = world.truth(parts[1]!, parts[2]!, depth);
@@ -110,6 +112,18 @@ async function handleHttp(world: SimWorld, req: IncomingMessage, res: ServerResp
     if (r) return json(res, r.status, r.body);
   }
   json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.path.slice(0, 200)}` } });
+}
+
+/** GET /truth/liquidations?venue=<id>&since=<ms>: every liquidation sent (both filters optional). */
+function truthLiquidations(world: SimWorld, q: URLSearchParams, res: ServerResponse): void {
+  const venue = q.get('venue') ?? undefined;
+  const sinceRaw = q.get('since') ?? '0';
+  if (!/^\d{1,16}$/.test(sinceRaw)) return json(res, 400, { error: { code: 'BAD_REQUEST', message: 'since must be a time in ms since the epoch (a non-negative integer)' } });
+  try {
+    return json(res, 200, { liquidations: world.sentLiquidations(venue, Number(sinceRaw)) });
+  } catch (e) {
+    return json(res, 400, { error: { code: 'BAD_REQUEST', message: (e as Error).message } });
+  }
 }
 
 function parseControl(body: unknown): ControlRequest {

@@ -4,13 +4,17 @@
  */
 import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { encode, subjects } from '../../libs/bus/index.js';
-import type { ErrorCodeName } from '../../libs/client/codes.js';
+import { encode, parseSubject, subjects } from '../../libs/bus/index.js';
+import type { ErrorCodeName } from '../../libs/client/index.js';
 import type { Registry } from '../../libs/obs/index.js';
-import { createAdapter } from '../../libs/venues/registry.js';
+import { createAdapter } from '../../libs/venues/index.js';
 import type { CollectorConfig } from './config.js';
 import { createCollectorMetrics } from './metrics.js';
 import { VenueRunner } from './venue-runner.js';
+import { LiqPublisher } from './liq-publisher.js';
+
+/** over this share of COLLECTOR_LIQ_BUFFER the collector says it is not ready */
+const LIQ_BUFFER_NOT_READY = 0.5;
 
 export interface CollectorDeps {
   nc: NatsConnection;
@@ -20,6 +24,7 @@ export interface CollectorDeps {
 
 export class Collector {
   readonly runners: VenueRunner[];
+  readonly liqs: LiqPublisher;
   private subs: Subscription[] = [];
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -28,17 +33,20 @@ export class Collector {
     private readonly deps: CollectorDeps,
   ) {
     const metrics = createCollectorMetrics(deps.registry);
+    this.liqs = new LiqPublisher(deps.nc, { capacity: config.liqBuffer, replicas: config.liqReplicas, ackTimeoutMs: config.liqAckTimeoutMs }, deps.log, metrics);
     this.runners = config.venues.map(
       (v) =>
-        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth }, { ...deps, metrics }),
+        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth }, { ...deps, metrics, liqs: this.liqs }),
     );
   }
 
   async start(): Promise<void> {
     for (const r of this.runners) {
-      const sub = this.deps.nc.subscribe(`bookfuse.v1.snapshot.${r.venue}.*`, {
+      const sub = this.deps.nc.subscribe(subjects.venueSnapshots(r.venue), {
         callback: (_err, msg) => {
-          const symbol = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+          const parsed = parseSubject(msg.subject);
+          if (parsed?.kind !== 'snapshot') return;
+          const symbol = parsed.symbol;
           const snap = r.snapshot(symbol);
           msg.respond(encode(snap ?? { error: { code: 'NOT_LIVE' satisfies ErrorCodeName, message: `${r.venue} ${symbol} is not live` } }));
         },
@@ -54,6 +62,7 @@ export class Collector {
   /** Ready when every venue has at least one live book. */
   notReadyReason(): string | null {
     if (this.deps.nc.isClosed()) return 'NATS connection closed';
+    if (this.liqs.buffered > this.liqs.capacity * LIQ_BUFFER_NOT_READY) return `liquidation buffer filling: ${this.liqs.buffered} of ${this.liqs.capacity} waiting for JetStream`;
     const waiting = this.runners.filter((r) => !Object.values(r.status().symbols).some((s) => s.state === 'live')).map((r) => r.venue);
     return waiting.length ? `no live book yet on ${waiting.join(', ')}` : null;
   }
@@ -61,6 +70,9 @@ export class Collector {
   async stop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
     for (const r of this.runners) r.stop();
+    // what the venues sent before the stop still reaches the stream if NATS is there
+    await this.liqs.drain(2000);
+    this.liqs.stop();
     // A final status tells the merger at once that these books are gone.
     for (const r of this.runners) this.deps.nc.publish(subjects.status(r.venue), encode({ ...r.status(), state: 'down' }));
     for (const s of this.subs) s.unsubscribe();

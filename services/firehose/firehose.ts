@@ -25,7 +25,7 @@ import { createFirehoseMetrics } from './metrics.js';
 import { errorPayload } from './payload.js';
 import { replay } from './replay.js';
 import { CANONICAL_SYMBOL, isProblem, parseFeedRequest, type FeedRequest, type FilterUniverse } from './request.js';
-import { venueIds } from '../../libs/venues/registry.js';
+import { venueIds } from '../../libs/venues/index.js';
 
 /** client frames are PINGs; anything bigger is not for us */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
@@ -55,13 +55,14 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   const keys = createKeyCheck(config.apiKeys);
   const limits: WriteQueueLimits = { maxMessages: config.queueMaxMessages, maxBytes: config.queueMaxBytes, socketHighWaterBytes: config.socketHighWaterBytes };
   const hub = new Hub<FeedConnection>(metrics, { intervalMs: config.writeIntervalMs, writeShare: config.writeShare });
-  const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs };
+  const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs, replicas: config.liqReplicas };
   const liveLog = new LiveLog({
     nc,
     hub,
     log,
     metrics,
     retentionMs: config.liqRetentionMs,
+    replicas: config.liqReplicas,
     onReplayBroken: (c) => c.close(CloseCode.SERVER_RESTART, 'liquidation log was reset: reconnect without after'),
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_CLIENT_FRAME_BYTES, clientTracking: false });
@@ -127,7 +128,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   }
 
   function open(ws: WebSocket, socket: Socket, req: FeedRequest): void {
-    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }), lag: (ms) => metrics.clientLag.observe(ms) });
+    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }), lag: (ms) => metrics.clientLag.observe(ms / 1000) });
     hub.add(conn);
     metrics.connections.inc({ endpoint: conn.endpoint });
     ws.on('error', () => undefined);
@@ -187,7 +188,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     metrics.queueDepth.set(depth);
     metrics.queueDepthMax.set(maxDepth);
     metrics.queueBytes.set(bytes);
-    metrics.rotationMs.set(hub.periodMs);
+    metrics.rotationSeconds.set(hub.periodMs / 1000);
   }
 
   async function watchNats(): Promise<void> {

@@ -26,6 +26,8 @@ export class HeldBook {
   depth = 0;
   ts = 0;
   mergeTs = 0;
+  /** merge_us of the last update (merge_ts × 1000 when the merger sent none) */
+  mergeUs = 0;
   recvTs = 0;
   crossed = false;
   venues: Record<string, VenueView> = {};
@@ -50,6 +52,13 @@ export class HeldBook {
       const age = Math.round(view.age_ms + Math.max(0, now - (this.venuesAt[v] ?? now)));
       out[v] = { ...view, age_ms: age, stale: view.stale || age > staleAfterMs, reported_age_ms: view.age_ms };
     }
+    return out;
+  }
+
+  /** The same, in the WebSocket VenueView shape (no reported_age_ms: the protocol's views are flat). */
+  agedVenueViews(now: number, staleAfterMs = Infinity): Record<string, VenueView> {
+    const out: Record<string, VenueView> = {};
+    for (const [v, { reported_age_ms: _r, ...view }] of Object.entries(this.agedVenues(now, staleAfterMs))) out[v] = view;
     return out;
   }
 
@@ -138,6 +147,7 @@ export class HeldBook {
   private stamp(m: ConsensusBookMessage, now: number): void {
     this.ts = m.ts;
     this.mergeTs = m.merge_ts;
+    this.mergeUs = m.merge_us ?? m.merge_ts * 1000;
     this.recvTs = m.recv_ts;
     if (m.kind === 'snapshot') this.crossed = m.crossed ?? false;
     this.updatedAt = now;

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../libs/obs/index.js';
 import { CloseCode, ConnectionLimiter, ERROR_CODES, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
-import type { HandshakePayload } from '../../libs/client/protocol.js';
+import type { HandshakePayload } from '../../libs/client/index.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import { ClientConn } from './client-conn.js';
 import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, pathKeyOf, type ConnectionRequest, type Refusal, type RequestLimits } from './client-protocol.js';

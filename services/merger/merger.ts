@@ -2,18 +2,19 @@
  * The merger service: NATS glue around the pure consensus logic of libs/consensus. It subscribes
  * to the venue books, trades, liquidations and collector status of the consensus symbols it owns,
  * rebuilds every venue book from collector snapshots at start (new epoch), asks again on a gap,
- * and publishes consensus snapshots/deltas, alerts, the merged tape and the deduplicated
- * liquidation stream (JetStream-kept, Nats-Msg-Id = id).
+ * and publishes consensus snapshots/deltas, alerts and the merged tape. Liquidations take the
+ * durable path of liq-consumer.ts (collectors' JetStream stream → the consensus log).
  */
-import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureLiqStream, subjects } from '../../libs/bus/index.js';
-import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, nowMs } from '../../libs/core/index.js';
-import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, owns, type ConsensusGroup, type VenueSlot } from '../../libs/consensus/index.js';
+import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, subjects } from '../../libs/bus/index.js';
+import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
+import { ConsensusBook, TradeMerger, owns, type VenueSlot } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
-import type { ErrorCodeName } from '../../libs/client/codes.js';
+import type { ErrorCodeName } from '../../libs/client/index.js';
 import type { MergerConfig } from './config.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
+import { LiqConsumer } from './liq-consumer.js';
 
 export interface MergerDeps {
   nc: NatsConnection;
@@ -44,11 +45,14 @@ class MergerService implements Merger {
   private readonly nc: NatsConnection;
   private readonly log: Logger;
   private readonly now: () => number;
+  /** the same clock in integer µs, for merge_us */
+  private readonly nowUs: () => number;
   private readonly m: MergerMetrics;
   /** `${venue}.${symbol}` → the owned books it feeds */
   private readonly bySource = new Map<string, ConsensusBook[]>();
   private readonly tapes = new Map<string, TradeMerger>();
-  private readonly liqs: LiquidationDeduper;
+  /** the durable liquidation path (services/merger/liq-consumer.ts) */
+  readonly liqs: LiqConsumer;
   private readonly subs: Subscription[] = [];
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly inflight = new Set<string>();
@@ -64,8 +68,10 @@ class MergerService implements Merger {
     this.nc = deps.nc;
     this.log = deps.log;
     this.now = deps.now ?? nowMs;
+    const injected = deps.now;
+    this.nowUs = injected ? () => Math.round(injected() * 1000) : nowUs;
     this.m = createMergerMetrics(deps.registry);
-    this.liqs = new LiquidationDeduper(config.dedupMemory);
+    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m });
   }
 
   async start(): Promise<void> {
@@ -84,9 +90,7 @@ class MergerService implements Merger {
         else this.bySource.set(key, [book]);
       }
     }
-    if (this.config.liquidations !== 'none') {
-      await ensureLiqStream(this.nc, { maxAgeMs: this.config.liqRetentionMs }).catch((e: unknown) => this.log.error({ err: e }, 'liquidation stream unavailable: publishing on core NATS only'));
-    }
+    await this.liqs.start();
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
     const first = [...this.bySource.keys()].map((key) => this.requestSnapshot(key));
@@ -104,6 +108,7 @@ class MergerService implements Merger {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const s of this.subs) s.unsubscribe();
+    await this.liqs.stop();
     if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
   }
 
@@ -127,7 +132,6 @@ class MergerService implements Merger {
       sub(subjects.trade(venue, symbol), (m) => this.onTrade(m));
     }
     for (const v of venues) sub(subjects.status(v), (m) => this.onStatus(m));
-    if (this.config.liquidations !== 'none') sub(subjects.allLiqs(), (m) => this.onLiq(m));
     for (const csym of this.books.keys()) sub(subjects.consensusSnapshot(csym), (m) => this.onSnapshotRequest(csym, m), QUEUE);
   }
 
@@ -190,27 +194,6 @@ class MergerService implements Merger {
       }
     } catch (e) {
       this.m.rejected.inc({ kind: 'trade', reason: errorCode(e) });
-    }
-  }
-
-  private onLiq(m: Msg): void {
-    try {
-      const l = asLiquidationMessage(decodeJson(m.data));
-      this.m.messagesIn.inc({ venue: l.venue, kind: 'liq' });
-      const group = this.groupOf(l.venue, l.symbol);
-      if (!this.ownsLiquidation(group, `${l.venue}.${l.symbol}`)) return;
-      const out = this.liqs.accept(l, group !== undefined && isUsdLike(group.symbol.split('-')[1] ?? ''));
-      if (out === null) {
-        this.m.duplicates.inc({ kind: 'liq' });
-        return;
-      }
-      const h = natsHeaders();
-      h.set('Nats-Msg-Id', out.id);
-      // core publish keeps the observed order; the stream captures it and dedups by Nats-Msg-Id
-      this.nc.publish(subjects.consensusLiq(), encode(out), { headers: h });
-      this.m.published.inc({ kind: 'liq' });
-    } catch (e) {
-      this.m.rejected.inc({ kind: 'liq', reason: errorCode(e) });
     }
   }
 
@@ -287,16 +270,20 @@ class MergerService implements Merger {
 
   private publishBook(book: ConsensusBook): void {
     if (!this.live || this.stopped) return;
-    const now = this.now();
+    const us = this.nowUs();
+    const now = msOfUs(us);
     const msg = book.flush(now);
-    if (msg !== null) this.publishConsensus(msg, now);
+    if (msg !== null) {
+      msg.merge_us = us;
+      this.publishConsensus(msg, now);
+    }
     for (const a of book.drainAlerts()) this.publishAlert(a);
   }
 
   private publishConsensus(msg: ConsensusBookMessage, now: number): void {
     this.nc.publish(subjects.consensusBook(msg.symbol), encode(msg));
     this.m.published.inc({ kind: msg.kind === 'snapshot' ? 'book_snapshot' : 'book_delta' });
-    this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts));
+    this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts) / 1000);
   }
 
   private publishAlert(a: AlertMessage): void {
@@ -346,17 +333,7 @@ class MergerService implements Merger {
     this.m.stale.set(labels, s.stale ? 1 : 0);
     this.m.member.set(labels, s.member ? 1 : 0);
     this.m.divergent.set(labels, s.divergence.divergent ? 1 : 0);
-    if (s.divergence.bps !== undefined) this.m.divergenceBps.set(labels, s.divergence.bps);
-  }
-
-  private groupOf(venue: string, symbol: string): ConsensusGroup | undefined {
-    return this.config.groups.find((g) => g.members.some((mem) => mem.venue === venue && mem.symbol === symbol));
-  }
-
-  private ownsLiquidation(group: ConsensusGroup | undefined, source: string): boolean {
-    if (this.config.liquidations === 'all') return true;
-    if (group !== undefined) return owns(this.config.ownership, group.symbol);
-    return this.config.ownership.kind === 'shard' ? owns(this.config.ownership, source) : true;
+    if (s.divergence.bps !== undefined) this.m.divergenceRatio.set(labels, s.divergence.bps / 10_000);
   }
 }
 

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTargetRefusal, normalizeTarget } from '../../libs/ws/index.js';
-import { CloseCode } from '../../libs/client/codes.js';
+import { CloseCode } from '../../libs/client/index.js';
 import { loadSimulatorConfig } from '../../services/simulator/config.js';
 import { startSimulator } from '../../services/simulator/simulator.js';
 import { startHarness, type Harness } from '../integration/gateway-harness.js';

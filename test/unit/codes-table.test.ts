@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CloseCode, ERROR_CODES, isReconnectable } from '../../libs/client/codes.js';
+import { CloseCode, ERROR_CODES, isReconnectable } from '../../libs/client/index.js';
 
 const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
 

@@ -1,4 +1,4 @@
-import { simSpec } from '../../simulator/reference-prices.js';
+import { simSpec } from '../../simulator/index.js';
 import type { VenueModule } from '../module.js';
 import { createBybitLinearAdapter, type BybitOptions } from './adapter.js';
 import { createBybitLinearSimulator } from './simulator.js';
@@ -8,6 +8,8 @@ const TICKS: Record<string, [tick: string, lot: string]> = { BTC: ['0.1', '0.001
 
 export const bybitLinear: VenueModule = {
   id: 'bybit-linear',
+  consensus: { kind: 'perp', usdQuote: 'USDT', staleAfterMs: 5_000, defaultMember: true },
+  capturesFolder: 'bybit',
   createAdapter: (options) => createBybitLinearAdapter(options as Partial<BybitOptions>) as never,
   simulator: {
     create: createBybitLinearSimulator,

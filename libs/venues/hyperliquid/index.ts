@@ -1,6 +1,6 @@
 import { Decimal, decString, MULTIPLIER_COINS } from '../../core/index.js';
-import { referenceMid } from '../../simulator/reference-prices.js';
-import type { SimInstrumentSpec } from '../../simulator/types.js';
+import { referenceMid } from '../../simulator/index.js';
+import type { SimInstrumentSpec } from '../../simulator/index.js';
 import type { VenueModule } from '../module.js';
 import { createHyperliquidAdapter, type HyperliquidOptions } from './adapter.js';
 import { createHyperliquidSimulator } from './simulator.js';
@@ -26,6 +26,9 @@ function coinFor(base: string): { coin: string; factor: number } {
 
 export const hyperliquid: VenueModule = {
   id: 'hyperliquid',
+  // Books arrive every 2–5 s by default: a 5 s staleness would flap.
+  consensus: { kind: 'perp', usdQuote: 'USDC', staleAfterMs: 15_000, defaultMember: true },
+  capturesFolder: 'hyperliquid',
   createAdapter: (options) => createHyperliquidAdapter(options as Partial<HyperliquidOptions>) as never,
   simulator: {
     create: createHyperliquidSimulator,

@@ -5,14 +5,13 @@
  * it rises into the top 25).
  */
 import { describe, expect, it } from 'vitest';
-import type { Level } from '../../../libs/core/index.js';
+import { type Level, parseCaptureLine } from '../../../libs/core/index.js';
 import type { ParsedFrame } from '../../../libs/venues/adapter.js';
 import type { OkxBookFrame } from '../../../libs/venues/okx/parse.js';
 import { createOkxSwapAdapter } from '../../../libs/venues/okx/adapter.js';
-import { parseCaptureLine } from '../../../libs/venues/capture.js';
 import { createReplayEngine } from '../../../libs/venues/replay.js';
 import type { EngineOutput, VenueEngine } from '../../../libs/venues/engine.js';
-import { Rng } from '../../../libs/simulator/rng.js';
+import { Rng } from '../../../libs/simulator/index.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
 import { fuzzParser } from '../../helpers/fuzz-frames.js';
 
