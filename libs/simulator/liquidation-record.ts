@@ -5,7 +5,7 @@
  * ids of their own), with decimals in canonical form: compare through liquidationMatchKey.
  * Bounded: the oldest entries are forgotten first (RECORD_CAPACITY).
  */
-import { consensusLiquidationId, liquidationMatchKey } from '../consensus/liquidations.js';
+import { consensusLiquidationId, liquidationMatchKey } from '../consensus/index.js';
 import type { MarketEvent } from './types.js';
 
 export interface SentLiquidation {

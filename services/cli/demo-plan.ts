@@ -4,7 +4,7 @@
  * three-node NATS cluster). Pure, so the topology is testable without starting anything; every
  * port can be moved by an environment variable so tests run on free ports.
  */
-import { venueIds, venueModule } from '../../libs/venues/registry.js';
+import { venueIds, venueModule } from '../../libs/venues/index.js';
 
 export type ServiceName = 'simulator' | 'collector' | 'merger' | 'gateway' | 'firehose';
 

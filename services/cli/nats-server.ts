@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsCluster, waitForJetStream, type LocalNatsCluster } from '../../libs/bus/nats-server.js';
+import { startNatsCluster, waitForJetStream, type LocalNatsCluster } from '../../libs/bus/index.js';
 import type { ClusterPorts } from './demo-plan.js';
 
 export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {

@@ -5,6 +5,7 @@
 import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { decodeJson, encode, parseSubject, subjects } from '../../libs/bus/index.js';
+import type { ErrorCodeName } from '../../libs/client/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import { createAdapter } from '../../libs/venues/index.js';
 import type { CollectorConfig } from './config.js';
@@ -49,7 +50,7 @@ export class Collector {
           if (parsed?.kind !== 'snapshot') return;
           const symbol = parsed.symbol;
           const snap = r.snapshot(symbol);
-          msg.respond(encode(snap ?? { error: { code: 'NOT_LIVE', message: `${r.venue} ${symbol} is not live` } }));
+          msg.respond(encode(snap ?? { error: { code: 'NOT_LIVE' satisfies ErrorCodeName, message: `${r.venue} ${symbol} is not live` } }));
         },
       });
       this.subs.push(sub);

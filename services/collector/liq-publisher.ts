@@ -11,7 +11,7 @@ import type { JetStreamClient, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { encode, ensureVenueLiqStream, subjects } from '../../libs/bus/index.js';
 import type { LiquidationMessage } from '../../libs/core/index.js';
-import { consensusLiquidationId } from '../../libs/consensus/liquidations.js';
+import { consensusLiquidationId } from '../../libs/consensus/index.js';
 import type { CollectorMetrics } from './metrics.js';
 
 export interface LiqPublisherOptions {

@@ -2,11 +2,11 @@
  * Pure checks of what a client sends: the upgrade request (path and query) and each message.
  * Every refusal names a protocol error code, so the server's answer is data, not message text.
  */
-import type { ClientMessage, ProtocolErrorCode, StreamMode } from '../../libs/client/index.js';
+import type { ClientMessage, ErrorCodeName, StreamMode } from '../../libs/client/index.js';
 import type { RequestTarget } from '../../libs/ws/index.js';
 
 export interface Refusal {
-  code: ProtocolErrorCode;
+  code: ErrorCodeName;
   message: string;
 }
 

@@ -3,7 +3,7 @@
  * the widget page. /v1/* takes the same API keys as /ws (unless GATEWAY_REST_REQUIRES_KEY=false).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { VenueView } from '../../libs/core/index.js';
+import type { HeldBook } from './held-book.js';
 import { isTargetRefusal, normalizeTarget } from '../../libs/ws/index.js';
 import { authenticate, presentedKey } from './auth.js';
 import { clientModule, publicAsset } from './assets.js';
@@ -27,6 +27,8 @@ export interface RouteDeps {
   hub: Hub;
   metrics: GatewayMetrics;
   natsUp: () => boolean;
+  /** local time the gateway started listening to the merger (silence before the first message counts from here) */
+  startedAt: () => number;
 }
 
 export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
@@ -66,6 +68,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       return reply.code(503).send({ code: 'NOT_READY', message: 'no consensus book known to be right yet' });
     }
     const depth = Math.min(raw ? Number(raw) : cfg.defaultDepth, cfg.maxDepth);
+    const now = Date.now();
     count('/v1/books/:symbol', 200);
     return {
       symbol: held.symbol,
@@ -74,10 +77,11 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       depth,
       ts: held.ts,
       merge_ts: held.mergeTs,
+      upstream_age_ms: held.upstreamAgeMs(now),
       crossed: held.crossed,
       bids: held.levels(true, depth),
       asks: held.levels(false, depth),
-      venues: agedViews(held.venues, held.venuesAt, Date.now()),
+      venues: held.agedVenues(now, cfg.venueStaleAfterMs),
     };
   });
 
@@ -85,7 +89,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     const now = Date.now();
     const symbols: Record<string, unknown> = {};
     for (const [s, f] of hub.feeds) {
-      symbols[s] = { synced: f.held.synced, epoch: f.held.epoch, seq: f.held.seq, venues: agedViews(f.held.venues, f.held.venuesAt, now) };
+      symbols[s] = { synced: f.held.synced, epoch: f.held.epoch, seq: f.held.seq, upstream_age_ms: f.held.upstreamAgeMs(now), venues: f.held.agedVenues(now, cfg.venueStaleAfterMs) };
     }
     count('/v1/venues', 200);
     return { ts: now, symbols };
@@ -94,10 +98,8 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
-    const missing = [...hub.feeds.values()].filter((f) => !f.held.synced).map((f) => f.held.symbol);
-    const nats = d.natsUp();
-    const ready = nats && missing.length === 0;
-    return reply.code(ready ? 200 : 503).send({ ready, nats, missing_books: missing });
+    const r = readiness([...hub.feeds.values()].map((f) => f.held), d.natsUp(), Date.now(), d.startedAt(), cfg.upstreamSilenceMs);
+    return reply.code(r.ready ? 200 : 503).send(r);
   });
 
   app.get('/metrics', async (_req, reply) => {
@@ -124,12 +126,22 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   });
 }
 
-/** Venue views aged to now: the age the merger reported plus the time since it arrived here. */
-function agedViews(views: Record<string, VenueView>, at: Record<string, number>, now: number) {
-  const out: Record<string, unknown> = {};
-  for (const [v, view] of Object.entries(views)) {
-    const since = Math.max(0, now - (at[v] ?? now));
-    out[v] = { ...view, age_ms: Math.round(view.age_ms + since), reported_age_ms: view.age_ms };
+/**
+ * Ready = NATS up, a right book for every symbol, and the merger heard for each within
+ * `silenceMs` (it republishes venue views every second, so silence means it is frozen or gone).
+ */
+export function readiness(books: readonly HeldBook[], nats: boolean, now: number, startedAt: number, silenceMs: number) {
+  const missing = books.filter((b) => !b.synced).map((b) => b.symbol);
+  const silent: Record<string, number> = {};
+  for (const b of books) {
+    const quiet = now - (b.heardAt || startedAt);
+    if (quiet > silenceMs) silent[b.symbol] = Math.round(quiet);
   }
-  return out;
+  const reasons: string[] = [];
+  if (!nats) reasons.push('NATS disconnected');
+  if (missing.length) reasons.push(`no right book yet for ${missing.join(', ')}`);
+  const quiet = Object.keys(silent);
+  if (quiet.length) reasons.push(`merger silent for more than ${silenceMs} ms on ${quiet.join(', ')}`);
+  const ready = reasons.length === 0;
+  return { ready, nats, missing_books: missing, silent_symbols: silent, ...(ready ? {} : { reason: reasons.join('; ') }) };
 }

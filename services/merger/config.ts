@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { BookfuseError, Decimal } from '../../libs/core/index.js';
 import { DEFAULT_LIQ_RETENTION_MS, liqReplicasField } from '../../libs/bus/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
-import { createAdapter, venueIds } from '../../libs/venues/index.js';
-import { DEFAULT_GROUPS, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
+import { consensusVenues } from '../../libs/venues/index.js';
+import { defaultGroups, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
 
 /** design.md: a venue silent for more than 5 s is stale */
 const DEFAULT_STALE_AFTER_MS = 5000;
@@ -170,13 +170,13 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
   } catch (e) {
     problems.push(...(((e as BookfuseError).details?.['problems'] as string[] | undefined) ?? [(e as Error).message]));
   }
-  let groups: ConsensusGroup[] = DEFAULT_GROUPS.map((g) => ({ ...g, members: g.members.map((m) => ({ ...m })) }));
+  let groups: ConsensusGroup[] = defaultGroups(consensusVenues());
   let ownership: Ownership = { kind: 'all' };
   // cross-field checks run on whatever parsed, so they are reported together with field errors
   const p = lenient(env);
   if (p.groupsSpec && p.groupsFile) problems.push('CONSENSUS_GROUPS and CONSENSUS_CONFIG_FILE: set one, not both');
   try {
-    if (p.groupsSpec) groups = parseGroupsSpec(p.groupsSpec);
+    if (p.groupsSpec) groups = parseGroupsSpec(p.groupsSpec, consensusVenues());
   } catch (e) {
     problems.push(`CONSENSUS_GROUPS: ${(e as Error).message}`);
   }
@@ -213,13 +213,12 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
 
 /**
  * Venues that push slower than the global threshold (Hyperliquid's l2Book: every 2–5 s) declare a
- * longer staleness in their adapter; without it they would flap STALE/RECOVERED on every push.
+ * longer staleness in their venue module; without it they would flap STALE/RECOVERED on every push.
  * STALE_AFTER_MS_OVERRIDES still wins, and a longer global threshold is never shortened.
  */
 function venueCadenceStaleness(globalMs: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const id of venueIds()) {
-    const ms = createAdapter(id).defaults.staleAfterMs;
+  for (const { id, staleAfterMs: ms } of consensusVenues()) {
     if (ms > DEFAULT_STALE_AFTER_MS && ms > globalMs) out[id] = ms;
   }
   return out;

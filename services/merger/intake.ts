@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { asBookMessage, decodeJson, encode, subjects } from '../../libs/bus/index.js';
 import { errorCode, type BookMessage, type StatusMessage } from '../../libs/core/index.js';
 import { DEFAULT_LINE, LineArbiter, type ConsensusBook, type LineStep } from '../../libs/consensus/index.js';
+import type { ErrorCodeName } from '../../libs/client/index.js';
 import type { MergerConfig } from './config.js';
 import type { MergerMetrics } from './metrics.js';
 
@@ -94,7 +95,7 @@ export class CollectorIntake {
       const reply = await this.nc.request(subjects.snapshot(venue, symbol), line === undefined ? EMPTY : encode({ line }), { timeout: this.config.snapshotTimeoutMs });
       const body = decodeJson(reply.data) as { error?: { code?: string; message?: string } };
       if (body && typeof body === 'object' && body.error) {
-        result = body.error.code === 'NOT_LIVE' ? 'not_live' : 'error';
+        result = body.error.code === ('NOT_LIVE' satisfies ErrorCodeName) ? 'not_live' : 'error';
       } else {
         const snap = asBookMessage(body);
         if (snap.kind !== 'snapshot') throw new Error('snapshot reply is not a snapshot');

@@ -6,6 +6,7 @@
 import { startClients, measureFault, waitLive, type BookTruth, type FaultClients, type FaultReport } from './measure.js';
 import type { Fault } from './faults.js';
 import { startTopology, type Topology, type TopologySpec } from './topology.js';
+import { createAdapter, venueIds, venueModule } from '../../../libs/venues/index.js';
 
 export interface FaultRunOptions {
   spec: TopologySpec;
@@ -53,17 +54,38 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRun> {
   }
 }
 
+/** The simulated venues that publish liquidations, in registry order (binance-usdm, bybit-linear, okx-swap). */
+export function liquidationVenues(): string[] {
+  return venueIds().filter((v) => venueModule(v).simulator !== undefined && createAdapter(v).liquidations.supported);
+}
+
 /**
- * The demo's single-node topology with books that can be judged exactly: each consensus symbol
- * is one venue's book (BTC-USD = binance-usdm, ETH-USD = bybit-linear), okx-swap adds
- * liquidations only, and the simulator sends many liquidations so short runs judge hundreds.
+ * The books a fault run can judge exactly: each consensus symbol is one venue's book (BTC-USD =
+ * the first liquidation venue's BTC-USDT, ETH-USD = the second's ETH-USDT; ticks 0.1 and 0.01
+ * as those venues list them, so no level is bucketed).
+ */
+export function singleVenueBooks(venues = liquidationVenues()): BookTruth[] {
+  const [a, b = a] = venues;
+  if (!a) throw new Error('no simulated venue publishes liquidations');
+  return [
+    { symbol: 'BTC-USD', venue: a, venueSymbol: 'BTC-USDT' },
+    { symbol: 'ETH-USD', venue: b!, venueSymbol: 'ETH-USDT' },
+  ];
+}
+
+/**
+ * The demo's single-node topology with books that can be judged exactly (singleVenueBooks); the
+ * other liquidation venues add liquidations only, and the simulator sends many (5 per second per
+ * instrument) so short runs judge hundreds.
  */
 export function singleNodeSpec(over: Partial<TopologySpec> = {}): TopologySpec {
+  const venues = liquidationVenues();
+  const [btc, eth] = singleVenueBooks(venues);
   return {
     natsNodes: 1,
-    venues: ['binance-usdm', 'bybit-linear', 'okx-swap'],
+    venues,
     bases: ['BTC', 'ETH'],
-    groups: 'BTC-USD@0.1/25=binance-usdm:BTC-USDT;ETH-USD@0.01/25=bybit-linear:ETH-USDT',
+    groups: `BTC-USD@0.1/25=${btc!.venue}:BTC-USDT;ETH-USD@0.01/25=${eth!.venue}:ETH-USDT`,
     symbols: ['BTC-USD', 'ETH-USD'],
     collectors: 1,
     mergers: 1,
@@ -74,11 +96,6 @@ export function singleNodeSpec(over: Partial<TopologySpec> = {}): TopologySpec {
     ...over,
   };
 }
-
-export const SINGLE_NODE_BOOKS: BookTruth[] = [
-  { symbol: 'BTC-USD', venue: 'binance-usdm', venueSymbol: 'BTC-USDT' },
-  { symbol: 'ETH-USD', venue: 'bybit-linear', venueSymbol: 'ETH-USDT' },
-];
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startNatsCluster, startNatsServer, waitForJetStream, type LocalNatsServer } from '../../../libs/bus/nats-server.js';
+import { freePort, startNatsCluster, startNatsServer, waitForJetStream, type LocalNatsServer } from '../../../libs/bus/index.js';
 import { repoRoot } from '../paths.js';
 
 export type ServiceKind = 'simulator' | 'collector' | 'merger' | 'gateway' | 'firehose';
