@@ -134,7 +134,7 @@ const schema: Schema<Raw> = {
   leaseTtlMs: { env: 'MERGER_LEASE_TTL_MS', parse: parse.int(300, 60_000), default: 2000, doc: 'lease time of the active merger of a shard (the KV bucket max_age): a standby takes over this long after the last renew' },
   leaseRenewMs: { env: 'MERGER_LEASE_RENEW_MS', parse: parse.int(50, 30_000), default: 500, doc: 'how often the active renews its lease (and a standby tries to take it); must be < MERGER_LEASE_TTL_MS/2' },
   leaseMarginMs: { env: 'MERGER_LEASE_MARGIN_MS', parse: parse.int(10, 15_000), default: 250, doc: 'the active stops publishing this long before its lease could expire (covers NATS server clock steps and skew); must be < MERGER_LEASE_TTL_MS/4' },
-  leaseReplicas: { env: 'MERGER_LEASE_REPLICAS', parse: parse.int(1, 5), default: 1, doc: 'replicas of the lease KV bucket (3 on a cluster, so the lease survives a node)' },
+  leaseReplicas: { env: 'MERGER_LEASE_REPLICAS', parse: parse.int(0, 5), default: 0, doc: 'replicas of the lease KV bucket (3 on a cluster, so the lease survives a node); 0 = as LIQ_REPLICAS' },
   lineSilenceMs: { env: 'MERGER_LINE_SILENCE_MS', parse: parse.int(50, 60_000), default: 500, doc: 'a venue book switches to another collector line when its line stays silent this long while the other delivers' },
 };
 
@@ -208,7 +208,9 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
     divergenceExclude: raw.divergenceExclude,
   });
   const { groupsSpec: _g, groupsFile: _f, shard: _s, symbols: _y, staleAfterMs: _a, staleOverrides: _o, divergenceBps: _d, convergenceBps: _c, divergenceMinMs: _m, divergenceExclude: _x, ...passed } = raw;
-  return Object.freeze({ ...passed, groups, ownership, rules });
+  // a cluster that replicates the liquidation streams replicates the lease the same way unless told otherwise
+  const leaseReplicas = passed.leaseReplicas || passed.liqReplicas;
+  return Object.freeze({ ...passed, leaseReplicas, groups, ownership, rules });
 }
 
 /**
