@@ -89,7 +89,7 @@ class MergerService implements Merger {
     const injected = deps.now;
     this.nowUs = injected ? () => Math.round(injected() * 1000) : nowUs;
     this.m = createMergerMetrics(deps.registry);
-    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m });
+    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m, mayPublish: () => this.mayPublish() });
     this.intake = new CollectorIntake(this.nc, config, this.m, this.log, { changed: (b) => this.changed(b), stopped: () => this.stopped, now: () => this.now() });
   }
 
