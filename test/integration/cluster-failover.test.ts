@@ -124,7 +124,9 @@ describe.runIf(cliBuilt())('services on a three-node NATS cluster', () => {
       await t.nats.start(node);
       await sleep(2000); // the node rejoins and catches up before the next one goes
     }
-    // every entry the log stored reached every reader, in order, once, within a couple of seconds
+    // every entry the log stored reached every reader, in order, once, and within 10 s: typically
+    // 1–2 s; 5–7.5 s when the lost node held the consumer's leader or the meta leader, which the
+    // JetStream elections take on this two-core machine (measured 2026-12-04)
     const stored = await storedAt(t.nats.url);
     const lags = liqs.flatMap((l) => l.liquidations().map((x) => x.at - stored.get(x.seq)!));
     report.push(`firehose delivery after the log stored an entry: max ${Math.round(Math.max(...lags))} ms over ${lags.length} deliveries`);

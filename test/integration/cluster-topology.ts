@@ -42,7 +42,8 @@ async function liqStreamWithReplicas(url: string, replicas: number): Promise<voi
   const nc = await connect({ servers: url.split(',') });
   try {
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({
+    // right after start-up the meta leader may not know every peer yet ("no suitable peers")
+    await waitFor(() => jsm.streams.add({
       name: LIQ_STREAM,
       subjects: [subjects.consensusLiq()],
       retention: RetentionPolicy.Limits,
@@ -50,7 +51,7 @@ async function liqStreamWithReplicas(url: string, replicas: number): Promise<voi
       num_replicas: replicas,
       max_age: 24 * 3600 * 1e9,
       duplicate_window: 120 * 1e9,
-    });
+    }), { timeoutMs: 20_000, intervalMs: 250, what: `stream ${LIQ_STREAM} with ${replicas} replicas` });
   } finally {
     await nc.close();
   }
