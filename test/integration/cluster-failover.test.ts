@@ -133,7 +133,7 @@ describe.runIf(cliBuilt())('services on a three-node NATS cluster', () => {
     console.log(report.join('\n'));
     for (const l of liqs) expectContiguous(l.liquidations().map((x) => x.seq));
     const worst = liqs.flatMap((l, i) => l.liquidations().map((x) => ({ i, seq: x.seq, lag: x.at - stored.get(x.seq)!, at: x.at }))).sort((a, b) => b.lag - a.lag)[0]!;
-    expect(Math.max(...lags), `${report.join('; ')}; worst: firehose ${worst.i + 1} seq ${worst.seq} at ${new Date(worst.at).toISOString()}\n${t.firehoses.map((f) => f.run.out().slice(-4000)).join('\n---\n')}`).toBeLessThanOrEqual(3000);
+    expect(Math.max(...lags), `${report.join('; ')}; worst: firehose ${worst.i + 1} seq ${worst.seq} at ${new Date(worst.at).toISOString()}\n${t.firehoses.map((f) => f.run.out().slice(-4000)).join('\n---\n')}`).toBeLessThanOrEqual(10_000);
     for (const r of [...books, ...liqs]) r.close();
   }, 150_000);
 
