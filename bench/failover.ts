@@ -18,7 +18,7 @@ import { decodeJson, subjects } from '../libs/bus/index.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { DEFAULT_DOC } from './lib/paths.js';
 import { updateDocFile } from './report.js';
-import { killFault, runFaults, singleNodeBooks, singleNodeSpec, type Fault, type FaultReport, type ServiceKind, type Topology, type TopologySpec } from './lib/faults/index.js';
+import { singleVenueBooks, killFault, runFaults, singleNodeSpec, type Fault, type FaultReport, type ServiceKind, type Topology, type TopologySpec } from './lib/faults/index.js';
 
 export const FAULTS = ['nats-node-kill', 'merger-active-kill', 'collector-line-kill', 'gateway-kill', 'firehose-kill'] as const;
 
@@ -160,7 +160,7 @@ export async function runFailover(spec: TopologySpec, only?: string[], progress?
     const run = await runFaults({
       spec,
       faults,
-      books: singleNodeBooks(),
+      books: singleVenueBooks(),
       followers: 2,
       readers: 2,
       onFault: (r) => {
