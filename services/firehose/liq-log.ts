@@ -169,7 +169,7 @@ export class LiveLog {
   private onEntry(m: JsMsg): void {
     const seq = m.seq;
     this.lastEntryAt = Date.now();
-    if (seq <= this.received) return; // never twice; an ordered consumer does not go back
+    if (seq <= this.received) return; // never twice: a replaced consumer starts after what was read
     const { hub, metrics } = this.deps;
     if (seq > this.received + 1) this.gap(this.received + 1, seq - 1, 'missing');
     this.received = seq;
