@@ -119,8 +119,10 @@ describe.runIf(cliBuilt())('services on a three-node NATS cluster', () => {
       const bookStall = Math.max(...books.map((b) => longestGap(b.times(isBook), killedAt, end)));
       const liqStall = Math.max(...liqs.map((l) => longestGap(l.times(isLiq), killedAt, end)));
       report.push(`node ${node + 1}: longest book stall ${bookStall} ms, longest wait between liquidations ${liqStall} ms`);
-      // …and the book never stops for long (deltas come many times a second)
-      expect(bookStall, report.join('; ')).toBeLessThanOrEqual(3000);
+      // …and the book never stops for long (deltas come many times a second): ~0.1–0.4 s, but when
+      // the lost node led the merger's lease stream the active fences itself until the lease's Raft
+      // group elects a new leader, 4–9 s on nats-server 2.9.10 (docs/merger.md)
+      expect(bookStall, report.join('; ')).toBeLessThanOrEqual(12_000);
       await t.nats.start(node);
       await sleep(2000); // the node rejoins and catches up before the next one goes
     }
