@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { KV, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { openLeaseBucket } from '../../libs/bus/index.js';
+import { leaseBucketGone, openLeaseBucket } from '../../libs/bus/index.js';
 
 export type Role = 'active' | 'standby';
 export type DemoteReason = 'lost' | 'expired' | 'disconnected' | 'stopped';
@@ -118,6 +118,8 @@ export class MergerLease {
       const msg = (e as Error).message;
       if (msg !== this.lastError) this.log.warn({ err: msg, lease_key: this.opts.key }, 'merger lease store unavailable');
       this.lastError = msg;
+      // the bucket is kept in memory: a NATS restart loses it, and only opening it again recreates it
+      if (msg === '503' && (await leaseBucketGone(this.nc, this.opts.ttlMs - this.opts.marginMs))) this.kv = undefined;
     } finally {
       this.busy = false;
     }
