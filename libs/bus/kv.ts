@@ -63,14 +63,3 @@ export async function openLeaseBucket(nc: NatsConnection, opts: LeaseBucketOptio
   if (info.config.max_age !== maxAge) await jsm.streams.update(stream, { ...info.config, max_age: maxAge });
   return kv;
 }
-
-/** True when the lease bucket's stream no longer exists (a memory stream after a NATS restart). */
-export async function leaseBucketGone(nc: NatsConnection, timeoutMs: number): Promise<boolean> {
-  try {
-    const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
-    await jsm.streams.info(`KV_${MERGER_LEASE_BUCKET}`);
-    return false;
-  } catch (e) {
-    return /not found/i.test((e as Error).message);
-  }
-}

@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { KV, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { leaseBucketGone, openLeaseBucket } from '../../libs/bus/index.js';
+import { openLeaseBucket } from '../../libs/bus/index.js';
 
 export type Role = 'active' | 'standby';
 export type DemoteReason = 'lost' | 'expired' | 'disconnected' | 'stopped';
@@ -118,8 +118,9 @@ export class MergerLease {
       const msg = (e as Error).message;
       if (msg !== this.lastError) this.log.warn({ err: msg, lease_key: this.opts.key }, 'merger lease store unavailable');
       this.lastError = msg;
-      // the bucket is kept in memory: a NATS restart loses it, and only opening it again recreates it
-      if (msg === '503' && (await leaseBucketGone(this.nc, this.opts.ttlMs - this.opts.marginMs))) this.kv = undefined;
+      // the bucket is in memory: a restarted server no longer has it (no responders), so open
+      // (and create) it again on the next step rather than asking a stream that is gone
+      if (!isWrongSequence(e)) this.kv = undefined;
     } finally {
       this.busy = false;
     }
