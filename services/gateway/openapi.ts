@@ -77,6 +77,7 @@ export function openApiDocument(symbols: readonly string[]) {
             depth: { type: 'integer', minimum: 1 },
             ts: timeMs,
             merge_ts: timeMs,
+            upstream_age_ms: { type: 'integer', minimum: 0, description: 'ms since the gateway last heard from the merger for this symbol' },
             crossed: { type: 'boolean' },
             bids: { type: 'array', items: { $ref: '#/components/schemas/ConsensusLevel' } },
             asks: { type: 'array', items: { $ref: '#/components/schemas/ConsensusLevel' } },
@@ -99,6 +100,7 @@ export function openApiDocument(symbols: readonly string[]) {
                   synced: { type: 'boolean', description: 'the gateway holds a book it knows to be right' },
                   epoch: { type: 'integer', minimum: 0 },
                   seq: { type: 'integer', minimum: 0 },
+                  upstream_age_ms: { type: 'integer', minimum: 0, description: 'ms since the gateway last heard from the merger for this symbol' },
                   venues: { type: 'object', additionalProperties: { $ref: '#/components/schemas/VenueView' } },
                 },
               },
@@ -109,11 +111,13 @@ export function openApiDocument(symbols: readonly string[]) {
         Readiness: {
           type: 'object',
           additionalProperties: false,
-          required: ['ready', 'nats', 'missing_books'],
+          required: ['ready', 'nats', 'missing_books', 'silent_symbols'],
           properties: {
             ready: { type: 'boolean' },
             nats: { type: 'boolean', description: 'NATS connected' },
             missing_books: { type: 'array', items: symbol, description: 'symbols without a book known to be right' },
+            silent_symbols: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 }, description: 'symbols the merger has been silent on for longer than GATEWAY_UPSTREAM_SILENCE_MS, with the ms of silence' },
+            reason: { type: 'string', description: 'why not ready (only when not ready)' },
           },
         },
         WidgetConfig: {
