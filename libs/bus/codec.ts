@@ -2,7 +2,7 @@
  * JSON codec for the v1 subjects. Decoding validates the shape, so a malformed message from any
  * publisher becomes a BAD_MESSAGE error the subscriber counts, never a wrong book.
  */
-import { BookfuseError } from '../core/index.js';
+import { BookfuseError, CANONICAL_DECIMAL as DECIMAL, isLevel, isObj, type Obj } from '../core/index.js';
 import type {
   AlertMessage,
   BookMessage,
@@ -30,11 +30,9 @@ export function decodeJson(data: Uint8Array): unknown {
   }
 }
 
-type Obj = Record<string, unknown>;
-
 function obj(x: unknown, what: string): Obj {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw bad(`${what} is not an object`);
-  return x as Obj;
+  if (!isObj(x)) throw bad(`${what} is not an object`);
+  return x;
 }
 function str(o: Obj, k: string): string {
   const v = o[k];
@@ -46,7 +44,6 @@ function num(o: Obj, k: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`field ${k} must be a number`);
   return v;
 }
-const DECIMAL = /^\d+(\.\d+)?$/;
 function decimal(o: Obj, k: string): string {
   const v = str(o, k);
   if (!DECIMAL.test(v)) throw bad(`field ${k} must be a decimal string`);
@@ -60,11 +57,7 @@ function oneOf<T extends string>(o: Obj, k: string, allowed: readonly T[]): T {
 function levels(o: Obj, k: string): Level[] {
   const v = o[k];
   if (!Array.isArray(v)) throw bad(`field ${k} must be an array`);
-  for (const l of v) {
-    if (!Array.isArray(l) || l.length < 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string' || !DECIMAL.test(l[0]) || !DECIMAL.test(l[1])) {
-      throw bad(`field ${k} holds a malformed level`);
-    }
-  }
+  for (const l of v) if (!isLevel(l, DECIMAL)) throw bad(`field ${k} holds a malformed level`);
   return v as Level[];
 }
 function bad(m: string): BookfuseError {
@@ -128,9 +121,7 @@ function consensusLevels(o: Obj, k: string): ConsensusLevel[] {
   const v = o[k];
   if (!Array.isArray(v)) throw bad(`field ${k} must be an array`);
   for (const l of v) {
-    if (!Array.isArray(l) || l.length < 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string' || !DECIMAL.test(l[0]) || !DECIMAL.test(l[1])) {
-      throw bad(`field ${k} holds a malformed level`);
-    }
+    if (!isLevel(l, DECIMAL)) throw bad(`field ${k} holds a malformed level`);
     if (l[2] !== undefined) {
       const per = obj(l[2], `${k} per-venue sizes`);
       for (const q of Object.values(per)) if (typeof q !== 'string' || !DECIMAL.test(q)) throw bad(`field ${k} holds a malformed venue size`);
