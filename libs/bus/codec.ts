@@ -60,6 +60,12 @@ function levels(o: Obj, k: string): Level[] {
   for (const l of v) if (!isLevel(l, DECIMAL)) throw bad(`field ${k} holds a malformed level`);
   return v as Level[];
 }
+/** The collector line that published a message: optional (single-line setups and old messages have none). */
+export const LINE = /^[A-Za-z0-9_-]{1,16}$/;
+function line(o: Obj): void {
+  const v = o['line'];
+  if (v !== undefined && (typeof v !== 'string' || !LINE.test(v))) throw bad('field line must be a short token (A, B…)');
+}
 function bad(m: string): BookfuseError {
   return new BookfuseError('BAD_MESSAGE', m);
 }
@@ -75,6 +81,7 @@ export function asBookMessage(x: unknown): BookMessage {
   num(o, 'recv_ts');
   levels(o, 'bids');
   levels(o, 'asks');
+  line(o);
   return o as unknown as BookMessage;
 }
 
@@ -88,6 +95,7 @@ export function asTradeMessage(x: unknown): TradeMessage {
   oneOf(o, 'side', ['buy', 'sell']);
   num(o, 'ts');
   num(o, 'recv_ts');
+  line(o);
   return o as unknown as TradeMessage;
 }
 
@@ -104,6 +112,7 @@ export function asLiquidationMessage(x: unknown): LiquidationMessage {
   oneOf(o, 'coverage', ['sampled', 'batched', 'partial', 'complete']);
   num(o, 'ts');
   num(o, 'recv_ts');
+  line(o);
   return o as unknown as LiquidationMessage;
 }
 
@@ -113,6 +122,7 @@ export function asStatusMessage(x: unknown): StatusMessage {
   oneOf(o, 'state', ['connecting', 'live', 'resyncing', 'down']);
   obj(o['symbols'], 'symbols');
   num(o, 'ts');
+  line(o);
   return o as unknown as StatusMessage;
 }
 
@@ -134,7 +144,7 @@ export function asConsensusBookMessage(x: unknown): ConsensusBookMessage {
   const o = obj(x, 'consensus book message');
   oneOf(o, 'kind', ['snapshot', 'delta']);
   str(o, 'symbol');
-  // counters are integers; times are ms since the epoch and may carry a sub-ms fraction
+  // counters are integers; times are integer ms since the epoch (libs/core/clock.ts), read leniently
   for (const k of ['epoch', 'seq', 'depth']) {
     if (!Number.isInteger(num(o, k))) throw bad(`field ${k} must be an integer`);
   }

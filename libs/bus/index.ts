@@ -2,4 +2,5 @@ export * from './subjects.js';
 export * from './codec.js';
 export * from './connection.js';
 export * from './streams.js';
+export * from './kv.js';
 export * from './nats-server.js';

@@ -1,12 +1,15 @@
 /**
  * The bookfuse consensus client: one WebSocket to a gateway, a LocalBook per symbol kept exact by
  * seq/epoch checks (a gap sends RESYNC and the book is not offered again until the fresh
- * SNAPSHOT), PONG replies, and reconnect with backoff. Runs in Node (pass `WebSocket` from the
+ * SNAPSHOT), PONG replies, and reconnect with backoff. Given several gateway URLs (instances
+ * behind no load balancer), each reconnect goes to the next one: a gateway holds nothing a client
+ * cannot get back, so the next instance's HANDSHAKE and SNAPSHOT carry on. Runs in Node (pass `WebSocket` from the
  * `ws` package) and in browsers (global WebSocket). Clock and randomness are injectable for tests.
  */
 import { backoffDelayMs } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { LocalBook } from './local-book.js';
+import { CloseCode, isReconnectable } from './codes.js';
 import type { AlertMessage, ClientMessage, ConsensusTradeMessage, ErrorPayload, HandshakePayload, ServerMessage } from './protocol.js';
 
 /** The part of the WHATWG WebSocket the client uses (browser WebSocket and `ws` both fit). */
@@ -30,8 +33,11 @@ export interface Clock {
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface ClientOptions {
-  /** gateway base URL, e.g. ws://127.0.0.1:8080 (the /ws path is added) */
-  url: string;
+  /**
+   * gateway base URL, e.g. ws://127.0.0.1:8080 (the /ws path is added), or several: the first is
+   * tried first and every reconnect moves on to the next, round robin, with the same backoff
+   */
+  url: string | string[];
   apiKey: string;
   symbols: string[];
   depth?: number;
@@ -65,7 +71,6 @@ export type ClientEvents = {
   listenerError: [unknown];
 };
 
-const TERMINAL_FROM = 4100;
 const OPEN = 1;
 /** server silence (no PING or data) for this many heartbeats means a dead link */
 const SILENT_HEARTBEATS = 2;
@@ -82,6 +87,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   handshake: HandshakePayload | undefined;
   /** reconnect attempts since the last successful handshake */
   attempt = 0;
+  /** the gateway URL in use (or tried next) */
+  currentUrl: string;
   private ws: WebSocketLike | undefined;
   private readonly symbols: Set<string>;
   private readonly resyncing = new Set<string>();
@@ -90,9 +97,14 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   private stopped = true;
   private readonly clock: Clock;
   private readonly factory: WebSocketFactory;
+  private readonly urls: string[];
+  private urlIndex = 0;
 
   constructor(private readonly opts: ClientOptions) {
     super();
+    this.urls = typeof opts.url === 'string' ? [opts.url] : [...opts.url];
+    if (this.urls.length === 0) throw new Error('BookfuseClient needs at least one gateway URL');
+    this.currentUrl = this.urls[0]!;
     this.symbols = new Set(opts.symbols);
     this.clock = opts.clock ?? realClock;
     this.factory = opts.webSocket ?? defaultFactory();
@@ -140,7 +152,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   }
 
   private url(): string {
-    const base = this.opts.url.replace(/\/+$/, '');
+    const base = this.currentUrl.replace(/\/+$/, '');
     const q = new URLSearchParams({ token: this.opts.apiKey, symbols: [...this.symbols].join(',') });
     if (this.opts.depth !== undefined) q.set('depth', String(this.opts.depth));
     if (this.opts.detail) q.set('detail', this.opts.detail);
@@ -171,7 +183,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   private onClosed(code: number, reason: string): void {
     this.clock.clearTimeout(this.watchdog);
     for (const b of this.books.values()) b.invalidate();
-    const terminal = code >= TERMINAL_FROM;
+    const terminal = !isReconnectable(code);
     if (this.stopped || terminal || this.opts.reconnect === false) {
       this.stopped = true;
       this.emit('close', { code, reason, retryInMs: null });
@@ -179,6 +191,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
       return;
     }
     const delay = backoffDelayMs(this.attempt++, this.opts.random);
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    this.currentUrl = this.urls[this.urlIndex]!;
     this.emit('close', { code, reason, retryInMs: delay });
     this.setState('reconnecting');
     this.retryTimer = this.clock.setTimeout(() => {
@@ -248,7 +262,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     this.clock.clearTimeout(this.watchdog);
     const hs = this.handshake;
     const silentMs = hs ? hs.heartbeat_ms * SILENT_HEARTBEATS + hs.pong_timeout_ms : 90_000;
-    this.watchdog = this.clock.setTimeout(() => this.ws?.close(4001, 'gateway silent'), silentMs);
+    this.watchdog = this.clock.setTimeout(() => this.ws?.close(CloseCode.HEARTBEAT_TIMEOUT, 'gateway silent'), silentMs);
   }
 
   private send(m: ClientMessage): void {

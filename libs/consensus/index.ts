@@ -9,3 +9,5 @@ export * from './recent-ids.js';
 export * from './trade-merger.js';
 export * from './liquidations.js';
 export * from './shard.js';
+export * from './line-book.js';
+export * from './line-arbiter.js';

@@ -2,9 +2,10 @@
  * The operations endpoints every headless service exposes: /metrics (Prometheus), /healthz
  * (the process answers) and /readyz (the service can do its job: `ready()` says why not).
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { guardHttp, guardUpgrades, refuseUpgrade, sendJson } from '../ws/index.js';
 
 export interface OpsServer {
   port: number;
@@ -12,9 +13,17 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-export async function startOpsServer(opts: { host: string; port: number; registry: Registry; ready: () => string | null }): Promise<OpsServer> {
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+export interface OpsServerOptions {
+  host: string;
+  port: number;
+  registry: Registry;
+  ready: () => string | null;
+  /** fields /healthz adds beside `ok` (a merger's role and shard, a collector's line) */
+  health?: () => Record<string, unknown>;
+}
+
+export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
+  const server: Server = createServer(guardHttp((_req, res, { path }) => {
     if (path === '/metrics') {
       opts.registry
         .metrics()
@@ -28,13 +37,15 @@ export async function startOpsServer(opts: { host: string; port: number; registr
         });
       return;
     }
-    if (path === '/healthz') return void send(res, 200, { ok: true });
+    if (path === '/healthz') return void send(res, 200, { ok: true, ...opts.health?.() });
     if (path === '/readyz') {
       const why = opts.ready();
       return void send(res, why ? 503 : 200, why ? { ready: false, reason: why } : { ready: true });
     }
-    send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path}` } });
-  });
+    send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path.slice(0, 200)}` } });
+  }));
+  // no WebSocket here: an upgrade is answered and closed rather than held as a keep-alive request
+  guardUpgrades(server, (_req, socket) => refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint' }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -47,8 +58,4 @@ export async function startOpsServer(opts: { host: string; port: number; registr
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const s = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(s);
-}
+const send = sendJson;

@@ -1,5 +1,5 @@
 /** Collector metrics (design.md "Configuration, logs, metrics"). Labels: venue, symbol, kind, code. */
-import { prom, LATENCY_BUCKETS_MS, type Registry } from '../../libs/obs/index.js';
+import { prom, LATENCY_BUCKETS_SECONDS, type Registry } from '../../libs/obs/index.js';
 
 export function createCollectorMetrics(registry: Registry) {
   return {
@@ -12,8 +12,12 @@ export function createCollectorMetrics(registry: Registry) {
     schemaDrift: new prom.Counter({ name: 'bookfuse_collector_schema_drift_total', help: 'venue frames that drifted from the known schema: unknown fields, fallbacks taken, optional fields missing', labelNames: ['venue', 'field', 'kind'], registers: [registry] }),
     snapshotsFetched: new prom.Counter({ name: 'bookfuse_collector_rest_snapshots_total', help: 'REST book snapshots fetched', labelNames: ['venue', 'result'], registers: [registry] }),
     bookState: new prom.Gauge({ name: 'bookfuse_collector_book_live', help: '1 while the venue book is live', labelNames: ['venue', 'symbol'], registers: [registry] }),
-    venueLatency: new prom.Histogram({ name: 'bookfuse_collector_venue_latency_ms', help: 'receive time minus venue event time (includes clock offset)', labelNames: ['venue'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
-    publishLatency: new prom.Histogram({ name: 'bookfuse_collector_publish_latency_ms', help: 'frame receipt to NATS publish', labelNames: ['venue'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+    venueLatency: new prom.Histogram({ name: 'bookfuse_collector_venue_latency_seconds', help: 'receive time minus venue event time (includes clock offset)', labelNames: ['venue'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),
+    publishLatency: new prom.Histogram({ name: 'bookfuse_collector_publish_latency_seconds', help: 'frame receipt to NATS publish', labelNames: ['venue'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),
+    liqBuffered: new prom.Gauge({ name: 'bookfuse_collector_liq_buffered', help: 'liquidations held until JetStream acknowledges them (BOOKFUSE_VENUE_LIQ)', registers: [registry] }),
+    liqStored: new prom.Counter({ name: 'bookfuse_collector_liq_stored_total', help: 'liquidations acknowledged by the JetStream stream', labelNames: ['venue'], registers: [registry] }),
+    liqRetries: new prom.Counter({ name: 'bookfuse_collector_liq_publish_retries_total', help: 'liquidation publishes not acknowledged and retried, by reason', labelNames: ['venue', 'reason'], registers: [registry] }),
+    liqDropped: new prom.Counter({ name: 'bookfuse_collector_liq_dropped_total', help: 'liquidations dropped because the buffer was full (COLLECTOR_LIQ_BUFFER)', labelNames: ['venue'], registers: [registry] }),
   };
 }
 

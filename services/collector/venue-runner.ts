@@ -4,22 +4,27 @@
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { backoffDelayMs as backoffDelay, BookfuseError, isBookfuseError, nowMs, type BookMessage, type Instrument, type StatusMessage, type SymbolStatus, type VenueState } from '../../libs/core/index.js';
+import { backoffDelayMs as backoffDelay, BookfuseError, isBookfuseError, msOfUs, nowMs, nowUs, type BookMessage, type Instrument, type StatusMessage, type SymbolStatus, type VenueState } from '../../libs/core/index.js';
 import { encode, subjects } from '../../libs/bus/index.js';
 import { type ConnectionSpec, type VenueAdapter, VenueEngine, type EngineOutput, Feed, RestClient, fetchMetadataBodies } from '../../libs/venues/index.js';
 import type { CollectorMetrics } from './metrics.js';
+import type { LiqPublisher } from './liq-publisher.js';
 import type { VenueRunConfig } from './config.js';
 
 export interface VenueRunnerDeps {
   nc: NatsConnection;
   log: Logger;
   metrics: CollectorMetrics;
+  /** the durable path of liquidations (JetStream, buffered until acknowledged) */
+  liqs: LiqPublisher;
 }
 
 export interface VenueRunnerOptions {
   bases: string[];
   quotes: string[];
   depth: number;
+  /** the collector line stamped on every message (absent: none) */
+  line?: string;
 }
 
 export class VenueRunner {
@@ -34,6 +39,8 @@ export class VenueRunner {
   private stopped = false;
   private everConnected = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** µs receive time of the frame being handled, for the recv_us of what it produces */
+  private frameRecvUs: number | undefined;
 
   constructor(
     private readonly adapter: VenueAdapter<unknown>,
@@ -75,7 +82,9 @@ export class VenueRunner {
   /** The current book for a canonical symbol, for snapshot requests. */
   snapshot(symbol: string): BookMessage | null {
     const vs = this.bySymbol.get(symbol);
-    return vs && this.engine ? this.engine.snapshotOf(vs, Date.now()) : null;
+    const snap = vs && this.engine ? this.engine.snapshotOf(vs, Date.now()) : null;
+    if (snap && this.opts.line) snap.line = this.opts.line;
+    return snap;
   }
 
   status(): StatusMessage {
@@ -98,6 +107,7 @@ export class VenueRunner {
     else if (live === total && total > 0) state = 'live';
     else state = resyncing > 0 ? 'resyncing' : 'connecting';
     const msg: StatusMessage = { v: 1, venue: this.venue, state, symbols, ts: Date.now() };
+    if (this.opts.line) msg.line = this.opts.line;
     msg.capabilities = { liquidations: this.adapter.liquidations.supported };
     if (this.adapter.liquidations.note) msg.capabilities.note = this.adapter.liquidations.note;
     return msg;
@@ -153,9 +163,11 @@ export class VenueRunner {
           this.everConnected = true;
           if (spec.books) this.handle(engine.onConnect(spec.symbols), spec);
         },
-        onFrame: (text, recvTs) => {
+        onFrame: (text, recvTs, recvUs) => {
           this.deps.metrics.framesIn.inc({ venue: this.venue });
+          this.frameRecvUs = recvUs;
           this.handle(engine.onFrame(text, recvTs), spec);
+          this.frameRecvUs = undefined;
         },
         onClose: (reason) => {
           this.deps.metrics.reconnects.inc({ venue: this.venue, reason });
@@ -180,7 +192,8 @@ export class VenueRunner {
           this.publish(subjects.trade(this.venue, o.msg.symbol), o.msg, 'trade');
           break;
         case 'liq':
-          this.publish(subjects.liq(this.venue, o.msg.symbol), o.msg, 'liq');
+          this.stamp(o.msg, 'liq');
+          this.deps.liqs.publish(o.msg);
           break;
         case 'fetch-snapshot':
           this.fetchSnapshot(o.venueSymbol);
@@ -215,16 +228,24 @@ export class VenueRunner {
   }
 
   private publishBook(msg: BookMessage): void {
-    this.deps.metrics.venueLatency.observe({ venue: this.venue }, Math.max(0, msg.recv_ts - msg.ts));
+    this.deps.metrics.venueLatency.observe({ venue: this.venue }, Math.max(0, msg.recv_ts - msg.ts) / 1000);
     this.publish(subjects.book(this.venue, msg.symbol), msg, 'book');
   }
 
-  private publish(subject: string, msg: { recv_ts: number; pub_ts?: number }, kind: string): void {
-    const now = nowMs();
-    msg.pub_ts = now;
+  private publish(subject: string, msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number; line?: string }, kind: string): void {
+    this.stamp(msg, kind);
     this.deps.nc.publish(subject, encode(msg));
+  }
+
+  private stamp(msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number; line?: string }, kind: string): void {
+    if (this.opts.line) msg.line = this.opts.line;
+    const us = nowUs();
+    msg.pub_ts = msOfUs(us);
+    msg.pub_us = us;
+    // the µs twin of recv_ts exists only for what the frame being handled produced
+    if (this.frameRecvUs !== undefined && msOfUs(this.frameRecvUs) === msg.recv_ts) msg.recv_us = this.frameRecvUs;
     this.deps.metrics.messagesOut.inc({ venue: this.venue, subject: kind });
-    this.deps.metrics.publishLatency.observe({ venue: this.venue }, Math.max(0, now - msg.recv_ts));
+    this.deps.metrics.publishLatency.observe({ venue: this.venue }, Math.max(0, us - (msg.recv_us ?? msg.recv_ts * 1000)) / 1e6);
   }
 
   /** One REST snapshot in flight per symbol, through the venue's shared weight budget. */

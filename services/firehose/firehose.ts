@@ -15,16 +15,17 @@ import type { Duplex } from 'node:stream';
 import type { NatsConnection } from 'nats';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger, Registry } from '../../libs/obs/index.js';
-import { CloseCode, type WriteQueueLimits } from '../../libs/ws/index.js';
+import { CloseCode, guardHttp, type ErrorCodeName, guardUpgrades, refuseUpgrade, sendJson, type RequestTarget, type WriteQueueLimits } from '../../libs/ws/index.js';
 import { createKeyCheck } from './auth.js';
 import type { FirehoseConfig } from './config.js';
 import { FeedConnection } from './connection.js';
 import { Hub } from './hub.js';
 import { LiveLog } from './liq-log.js';
 import { createFirehoseMetrics } from './metrics.js';
-import { errorPayload, type FirehoseErrorCode } from './payload.js';
+import { errorPayload } from './payload.js';
 import { replay } from './replay.js';
-import { isProblem, parseFeedRequest, type FeedRequest } from './request.js';
+import { CANONICAL_SYMBOL, isProblem, parseFeedRequest, type FeedRequest, type FilterUniverse } from './request.js';
+import { venueIds } from '../../libs/venues/index.js';
 
 /** client frames are PINGs; anything bigger is not for us */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
@@ -54,24 +55,31 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   const keys = createKeyCheck(config.apiKeys);
   const limits: WriteQueueLimits = { maxMessages: config.queueMaxMessages, maxBytes: config.queueMaxBytes, socketHighWaterBytes: config.socketHighWaterBytes };
   const hub = new Hub<FeedConnection>(metrics, { intervalMs: config.writeIntervalMs, writeShare: config.writeShare });
-  const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs };
+  const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs, replicas: config.liqReplicas };
   const liveLog = new LiveLog({
     nc,
     hub,
     log,
     metrics,
     retentionMs: config.liqRetentionMs,
+    replicas: config.liqReplicas,
     onReplayBroken: (c) => c.close(CloseCode.SERVER_RESTART, 'liquidation log was reset: reconnect without after'),
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_CLIENT_FRAME_BYTES, clientTracking: false });
-  const server: Server = createServer((req, res) => void handleHttp(req, res));
+  const guardHooks = {
+    onRefused: (outcome: string, err?: unknown) => {
+      metrics.badRequests.inc();
+      if (err) log.error({ err, outcome }, 'request handler failed');
+    },
+  };
+  const server: Server = createServer(guardHttp(handleHttp, guardHooks));
   let replays = 0;
+  const universe: FilterUniverse = { venues: venueIds(), isSymbol: (s) => CANONICAL_SYMBOL.test(s) };
   let stopping = false;
   let natsUp = true;
   let sweep: NodeJS.Timeout | undefined;
 
-  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+  async function handleHttp(_req: IncomingMessage, res: ServerResponse, { path }: RequestTarget): Promise<void> {
     if (path === '/metrics') {
       refreshGauges();
       const body = await deps.registry.metrics();
@@ -82,7 +90,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       const why = notReadyReason();
       json(res, why ? 503 : 200, why ? { ready: false, reason: why } : { ready: true });
     } else {
-      json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path}` } });
+      json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path.slice(0, 200)}` } });
     }
   }
 
@@ -93,17 +101,10 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     return null;
   }
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const parsed = parseFeedRequest(req.url, req.headers);
-    if (isProblem(parsed) && parsed.kind === 'not_found') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    if (stopping) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    socket.on('error', () => undefined);
+  guardUpgrades(server, (req: IncomingMessage, socket: Duplex, head: Buffer, target: RequestTarget) => {
+    const parsed = parseFeedRequest(target, req.headers, universe);
+    if (isProblem(parsed) && parsed.kind === 'not_found') return refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint at this path' });
+    if (stopping) return refuseUpgrade(socket, 503);
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (isProblem(parsed)) {
         metrics.badRequests.inc();
@@ -118,16 +119,16 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       }
       open(ws, socket as Socket, parsed);
     });
-  });
+  }, guardHooks);
 
-  function refuse(ws: WebSocket, code: FirehoseErrorCode, closeCode: number, message: string): void {
+  function refuse(ws: WebSocket, code: ErrorCodeName, closeCode: number, message: string): void {
     ws.on('error', () => undefined);
     ws.send(errorPayload(code, message));
     ws.close(closeCode, `${code}: ${message}`.slice(0, 123));
   }
 
   function open(ws: WebSocket, socket: Socket, req: FeedRequest): void {
-    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }), lag: (ms) => metrics.clientLag.observe(ms) });
+    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }), lag: (ms) => metrics.clientLag.observe(ms / 1000) });
     hub.add(conn);
     metrics.connections.inc({ endpoint: conn.endpoint });
     ws.on('error', () => undefined);
@@ -138,6 +139,9 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       metrics.connections.dec({ endpoint: conn.endpoint });
       metrics.disconnects.inc({ reason: conn.closeCode === undefined ? 'client' : (CODE_NAMES.get(conn.closeCode) ?? String(conn.closeCode)) });
     });
+    // the connection stays for the names it knows; it is told which ones name nothing
+    if (req.unknownSymbols.length) conn.sendText(errorPayload('UNKNOWN_SYMBOL', `no symbol ${req.unknownSymbols.join(', ')}: symbols are canonical BASE-QUOTE, e.g. BTC-USDT; filtering on the others`));
+    if (req.unknownVenues.length) conn.sendText(errorPayload('UNKNOWN_VENUE', `no venue ${req.unknownVenues.join(', ')} (known: ${universe.venues.join(', ')}); filtering on the others`));
     if (req.after === undefined) {
       conn.lastSeq = hub.lastSeq;
       conn.live = true;
@@ -154,7 +158,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       .catch((e: unknown) => {
         metrics.replayRequests.inc({ result: 'failed' });
         log.warn({ err: e, after: req.after }, 'replay failed');
-        conn.close(CloseCode.SERVER_RESTART, 'replay failed: reconnect with the same after', errorPayload('REPLAY_UNAVAILABLE', 'replay failed; reconnect with the same after'));
+        conn.close(CloseCode.SERVER_RESTART, 'replay failed: reconnect with the same after', errorPayload('REPLAY_FAILED', 'replay failed; reconnect with the same after'));
       })
       .finally(() => replays--);
   }
@@ -184,7 +188,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     metrics.queueDepth.set(depth);
     metrics.queueDepthMax.set(maxDepth);
     metrics.queueBytes.set(bytes);
-    metrics.rotationMs.set(hub.periodMs);
+    metrics.rotationSeconds.set(hub.periodMs / 1000);
   }
 
   async function watchNats(): Promise<void> {
@@ -232,6 +236,4 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
+const json = sendJson;

@@ -191,7 +191,7 @@ export class Hub<C extends FanoutClient> {
     const done = this.log.trim(low);
     if (done.length) {
       const now = nowMs();
-      for (const chunk of done) for (const i of chunk.items) if (i.publishedMs !== undefined) this.metrics.publishToWrite.observe(now - i.publishedMs);
+      for (const chunk of done) for (const i of chunk.items) if (i.publishedMs !== undefined) this.metrics.publishToWrite.observe((now - i.publishedMs) / 1000);
     }
     return low >= this.lastSeq;
   }

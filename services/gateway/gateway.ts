@@ -42,7 +42,8 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
   const ws = new WsServer(cfg, hub, metrics, log);
   const upstream = new Upstream(nc, cfg, hub, metrics, log);
-  registerRoutes(app, { cfg, hub, metrics, natsUp: () => natsUp && !nc.isClosed() });
+  let startedAt = Date.now();
+  registerRoutes(app, { cfg, hub, metrics, natsUp: () => natsUp && !nc.isClosed(), startedAt: () => startedAt });
   ws.attach(app.server);
   const timers: ReturnType<typeof setInterval>[] = [];
 
@@ -59,6 +60,7 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
           else if (s.type === 'reconnect') natsUp = true;
         }
       })().catch(() => undefined);
+      startedAt = Date.now();
       upstream.start();
       timers.push(setInterval(() => hub.sweep(), SWEEP_MS));
       timers.push(setInterval(() => hub.heartbeat(), cfg.heartbeatMs));

@@ -3,7 +3,8 @@
  * the widget page. /v1/* takes the same API keys as /ws (unless GATEWAY_REST_REQUIRES_KEY=false).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { VenueView } from '../../libs/core/index.js';
+import type { HeldBook } from './held-book.js';
+import { isTargetRefusal, normalizeTarget } from '../../libs/ws/index.js';
 import { authenticate, presentedKey } from './auth.js';
 import { clientModule, publicAsset } from './assets.js';
 import type { GatewayConfig } from './config.js';
@@ -11,27 +12,46 @@ import type { Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the route needs an API key (GATEWAY_REST_REQUIRES_KEY) */
+    apiKey?: boolean;
+  }
+}
+
+/** Route options of every route that needs an API key: `app.get(path, KEYED, handler)`. */
+export const KEYED = { config: { apiKey: true } } as const;
+
 export interface RouteDeps {
   cfg: GatewayConfig;
   hub: Hub;
   metrics: GatewayMetrics;
   natsUp: () => boolean;
+  /** local time the gateway started listening to the merger (silence before the first message counts from here) */
+  startedAt: () => number;
 }
 
 export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   const { cfg, hub, metrics } = d;
   const count = (route: string, status: number) => metrics.rest.inc({ route, status: String(status) });
 
+  // Auth is decided by the route the router matched (its `apiKey` flag), and, as a second net, by
+  // the normalized path — never by the raw string, which `/%761/…` or `http://x/v1/…` disguise.
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!cfg.restRequiresKey || !req.url.startsWith('/v1/')) return;
-    const q = new URL(req.url, 'http://gateway').searchParams;
-    if (!authenticate(presentedKey(req.headers, q), cfg.apiKeyHashes)) {
+    const target = normalizeTarget(req.url);
+    if (isTargetRefusal(target)) {
+      count('unknown', target.status);
+      return reply.code(target.status).send({ code: target.code, message: target.message });
+    }
+    const keyed = req.routeOptions.config?.apiKey === true || target.path.startsWith('/v1/') || target.path === '/v1';
+    if (!keyed || !cfg.restRequiresKey) return;
+    if (!authenticate(presentedKey(req.headers, target.query), cfg.apiKeyHashes)) {
       count(req.routeOptions.url ?? 'unknown', 401);
       return reply.code(401).send({ code: 'AUTH_FAILED', message: 'missing or unknown API key' });
     }
   });
 
-  app.get<{ Params: { symbol: string }; Querystring: { depth?: string } }>('/v1/books/:symbol', async (req, reply) => {
+  app.get<{ Params: { symbol: string }; Querystring: { depth?: string } }>('/v1/books/:symbol', KEYED, async (req, reply) => {
     const feed = hub.feeds.get(req.params.symbol);
     if (!feed) {
       count('/v1/books/:symbol', 404);
@@ -48,6 +68,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       return reply.code(503).send({ code: 'NOT_READY', message: 'no consensus book known to be right yet' });
     }
     const depth = Math.min(raw ? Number(raw) : cfg.defaultDepth, cfg.maxDepth);
+    const now = Date.now();
     count('/v1/books/:symbol', 200);
     return {
       symbol: held.symbol,
@@ -56,18 +77,19 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       depth,
       ts: held.ts,
       merge_ts: held.mergeTs,
+      upstream_age_ms: held.upstreamAgeMs(now),
       crossed: held.crossed,
       bids: held.levels(true, depth),
       asks: held.levels(false, depth),
-      venues: agedViews(held.venues, held.venuesAt, Date.now()),
+      venues: held.agedVenues(now, cfg.venueStaleAfterMs),
     };
   });
 
-  app.get('/v1/venues', async () => {
+  app.get('/v1/venues', KEYED, async () => {
     const now = Date.now();
     const symbols: Record<string, unknown> = {};
     for (const [s, f] of hub.feeds) {
-      symbols[s] = { synced: f.held.synced, epoch: f.held.epoch, seq: f.held.seq, venues: agedViews(f.held.venues, f.held.venuesAt, now) };
+      symbols[s] = { synced: f.held.synced, epoch: f.held.epoch, seq: f.held.seq, upstream_age_ms: f.held.upstreamAgeMs(now), venues: f.held.agedVenues(now, cfg.venueStaleAfterMs) };
     }
     count('/v1/venues', 200);
     return { ts: now, symbols };
@@ -76,10 +98,8 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
-    const missing = [...hub.feeds.values()].filter((f) => !f.held.synced).map((f) => f.held.symbol);
-    const nats = d.natsUp();
-    const ready = nats && missing.length === 0;
-    return reply.code(ready ? 200 : 503).send({ ready, nats, missing_books: missing });
+    const r = readiness([...hub.feeds.values()].map((f) => f.held), d.natsUp(), Date.now(), d.startedAt(), cfg.upstreamSilenceMs);
+    return reply.code(r.ready ? 200 : 503).send(r);
   });
 
   app.get('/metrics', async (_req, reply) => {
@@ -106,12 +126,22 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   });
 }
 
-/** Venue views aged to now: the age the merger reported plus the time since it arrived here. */
-function agedViews(views: Record<string, VenueView>, at: Record<string, number>, now: number) {
-  const out: Record<string, unknown> = {};
-  for (const [v, view] of Object.entries(views)) {
-    const since = Math.max(0, now - (at[v] ?? now));
-    out[v] = { ...view, age_ms: Math.round(view.age_ms + since), reported_age_ms: view.age_ms };
+/**
+ * Ready = NATS up, a right book for every symbol, and the merger heard for each within
+ * `silenceMs` (it republishes venue views every second, so silence means it is frozen or gone).
+ */
+export function readiness(books: readonly HeldBook[], nats: boolean, now: number, startedAt: number, silenceMs: number) {
+  const missing = books.filter((b) => !b.synced).map((b) => b.symbol);
+  const silent: Record<string, number> = {};
+  for (const b of books) {
+    const quiet = now - (b.heardAt || startedAt);
+    if (quiet > silenceMs) silent[b.symbol] = Math.round(quiet);
   }
-  return out;
+  const reasons: string[] = [];
+  if (!nats) reasons.push('NATS disconnected');
+  if (missing.length) reasons.push(`no right book yet for ${missing.join(', ')}`);
+  const quiet = Object.keys(silent);
+  if (quiet.length) reasons.push(`merger silent for more than ${silenceMs} ms on ${quiet.join(', ')}`);
+  const ready = reasons.length === 0;
+  return { ready, nats, missing_books: missing, silent_symbols: silent, ...(ready ? {} : { reason: reasons.join('; ') }) };
 }

@@ -7,26 +7,18 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../libs/obs/index.js';
-import { CloseCode, textFrame } from '../../libs/ws/index.js';
+import { CloseCode, ConnectionLimiter, ERROR_CODES, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
 import type { HandshakePayload } from '../../libs/client/index.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import { ClientConn } from './client-conn.js';
-import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, type ConnectionRequest, type Refusal, type RequestLimits } from './client-protocol.js';
+import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, pathKeyOf, type ConnectionRequest, type Refusal, type RequestLimits } from './client-protocol.js';
 import type { GatewayConfig } from './config.js';
 import { writeErrorAndClose, type Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
 
-const REFUSAL_CLOSE: Record<string, number> = {
-  AUTH_FAILED: CloseCode.AUTH_FAILED,
-  BAD_REQUEST: CloseCode.BAD_REQUEST,
-  UNKNOWN_SYMBOL: CloseCode.BAD_REQUEST,
-  TOO_MANY_CONNECTIONS: CloseCode.TOO_MANY_CONNECTIONS,
-  ORIGIN_NOT_ALLOWED: CloseCode.ORIGIN_NOT_ALLOWED,
-};
-
 export class WsServer {
   private readonly wss: WebSocketServer;
-  private readonly perKey = new Map<string, number>();
+  private readonly limiter: ConnectionLimiter;
   private readonly limits: RequestLimits;
   private stopping = false;
 
@@ -38,11 +30,17 @@ export class WsServer {
     private readonly now: () => number = Date.now,
   ) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: cfg.hardMaxFrameBytes, clientTracking: false });
+    this.limiter = new ConnectionLimiter({ maxConnections: cfg.maxConnectionsPerKey, maxConnectionsPerAddress: cfg.maxConnectionsPerKeyPerAddress }, cfg.keyLimits);
     this.limits = { symbols: cfg.symbols, defaultDepth: cfg.defaultDepth, maxDepth: cfg.maxDepth, maxSymbols: cfg.maxSymbolsPerConnection, minIntervalMs: cfg.minSnapshotIntervalMs };
   }
 
   attach(server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
+    guardUpgrades(server, (req, socket, head, target) => this.onUpgrade(req, socket as Socket, head, target), {
+      onRefused: (outcome, err) => {
+        this.metrics.connectionsTotal.inc({ result: outcome });
+        if (err) this.log.error({ err }, 'upgrade handler failed');
+      },
+    });
   }
 
   /** Refuse new upgrades and close every connection with SERVER_RESTART (reconnectable). */
@@ -52,33 +50,32 @@ export class WsServer {
     this.wss.close();
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const parsed = parseUpgrade(url.pathname, url.searchParams, this.limits);
-    if (parsed === null || this.stopping) {
-      const status = parsed === null ? '404 Not Found' : '503 Service Unavailable';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    socket.on('error', () => undefined); // a reset during the handshake is the client's business
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(ws, socket, req, url.searchParams, parsed));
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, target: RequestTarget): void {
+    const parsed = parseUpgrade(target, this.limits);
+    if (parsed === null) return refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint at this path' });
+    if (this.stopping) return refuseUpgrade(socket, 503);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(ws, socket, req, target, parsed));
   }
 
-  private onOpen(ws: WebSocket, socket: Socket, req: IncomingMessage, q: URLSearchParams, parsed: ConnectionRequest | Refusal): void {
-    const keyId = authenticate(presentedKey(req.headers, q, isRefusal(parsed) ? undefined : parsed.pathKey), this.cfg.apiKeyHashes);
+  private onOpen(ws: WebSocket, socket: Socket, req: IncomingMessage, target: RequestTarget, parsed: ConnectionRequest | Refusal): void {
+    const keyId = authenticate(presentedKey(req.headers, target.query, pathKeyOf(target)), this.cfg.apiKeyHashes);
     const origin = req.headers.origin;
     let refusal: Refusal | undefined;
     if (!keyId) refusal = { code: 'AUTH_FAILED', message: 'missing or unknown API key' };
-    else if (!originAllowed(origin, this.cfg.allowedOrigins)) refusal = { code: 'ORIGIN_NOT_ALLOWED', message: `origin ${origin} is not allowed` };
+    else if (!originAllowed(origin, this.cfg.allowedOrigins)) refusal = { code: 'ORIGIN_NOT_ALLOWED', message: `origin ${String(origin).slice(0, 100)} is not allowed` };
     else if (isRefusal(parsed)) refusal = parsed;
     else if (this.hub.conns.size >= this.cfg.maxConnections) refusal = { code: 'TOO_MANY_CONNECTIONS', message: 'gateway connection limit reached' };
-    else if ((this.perKey.get(keyId) ?? 0) >= this.cfg.maxConnectionsPerKey) refusal = { code: 'TOO_MANY_CONNECTIONS', message: `at most ${this.cfg.maxConnectionsPerKey} connections per API key` };
+    else {
+      const over = this.limiter.admit(keyId, socket.remoteAddress);
+      if (over) refusal = { code: 'TOO_MANY_CONNECTIONS', message: over };
+    }
     if (refusal || !keyId || isRefusal(parsed)) {
       const r = refusal!;
+      ws.on('error', () => undefined);
       this.metrics.connectionsTotal.inc({ result: r.code.toLowerCase() });
       this.metrics.clientErrors.inc({ code: r.code });
       this.log.info({ code: r.code, ip: socket.remoteAddress }, 'connection refused');
-      writeErrorAndClose(ws, socket, r.code, r.message, REFUSAL_CLOSE[r.code] ?? CloseCode.POLICY_VIOLATION);
+      writeErrorAndClose(ws, socket, r.code, r.message, ERROR_CODES[r.code].close ?? CloseCode.POLICY_VIOLATION);
       return;
     }
     this.metrics.connectionsTotal.inc({ result: 'accepted' });
@@ -86,7 +83,7 @@ export class WsServer {
     const limits = { maxMessages: cfg.queueMaxMessages, maxBytes: cfg.queueMaxBytes, socketHighWaterBytes: cfg.socketHighWaterBytes };
     const rate = { ratePerS: cfg.ratePerS, burst: cfg.rateBurst, maxStrikes: cfg.maxStrikes };
     const conn = new ClientConn(ws, socket, keyId, parsed, limits, rate, this.now(), (c, r) => this.hub.onOverflow(c, r));
-    this.perKey.set(keyId, (this.perKey.get(keyId) ?? 0) + 1);
+    const address = socket.remoteAddress;
     this.hub.add(conn);
     this.metrics.connections.inc({ mode: conn.mode });
     socket.on('drain', () => this.hub.sweep());
@@ -100,9 +97,7 @@ export class WsServer {
     ws.on('close', (code) => {
       if (!conn.closing) this.metrics.closes.inc({ reason: code === 1009 ? 'frame_too_large' : 'client' });
       this.hub.remove(conn);
-      const n = (this.perKey.get(keyId) ?? 1) - 1;
-      if (n > 0) this.perKey.set(keyId, n);
-      else this.perKey.delete(keyId);
+      this.limiter.release(keyId, address);
       this.metrics.connections.dec({ mode: conn.mode });
     });
 
