@@ -7,7 +7,7 @@
 import { backoffDelayMs } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { LocalBook } from './local-book.js';
-import type { AlertMessage, ClientMessage, ConsensusTradeMessage, ErrorPayload, HandshakePayload, ServerMessage } from './protocol.js';
+import type { AlertMessage, ClientMessage, ConsensusTradeMessage, ErrorPayload, EventType, HandshakePayload, ServerMessage } from './protocol.js';
 
 /** The part of the WHATWG WebSocket the client uses (browser WebSocket and `ws` both fit). */
 export interface WebSocketLike {
@@ -37,6 +37,10 @@ export interface ClientOptions {
   depth?: number;
   /** 'venues' asks for per-venue sizes on delta levels too */
   detail?: 'totals' | 'venues';
+  /** the venues the books merge (#16.1); omitted = every venue */
+  venues?: string[];
+  /** the message kinds to get (#16.3); omitted = BOOK, TRADE and ALERT */
+  events?: EventType[];
   /** defaults to globalThis.WebSocket */
   webSocket?: WebSocketFactory;
   clock?: Clock;
@@ -90,12 +94,14 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   private stopped = true;
   private readonly clock: Clock;
   private readonly factory: WebSocketFactory;
+  private venueSet: string[] | null;
 
   constructor(private readonly opts: ClientOptions) {
     super();
     this.symbols = new Set(opts.symbols);
     this.clock = opts.clock ?? realClock;
     this.factory = opts.webSocket ?? defaultFactory();
+    this.venueSet = opts.venues ?? null;
   }
 
   start(): void {
@@ -119,7 +125,18 @@ export class BookfuseClient extends Emitter<ClientEvents> {
 
   subscribe(symbols: string[]): void {
     for (const s of symbols) this.symbols.add(s);
-    this.send({ type: 'SUBSCRIBE', payload: { symbols, depth: this.opts.depth } });
+    this.send({ type: 'SUBSCRIBE', payload: { symbols, depth: this.opts.depth, venues: this.venueSet } });
+  }
+
+  /** Merge only these venues into every book from now on (null = every venue); SNAPSHOTs follow. */
+  setVenues(venues: string[] | null): void {
+    this.venueSet = venues === null ? null : [...venues];
+    for (const b of this.books.values()) b.invalidate();
+    if (this.symbols.size) this.send({ type: 'SUBSCRIBE', payload: { symbols: [...this.symbols], depth: this.opts.depth, venues: this.venueSet } });
+  }
+
+  get venues(): readonly string[] | null {
+    return this.venueSet;
   }
 
   unsubscribe(symbols: string[]): void {
@@ -144,6 +161,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     const q = new URLSearchParams({ token: this.opts.apiKey, symbols: [...this.symbols].join(',') });
     if (this.opts.depth !== undefined) q.set('depth', String(this.opts.depth));
     if (this.opts.detail) q.set('detail', this.opts.detail);
+    if (this.venueSet) q.set('venues', this.venueSet.join(','));
+    if (this.opts.events) q.set('events', this.opts.events.join(','));
     return `${base}${base.endsWith('/ws') ? '' : '/ws'}?${q.toString()}`;
   }
 

@@ -12,6 +12,9 @@ export type DeltaLevel = [price: string, total: string] | [price: string, total:
 
 export type StreamMode = 'stream' | 'snapshot';
 
+/** What `events=` / SUBSCRIBE's `events` select: BOOK = SNAPSHOT and BOOK messages. */
+export type EventType = 'BOOK' | 'TRADE' | 'ALERT';
+
 /** Stable error codes sent in ERROR (the close code that may follow is in close-codes.ts). */
 export type ProtocolErrorCode =
   | 'AUTH_FAILED'
@@ -47,7 +50,18 @@ export interface HandshakePayload {
   detail: 'totals' | 'venues';
   symbols: string[];
   available: string[];
+  /** the venue set of the books (sorted); null = every venue */
+  venues: string[] | null;
+  /** the event types this connection gets */
+  events: EventType[];
   limits: Limits;
+}
+
+export interface SubscribedPayload {
+  symbols: string[];
+  depth: number;
+  venues: string[] | null;
+  events: EventType[];
 }
 
 export interface SnapshotPayload {
@@ -93,12 +107,12 @@ export type ServerMessage =
   | { type: 'TRADE'; payload: ConsensusTradeMessage }
   | { type: 'ALERT'; payload: AlertMessage }
   | { type: 'PING'; payload: { ts: number } }
-  | { type: 'SUBSCRIBED'; payload: { symbols: string[]; depth: number } }
+  | { type: 'SUBSCRIBED'; payload: SubscribedPayload }
   | { type: 'UNSUBSCRIBED'; payload: { symbols: string[] } }
   | { type: 'ERROR'; payload: ErrorPayload };
 
 export type ClientMessage =
-  | { type: 'SUBSCRIBE'; payload: { symbols: string[]; depth?: number } }
+  | { type: 'SUBSCRIBE'; payload: { symbols: string[]; depth?: number; venues?: string[] | null; events?: EventType[] } }
   | { type: 'UNSUBSCRIBE'; payload: { symbols: string[] } }
   | { type: 'RESYNC'; payload: { symbol: string } }
   | { type: 'PONG'; payload?: { ts?: number } };

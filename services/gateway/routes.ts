@@ -10,6 +10,9 @@ import type { GatewayConfig } from './config.js';
 import type { Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { venueIds } from '../../libs/venues/registry.js';
+import { isRefusal } from './client-protocol.js';
+import { parseVenueSet, restBookLevels } from './venue-subset.js';
 
 export interface RouteDeps {
   cfg: GatewayConfig;
@@ -31,7 +34,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     }
   });
 
-  app.get<{ Params: { symbol: string }; Querystring: { depth?: string } }>('/v1/books/:symbol', async (req, reply) => {
+  app.get<{ Params: { symbol: string }; Querystring: { depth?: string; venues?: string } }>('/v1/books/:symbol', async (req, reply) => {
     const feed = hub.feeds.get(req.params.symbol);
     if (!feed) {
       count('/v1/books/:symbol', 404);
@@ -41,6 +44,11 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     if (raw !== undefined && !/^[1-9]\d{0,5}$/.test(raw)) {
       count('/v1/books/:symbol', 400);
       return reply.code(400).send({ code: 'BAD_REQUEST', message: 'depth must be a positive integer' });
+    }
+    const venues = parseVenueSet(req.query.venues, venueIds());
+    if (isRefusal(venues)) {
+      count('/v1/books/:symbol', 400);
+      return reply.code(400).send(venues);
     }
     const held = feed.held;
     if (!held.synced) {
@@ -56,9 +64,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       depth,
       ts: held.ts,
       merge_ts: held.mergeTs,
-      crossed: held.crossed,
-      bids: held.levels(true, depth),
-      asks: held.levels(false, depth),
+      ...restBookLevels(held, depth, venues),
       venues: agedViews(held.venues, held.venuesAt, Date.now()),
     };
   });

@@ -15,6 +15,8 @@ import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, 
 import type { GatewayConfig } from './config.js';
 import { writeErrorAndClose, type Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
+import { venueIds } from '../../libs/venues/registry.js';
+import { subscribeOptions } from './subscribe-options.js';
 
 const REFUSAL_CLOSE: Record<string, number> = {
   AUTH_FAILED: CloseCode.AUTH_FAILED,
@@ -38,7 +40,7 @@ export class WsServer {
     private readonly now: () => number = Date.now,
   ) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: cfg.hardMaxFrameBytes, clientTracking: false });
-    this.limits = { symbols: cfg.symbols, defaultDepth: cfg.defaultDepth, maxDepth: cfg.maxDepth, maxSymbols: cfg.maxSymbolsPerConnection, minIntervalMs: cfg.minSnapshotIntervalMs };
+    this.limits = { symbols: cfg.symbols, defaultDepth: cfg.defaultDepth, maxDepth: cfg.maxDepth, maxSymbols: cfg.maxSymbolsPerConnection, minIntervalMs: cfg.minSnapshotIntervalMs, venues: venueIds() };
   }
 
   attach(server: Server): void {
@@ -118,6 +120,8 @@ export class WsServer {
         detail: parsed.detail ? 'venues' : 'totals',
         symbols: parsed.symbols,
         available: [...cfg.symbols],
+        venues: parsed.venues,
+        events: parsed.events,
         limits: {
           max_symbols: cfg.maxSymbolsPerConnection,
           max_depth: cfg.maxDepth,
@@ -159,8 +163,11 @@ export class WsServer {
         if (isRefusal(checked)) return this.reject(conn, now, checked);
         const depth = parseDepth(m.payload.depth ?? conn.req.depth, this.limits);
         if (isRefusal(depth)) return this.reject(conn, now, depth);
-        this.hub.push(conn, textFrame(JSON.stringify({ type: 'SUBSCRIBED', payload: { symbols: checked, depth } })), 'SUBSCRIBED');
-        return this.hub.subscribe(conn, checked, depth);
+        const opts = subscribeOptions(conn, m.payload, this.limits.venues);
+        if (isRefusal(opts)) return this.reject(conn, now, opts);
+        this.hub.push(conn, textFrame(JSON.stringify({ type: 'SUBSCRIBED', payload: { symbols: checked, depth, venues: opts.venues, events: [...conn.events] } })), 'SUBSCRIBED');
+        if (opts.bookResumed) for (const s of conn.subs.keys()) this.hub.resync(conn, s);
+        return this.hub.subscribe(conn, checked, depth, opts.venues);
       }
       case 'UNSUBSCRIBE': {
         const checked = checkSymbols(m.payload.symbols, { ...this.limits, maxSymbols: Infinity });

@@ -97,7 +97,7 @@ describe('consensus WebSocket protocol', () => {
     await c.next('HANDSHAKE');
     c.send({ type: 'SUBSCRIBE', payload: { symbols: ['ETH-USD'], depth: 3 } });
     const sub = await c.next('SUBSCRIBED');
-    expect(sub.payload).toEqual({ symbols: ['ETH-USD'], depth: 3 });
+    expect(sub.payload).toEqual({ symbols: ['ETH-USD'], depth: 3, venues: null, events: ['BOOK', 'TRADE', 'ALERT'] });
     const snap = await c.next('SNAPSHOT', (m) => m.payload.symbol === 'ETH-USD');
     expect(snap.payload.bids).toHaveLength(3);
     c.send({ type: 'RESYNC', payload: { symbol: 'ETH-USD' } });
