@@ -176,7 +176,7 @@ export function asConsensusTradeMessage(x: unknown): ConsensusTradeMessage {
 export function asAlertMessage(x: unknown): AlertMessage {
   const o = obj(x, 'alert message');
   str(o, 'symbol');
-  oneOf(o, 'kind', ['STALE', 'RECOVERED', 'DIVERGENCE', 'CONVERGED', 'RESYNC']);
+  oneOf(o, 'kind', ['STALE', 'RECOVERED', 'DIVERGENCE', 'CONVERGED', 'RESYNC', 'LARGE_LIQUIDATION']);
   str(o, 'venue');
   num(o, 'ts');
   return o as unknown as AlertMessage;

@@ -2,3 +2,4 @@ export * from './subjects.js';
 export * from './codec.js';
 export * from './connection.js';
 export * from './streams.js';
+export * from './alert-stream.js';

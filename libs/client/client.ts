@@ -5,6 +5,7 @@
  * `ws` package) and in browsers (global WebSocket). Clock and randomness are injectable for tests.
  */
 import { backoffDelayMs } from './backoff.js';
+import { AlertGap, type AlertGapInfo, type FetchLike } from './alert-gap.js';
 import { Emitter } from './emitter.js';
 import { LocalBook } from './local-book.js';
 import type { AlertMessage, ClientMessage, ConsensusTradeMessage, ErrorPayload, EventType, HandshakePayload, ServerMessage } from './protocol.js';
@@ -46,6 +47,8 @@ export interface ClientOptions {
   clock?: Clock;
   random?: () => number;
   reconnect?: boolean;
+  /** for the alert gap fill (GET /v1/alerts); defaults to globalThis.fetch */
+  fetch?: FetchLike;
 }
 
 export interface CloseInfo {
@@ -61,7 +64,10 @@ export type ClientEvents = {
   /** a book changed (`kind` says how); the LocalBook is exact at this point */
   book: [LocalBook, 'snapshot' | 'delta'];
   trade: [ConsensusTradeMessage];
+  /** live alerts and, after a reconnect, the ones missed meanwhile: each once, in id order */
   alert: [AlertMessage];
+  /** a reconnect's alert gap was fetched (or could not be) */
+  alertGap: [AlertGapInfo];
   error: [ErrorPayload];
   /** a gap or epoch change was seen; RESYNC was sent */
   resync: [symbol: string, reason: string];
@@ -95,6 +101,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   private readonly clock: Clock;
   private readonly factory: WebSocketFactory;
   private venueSet: string[] | null;
+  readonly alertGap: AlertGap;
 
   constructor(private readonly opts: ClientOptions) {
     super();
@@ -102,6 +109,14 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     this.clock = opts.clock ?? realClock;
     this.factory = opts.webSocket ?? defaultFactory();
     this.venueSet = opts.venues ?? null;
+    this.alertGap = new AlertGap({
+      url: opts.url,
+      apiKey: opts.apiKey,
+      symbols: () => this.symbols,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      deliver: (a) => this.emit('alert', a),
+      report: (info) => this.emit('alertGap', info),
+    });
   }
 
   start(): void {
@@ -220,6 +235,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
         this.attempt = 0;
         this.setState('open');
         this.emit('handshake', msg.payload);
+        if (!this.opts.events || this.opts.events.includes('ALERT')) this.alertGap.onHandshake(msg.payload);
         return;
       case 'SNAPSHOT': {
         const p = msg.payload;
@@ -243,7 +259,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
         this.emit('trade', msg.payload);
         return;
       case 'ALERT':
-        this.emit('alert', msg.payload);
+        this.alertGap.onAlert(msg.payload);
         return;
       case 'PING':
         this.send({ type: 'PONG', payload: { ts: msg.payload?.ts } });

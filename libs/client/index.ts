@@ -4,3 +4,4 @@ export * from './local-book.js';
 export * from './backoff.js';
 export * from './emitter.js';
 export * from './client.js';
+export * from './alert-gap.js';

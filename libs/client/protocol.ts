@@ -54,6 +54,8 @@ export interface HandshakePayload {
   venues: string[] | null;
   /** the event types this connection gets */
   events: EventType[];
+  /** id of the newest alert in the gateway's alert log (0 = none yet): alerts after it come live */
+  last_alert_id: number;
   limits: Limits;
 }
 

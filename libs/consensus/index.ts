@@ -9,3 +9,4 @@ export * from './recent-ids.js';
 export * from './trade-merger.js';
 export * from './liquidations.js';
 export * from './shard.js';
+export * from './large-liquidation.js';

@@ -35,6 +35,7 @@ export interface GatewayEnvConfig extends CommonConfig {
   upstreamBufferMax: number;
   restRequiresKey: boolean;
   firehoseUrl: string;
+  alertHistoryMax: number;
 }
 
 export interface GatewayConfig extends Omit<GatewayEnvConfig, 'apiKeys'> {
@@ -99,6 +100,7 @@ const schema: Schema<GatewayEnvConfig> = {
     default: 'ws://127.0.0.1:8081/ws/v1/liquidation/feed',
     doc: 'liquidation firehose the widget page connects to (the page adds ?token=)',
   },
+  alertHistoryMax: { env: 'GATEWAY_ALERT_HISTORY_MAX', parse: int(100, 10_000_000), default: 100_000, doc: 'alerts kept for GET /v1/alerts (besides the alert log\'s own age limit)' },
 };
 
 export function loadGatewayConfig(env: Record<string, string | undefined>): Readonly<GatewayConfig> {

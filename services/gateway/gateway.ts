@@ -13,6 +13,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { registerRoutes } from './routes.js';
 import { Upstream } from './upstream.js';
 import { WsServer } from './ws-server.js';
+import { AlertLog } from './alerts-log.js';
 
 export interface GatewayDeps {
   nc: NatsConnection;
@@ -42,7 +43,8 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
   const ws = new WsServer(cfg, hub, metrics, log);
   const upstream = new Upstream(nc, cfg, hub, metrics, log);
-  registerRoutes(app, { cfg, hub, metrics, natsUp: () => natsUp && !nc.isClosed() });
+  const alerts = new AlertLog(nc, cfg, hub, metrics, log);
+  registerRoutes(app, { cfg, hub, metrics, alerts, natsUp: () => natsUp && !nc.isClosed() });
   ws.attach(app.server);
   const timers: ReturnType<typeof setInterval>[] = [];
 
@@ -60,6 +62,7 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
         }
       })().catch(() => undefined);
       upstream.start();
+      alerts.start();
       timers.push(setInterval(() => hub.sweep(), SWEEP_MS));
       timers.push(setInterval(() => hub.heartbeat(), cfg.heartbeatMs));
       timers.push(setInterval(() => hub.checkPongs(), Math.max(25, Math.min(1000, cfg.pongTimeoutMs / 4))));
@@ -73,6 +76,7 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
       for (const t of timers) clearInterval(t);
       ws.close();
       upstream.stop();
+      await alerts.stop();
       await app.close();
     },
   };

@@ -32,6 +32,8 @@ export class Hub {
   private readonly groups = new Map<string, Map<string, GroupEntry>>();
   private readonly behind = new Set<ClientConn>();
   private readonly subsets = new VenueSubsets();
+  /** newest entry of the alert log read so far (HANDSHAKE's last_alert_id) */
+  lastAlertId = 0;
 
   constructor(
     private readonly cfg: GatewayConfig,

@@ -13,12 +13,15 @@ import { openApiDocument } from './openapi.js';
 import { venueIds } from '../../libs/venues/registry.js';
 import { isRefusal } from './client-protocol.js';
 import { parseVenueSet, restBookLevels } from './venue-subset.js';
+import { registerAlertRoutes } from './alerts-route.js';
+import type { AlertLog } from './alerts-log.js';
 
 export interface RouteDeps {
   cfg: GatewayConfig;
   hub: Hub;
   metrics: GatewayMetrics;
   natsUp: () => boolean;
+  alerts: AlertLog;
 }
 
 export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
@@ -69,6 +72,8 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     };
   });
 
+  registerAlertRoutes(app, { cfg, alerts: d.alerts, count });
+
   app.get('/v1/venues', async () => {
     const now = Date.now();
     const symbols: Record<string, unknown> = {};
@@ -84,8 +89,8 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   app.get('/readyz', async (_req, reply) => {
     const missing = [...hub.feeds.values()].filter((f) => !f.held.synced).map((f) => f.held.symbol);
     const nats = d.natsUp();
-    const ready = nats && missing.length === 0;
-    return reply.code(ready ? 200 : 503).send({ ready, nats, missing_books: missing });
+    const ready = nats && missing.length === 0 && d.alerts.ready;
+    return reply.code(ready ? 200 : 503).send({ ready, nats, missing_books: missing, alert_log: d.alerts.ready });
   });
 
   app.get('/metrics', async (_req, reply) => {

@@ -122,6 +122,7 @@ export class WsServer {
         available: [...cfg.symbols],
         venues: parsed.venues,
         events: parsed.events,
+        last_alert_id: this.hub.lastAlertId,
         limits: {
           max_symbols: cfg.maxSymbolsPerConnection,
           max_depth: cfg.maxDepth,

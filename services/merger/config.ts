@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { BookfuseError, Decimal } from '../../libs/core/index.js';
-import { DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
+import { DEFAULT_ALERT_RETENTION_MS, DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { createAdapter, venueIds } from '../../libs/venues/registry.js';
-import { DEFAULT_GROUPS, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
+import { DEFAULT_GROUPS, DEFAULT_LARGE_LIQUIDATION_USD, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
 
 /** design.md: a venue silent for more than 5 s is stale */
 const DEFAULT_STALE_AFTER_MS = 5000;
@@ -24,6 +24,10 @@ export interface MergerConfig extends CommonConfig {
   dedupMemory: number;
   liquidations: LiquidationDuty;
   liqRetentionMs: number;
+  /** #16.4: a liquidation at or above this USD notional raises LARGE_LIQUIDATION (exact decimal) */
+  largeLiquidationUsd: string;
+  /** #16.3: how long the JetStream alert log keeps alerts */
+  alertRetentionMs: number;
   coalesceMs: number;
   tickMs: number;
   snapshotTimeoutMs: number;
@@ -32,7 +36,7 @@ export interface MergerConfig extends CommonConfig {
   port: number;
 }
 
-type Passed = 'tradeDedupKey' | 'tradeDedupWindowMs' | 'tradeHoldMs' | 'dedupMemory' | 'liquidations' | 'liqRetentionMs' | 'coalesceMs' | 'tickMs' | 'snapshotTimeoutMs' | 'snapshotRetryMs' | 'host' | 'port';
+type Passed = 'tradeDedupKey' | 'tradeDedupWindowMs' | 'tradeHoldMs' | 'dedupMemory' | 'liquidations' | 'liqRetentionMs' | 'largeLiquidationUsd' | 'alertRetentionMs' | 'coalesceMs' | 'tickMs' | 'snapshotTimeoutMs' | 'snapshotRetryMs' | 'host' | 'port';
 
 /** what the environment holds; the fields in Passed go to MergerConfig as they are */
 interface Raw extends CommonConfig, Pick<MergerConfig, Passed> {
@@ -91,6 +95,16 @@ const schema: Schema<Raw> = {
     doc: '`owned`: liquidations of owned groups, plus ungrouped ones by FNV-1a(venue.symbol) shard (all of them when not sharded); `all`; `none`',
   },
   liqRetentionMs: { env: 'LIQ_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_LIQ_RETENTION_MS, doc: 'how long the JetStream liquidation log keeps events' },
+  largeLiquidationUsd: {
+    env: 'LARGE_LIQUIDATION_USD',
+    parse: (raw) => {
+      if (!/^\d{1,15}(\.\d{1,18})?$/.test(raw) || new Decimal(raw).isZero()) throw new Error('must be a positive decimal USD amount');
+      return raw;
+    },
+    default: DEFAULT_LARGE_LIQUIDATION_USD,
+    doc: 'a liquidation whose notional_usd is at least this raises an ALERT of kind LARGE_LIQUIDATION (P2)',
+  },
+  alertRetentionMs: { env: 'ALERT_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_ALERT_RETENTION_MS, doc: 'how long the JetStream alert log (BOOKFUSE_ALERTS) keeps alerts for GET /v1/alerts' },
   coalesceMs: { env: 'COALESCE_MS', parse: parse.int(0, 10_000), default: 0, doc: 'publish consensus deltas at most once per window (0 = every change)' },
   tickMs: { env: 'MERGER_TICK_MS', parse: parse.int(10, 1000), default: 100, doc: 'period of staleness/divergence checks and snapshot retries' },
   snapshotTimeoutMs: { env: 'SNAPSHOT_TIMEOUT_MS', parse: parse.int(50, 60_000), default: 1000, doc: 'timeout of a snapshot request to a collector' },

@@ -7,9 +7,9 @@
  */
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureLiqStream, subjects } from '../../libs/bus/index.js';
+import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureLiqStream, subjects } from '../../libs/bus/index.js';
 import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, nowMs } from '../../libs/core/index.js';
-import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, owns, type ConsensusGroup, type VenueSlot } from '../../libs/consensus/index.js';
+import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, largeLiquidationAlert, owns, type ConsensusGroup, type VenueSlot } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
@@ -86,6 +86,8 @@ class MergerService implements Merger {
     if (this.config.liquidations !== 'none') {
       await ensureLiqStream(this.nc, { maxAgeMs: this.config.liqRetentionMs }).catch((e: unknown) => this.log.error({ err: e }, 'liquidation stream unavailable: publishing on core NATS only'));
     }
+    // the alert log gives every ALERT its id (#16.3); alerts still go out on core NATS without it
+    await ensureAlertStream(this.nc, { maxAgeMs: this.config.alertRetentionMs, reconcile: true }).catch((e: unknown) => this.log.error({ err: e }, 'alert stream unavailable: alerts get no ids'));
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
     const first = [...this.bySource.keys()].map((key) => this.requestSnapshot(key));
@@ -208,6 +210,8 @@ class MergerService implements Merger {
       // core publish keeps the observed order; the stream captures it and dedups by Nats-Msg-Id
       this.nc.publish(subjects.consensusLiq(), encode(out), { headers: h });
       this.m.published.inc({ kind: 'liq' });
+      const large = largeLiquidationAlert(out, this.config.largeLiquidationUsd, group?.symbol);
+      if (large) this.publishAlert(large);
     } catch (e) {
       this.m.rejected.inc({ kind: 'liq', reason: errorCode(e) });
     }
