@@ -1,8 +1,32 @@
 /** The book suite's section of docs/benchmarks.md, built only from figures measured in the run. */
-import type { BookBenchResult } from './book.js';
+import type { ContenderName } from './book-contenders.js';
+import type { L2Stream } from './lib/l2-stream.js';
 import { sig3 } from './lib/measure.js';
 
 const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
+
+export interface ContenderFigures {
+  deltas_per_s: number;
+  deltas_per_s_rounds: number[];
+  top50_read_us: number;
+  top50_read_us_rounds: number[];
+}
+
+export interface Agreement {
+  agree: boolean;
+  levels_compared: number;
+  mismatches: string[];
+}
+
+export interface BookBenchResult {
+  stream: L2Stream['stats'] & { seed: number; near_ticks: number; snapshot_bid_levels: number; snapshot_ask_levels: number };
+  rounds: number;
+  figures: Record<ContenderName, ContenderFigures>;
+  ratio_vs_tardis: number;
+  ratio_vs_ccxt: number;
+  agreement: Agreement;
+  targets: { vs_tardis_2x: boolean; vs_ccxt_10x: boolean; top50_read_under_1us: boolean };
+}
 
 export function bookMarkdown(r: BookBenchResult, depth: number): string {
   const s = r.stream;

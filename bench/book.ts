@@ -8,7 +8,7 @@ import { createContender, topBuffers, type BookContender, type ContenderName, ty
 import { generateL2Stream, type L2Stream, type L2StreamOptions } from './lib/l2-stream.js';
 import { collectGarbage, median, nowMs, rotation, sig3, spread } from './lib/measure.js';
 import type { SuiteOptions, SuiteReport } from './lib/suite.js';
-import { bookMarkdown } from './book-report.js';
+import { bookMarkdown, type Agreement, type BookBenchResult, type ContenderFigures } from './book-report.js';
 
 export const CONTENDERS: readonly ContenderName[] = ['bookfuse', 'tardis', 'ccxt'];
 export const TOP_DEPTH = 50;
@@ -18,29 +18,6 @@ export interface BookBenchOptions extends SuiteOptions {
   rounds?: number;
   /** top-N reads timed per round and contender */
   readReps?: number;
-}
-
-export interface ContenderFigures {
-  deltas_per_s: number;
-  deltas_per_s_rounds: number[];
-  top50_read_us: number;
-  top50_read_us_rounds: number[];
-}
-
-export interface Agreement {
-  agree: boolean;
-  levels_compared: number;
-  mismatches: string[];
-}
-
-export interface BookBenchResult {
-  stream: L2Stream['stats'] & { seed: number; near_ticks: number; snapshot_bid_levels: number; snapshot_ask_levels: number };
-  rounds: number;
-  figures: Record<ContenderName, ContenderFigures>;
-  ratio_vs_tardis: number;
-  ratio_vs_ccxt: number;
-  agreement: Agreement;
-  targets: { vs_tardis_2x: boolean; vs_ccxt_10x: boolean; top50_read_under_1us: boolean };
 }
 
 export async function runBookBench(opts: BookBenchOptions = {}): Promise<SuiteReport & { result: BookBenchResult }> {

@@ -5,7 +5,7 @@
  * BOOK messages received after 'measure' (receipt taken before parsing; gwTs is -1 except for client 0).
  */
 import WebSocket from 'ws';
-import { nowMs } from '../libs/core/index.js';
+import { nowUs } from '../libs/core/index.js';
 
 interface Job {
   url: string;
@@ -22,7 +22,7 @@ process.once('message', (job: Job) => {
       if (++open === job.clients) process.send!('ready');
     });
     ws.on('message', (d) => {
-      const t = nowMs();
+      const t = nowUs() / 1000;
       const msg = JSON.parse(d.toString()) as { type: string; payload: { ts: number; gw_ts: number } };
       if (msg.type === 'PING') return ws.send('{"type":"PONG"}');
       if (measuring && msg.type === 'BOOK') samples.push([msg.payload.ts, t, i === 0 ? msg.payload.gw_ts : -1]);

@@ -27,9 +27,9 @@ export interface ServerJob {
 interface Running {
   port: number;
   slowDropped(): Promise<number>;
-  /** p99 of bookfuse_firehose_publish_to_write_ms as a bucket bound (firehose only) */
+  /** p99 of bookfuse_firehose_publish_to_write_seconds as a bucket bound, in ms (firehose only) */
   handoverP99Ms(): Promise<number | null>;
-  /** p99 of bookfuse_firehose_client_lag_ms (the lag probes' round trips) as a bucket bound */
+  /** p99 of bookfuse_firehose_client_lag_seconds (the lag probes' round trips) as a bucket bound, in ms */
   clientLagP99Ms(): Promise<number | null>;
   stop(): Promise<void>;
 }
@@ -48,8 +48,8 @@ async function startFirehose(natsUrl: string): Promise<Running> {
       const m = await registry.getSingleMetric('bookfuse_firehose_slow_consumers_dropped_total')?.get();
       return (m?.values ?? []).reduce((s, v) => s + v.value, 0);
     },
-    handoverP99Ms: () => histogramP99(registry, 'bookfuse_firehose_publish_to_write_ms'),
-    clientLagP99Ms: () => histogramP99(registry, 'bookfuse_firehose_client_lag_ms'),
+    handoverP99Ms: () => histogramP99Ms(registry, 'bookfuse_firehose_publish_to_write_seconds'),
+    clientLagP99Ms: () => histogramP99Ms(registry, 'bookfuse_firehose_client_lag_seconds'),
     stop: async () => {
       await firehose.stop();
       await closeBus(nc);
@@ -116,13 +116,13 @@ async function startBaseline(natsUrl: string): Promise<Running> {
 }
 
 /** p99 of a prom-client histogram, as the upper bound of the bucket it falls in */
-async function histogramP99(registry: ReturnType<typeof createRegistry>, name: string): Promise<number | null> {
+async function histogramP99Ms(registry: ReturnType<typeof createRegistry>, name: string): Promise<number | null> {
   const m = await registry.getSingleMetric(name)?.get();
   const buckets = (m?.values ?? []).filter((v) => (v as { metricName?: string }).metricName?.endsWith('_bucket'));
   const total = buckets.find((v) => v.labels['le'] === '+Inf')?.value ?? 0;
   if (!total) return null;
   const hit = buckets.find((v) => v.value >= 0.99 * total);
-  return hit ? Number(hit.labels['le']) : null;
+  return hit ? Number(hit.labels['le']) * 1000 : null;
 }
 
 process.once('message', (job: ServerJob) => {

@@ -9,8 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { closeBus, connectBus } from '../libs/bus/index.js';
-import { startNatsServer } from '../libs/bus/nats-server.js';
+import { closeBus, connectBus, startNatsServer } from '../libs/bus/index.js';
 import { createLogger } from '../libs/obs/index.js';
 import { loadGatewayConfig } from '../services/gateway/config.js';
 import { createGateway } from '../services/gateway/gateway.js';

@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import type { BookMessage } from '../libs/core/index.js';
 import { asBookMessage, decodeJson, encode } from '../libs/bus/index.js';
 import { ConsensusBook, DEFAULT_GROUPS, DEFAULT_RULES, type ConsensusGroup } from '../libs/consensus/index.js';
-import { Rng } from '../libs/simulator/rng.js';
+import { Rng } from '../libs/simulator/index.js';
 import { generateL2Stream } from './lib/l2-stream.js';
 import { collectGarbage, median, nowMs, sig3 } from './lib/measure.js';
 

@@ -5,11 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { BookSync, SyncResult, VenueAdapter } from '../libs/venues/adapter.js';
-import { parseCaptureLine, type CaptureLine } from '../libs/venues/capture.js';
-import { createAdapter, venueIds } from '../libs/venues/registry.js';
-import { createReplayEngine, feedLine } from '../libs/venues/replay.js';
-import type { EngineStats } from '../libs/venues/engine.js';
+import { type BookSync, type SyncResult, type VenueAdapter, createAdapter, venueIds, createReplayEngine, feedLine, type EngineStats } from '../libs/venues/index.js';
+import { parseCaptureLine, type CaptureLine } from '../libs/core/index.js';
 import { median, nowMs, sig3 } from './lib/measure.js';
 import { defaultFixturesDir } from './lib/paths.js';
 import type { SuiteOptions, SuiteReport } from './lib/suite.js';

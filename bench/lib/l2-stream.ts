@@ -3,7 +3,7 @@
  * sends them after JSON.parse ("60000.10", "1.250"). Every book under test is fed the same frames,
  * so the comparison is of the books alone. Generation is untimed and deterministic per seed.
  */
-import { Rng } from '../../libs/simulator/rng.js';
+import { Rng } from '../../libs/simulator/index.js';
 
 export type StringLevel = [price: string, size: string];
 

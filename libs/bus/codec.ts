@@ -143,7 +143,7 @@ export function asConsensusBookMessage(x: unknown): ConsensusBookMessage {
   const o = obj(x, 'consensus book message');
   oneOf(o, 'kind', ['snapshot', 'delta']);
   str(o, 'symbol');
-  // counters are integers; times are ms since the epoch and may carry a sub-ms fraction
+  // counters are integers; times are integer ms since the epoch (libs/core/clock.ts), read leniently
   for (const k of ['epoch', 'seq', 'depth']) {
     if (!Number.isInteger(num(o, k))) throw bad(`field ${k} must be an integer`);
   }

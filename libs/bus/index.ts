@@ -3,3 +3,4 @@ export * from './codec.js';
 export * from './connection.js';
 export * from './streams.js';
 export * from './alert-stream.js';
+export * from './nats-server.js';

@@ -27,7 +27,13 @@ export const subjects = {
   consensusWindow: (asset: string, type: string) => `${PREFIX}.consensus.window.${token(asset)}.${token(type)}`,
 
   /** wildcards for subscribers */
+  all: () => `${PREFIX}.>`,
   allBooks: () => `${PREFIX}.book.>`,
+  venueBooks: (venue: string) => `${PREFIX}.book.${token(venue)}.*`,
+  venueTrades: (venue: string) => `${PREFIX}.trade.${token(venue)}.*`,
+  venueLiqs: (venue: string) => `${PREFIX}.liq.${token(venue)}.*`,
+  /** the snapshot requests a collector answers for one venue */
+  venueSnapshots: (venue: string) => `${PREFIX}.snapshot.${token(venue)}.*`,
   allTrades: () => `${PREFIX}.trade.>`,
   allLiqs: () => `${PREFIX}.liq.>`,
   allStatus: () => `${PREFIX}.status.*`,
@@ -36,6 +42,29 @@ export const subjects = {
   allConsensusAlerts: () => `${PREFIX}.consensus.alert.*`,
   allConsensusWindows: () => `${PREFIX}.consensus.window.*.*`,
 } as const;
+
+/** What a concrete subject names; the inverse of the builders above. */
+export type ParsedSubject =
+  | { kind: 'book' | 'trade' | 'liq' | 'snapshot'; venue: string; symbol: string }
+  | { kind: 'status'; venue: string }
+  | { kind: 'consensus.book' | 'consensus.trade' | 'consensus.alert' | 'consensus.snapshot'; symbol: string }
+  | { kind: 'consensus.liq' };
+
+const VENUE_KINDS = new Set(['book', 'trade', 'liq', 'snapshot']);
+const CONSENSUS_KINDS = new Set(['book', 'trade', 'alert', 'snapshot']);
+
+/** Parses a bookfuse subject (never a wildcard); null for anything that is not one. */
+export function parseSubject(subject: string): ParsedSubject | null {
+  if (!subject.startsWith(`${PREFIX}.`)) return null;
+  const t = subject.slice(PREFIX.length + 1).split('.');
+  if (!t.every((x) => TOKEN.test(x))) return null;
+  const [a, b, c] = t;
+  if (t.length === 3 && VENUE_KINDS.has(a!)) return { kind: a as 'book', venue: b!, symbol: c! };
+  if (t.length === 2 && a === 'status') return { kind: 'status', venue: b! };
+  if (a === 'consensus' && t.length === 3 && CONSENSUS_KINDS.has(b!)) return { kind: `consensus.${b}` as 'consensus.book', symbol: c! };
+  if (a === 'consensus' && t.length === 2 && b === 'liq') return { kind: 'consensus.liq' };
+  return null;
+}
 
 /** JetStream stream that keeps the deduplicated liquidation log for replay. */
 export const LIQ_STREAM = 'BOOKFUSE_LIQ';

@@ -3,7 +3,7 @@
  * Shared by the gateway (which writes these) and the client (which reads them), so the two cannot
  * drift. Types only: this file compiles to an empty module and is safe in a browser.
  */
-import type { AlertMessage, ConsensusLevel, ConsensusTradeMessage, VenueView } from '../core/model.js';
+import type { AlertMessage, ConsensusLevel, ConsensusTradeMessage, VenueView } from '../core/index.js';
 
 export type { AlertMessage, ConsensusLevel, ConsensusTradeMessage, VenueView };
 

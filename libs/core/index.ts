@@ -6,3 +6,6 @@ export * from './l2-book.js';
 export * from './model.js';
 export * from './instrument.js';
 export * from './clock.js';
+export * from './capture-line.js';
+export * from './depth-window.js';
+export * from './backoff.js';

@@ -1,6 +1,7 @@
 /**
  * The canonical model of design.md: what travels on NATS between the services.
- * Prices and sizes are canonical decimal strings; times are ms since the epoch.
+ * Prices and sizes are canonical decimal strings; times (`*_ts`) are integer ms since the epoch,
+ * `*_us` twins integer µs (libs/core/clock.ts).
  */
 export type VenueId = string;
 export type InstrumentKind = 'spot' | 'perp' | 'future';
@@ -20,8 +21,11 @@ export interface BookMessage {
   prev_seq: number;
   ts: number;
   recv_ts: number;
+  /** recv_ts in integer µs (hop latency below 1 ms; libs/core/clock.ts) */
+  recv_us?: number;
   /** collector publish time, for per-hop latency */
   pub_ts?: number;
+  pub_us?: number;
   /** the depth the publisher keeps exact; levels beyond it are unknown, not absent */
   depth?: number;
   bids: Level[];
@@ -38,7 +42,9 @@ export interface TradeMessage {
   side: TakerSide;
   ts: number;
   recv_ts: number;
+  recv_us?: number;
   pub_ts?: number;
+  pub_us?: number;
 }
 
 export interface LiquidationMessage {
@@ -55,7 +61,9 @@ export interface LiquidationMessage {
   coverage: LiquidationCoverage;
   ts: number;
   recv_ts: number;
+  recv_us?: number;
   pub_ts?: number;
+  pub_us?: number;
 }
 
 export interface SymbolStatus {
@@ -110,6 +118,8 @@ export interface ConsensusBookMessage {
   recv_ts: number;
   /** merger publish time */
   merge_ts: number;
+  /** merge_ts in integer µs, on published books (not on snapshot replies) */
+  merge_us?: number;
   bids: ConsensusLevel[];
   asks: ConsensusLevel[];
   /** venue states; always on snapshots, on deltas only when a venue's view changed */

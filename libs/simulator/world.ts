@@ -6,7 +6,7 @@
 import { BookfuseError, convertDecimal, type Level } from '../core/index.js';
 import { SyntheticMarket, DEFAULT_RATES, type MarketRates } from './market.js';
 import type { SimClient, SimInstrumentSpec, VenueSimulator, VenueSimulatorFactory } from './types.js';
-import type { CaptureLine } from '../venues/capture.js';
+import type { CaptureLine } from '../core/index.js';
 
 export interface SimVenueConfig {
   venue: string;

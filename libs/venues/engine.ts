@@ -23,7 +23,7 @@ import {
   type TradeMessage,
 } from '../core/index.js';
 import type { BookSync, ParsedFrame, SyncResult, VenueAdapter, VenueLiquidation, VenueTrade } from './adapter.js';
-import { DepthWindow } from './depth-window.js';
+import { DepthWindow } from '../core/index.js';
 
 export type EngineOutput =
   | { type: 'book'; msg: BookMessage }

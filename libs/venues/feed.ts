@@ -6,9 +6,8 @@
  */
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { nowMs } from '../core/index.js';
+import { backoffDelayMs as backoffDelay, msOfUs, nowUs } from '../core/index.js';
 import type { Heartbeat } from './adapter.js';
-import { backoffDelayMs as backoffDelay } from '../client/backoff.js';
 
 export interface FeedOptions {
   url: string;
@@ -23,7 +22,8 @@ export interface FeedOptions {
   random?: () => number;
   log: Logger;
   onOpen(): void;
-  onFrame(text: string, recvTs: number): void;
+  /** recvTs: integer ms; recvUs: the same reading in integer µs (libs/core/clock.ts) */
+  onFrame(text: string, recvTs: number, recvUs: number): void;
   /** reason is a stable code: CONNECTION_LOST, SILENT_FEED, LIFETIME, VENUE_RECONNECT, STOPPED */
   onClose(reason: string): void;
 }
@@ -80,10 +80,10 @@ export class Feed {
       this.opts.onOpen();
     });
     ws.on('message', (data, isBinary) => {
-      const recvTs = nowMs();
+      const recvUs = nowUs();
       this.lastFrameAt = Date.now();
       if (isBinary) return;
-      this.opts.onFrame(data.toString(), recvTs);
+      this.opts.onFrame(data.toString(), msOfUs(recvUs), recvUs);
     });
     // ws answers server ping frames with pongs by itself; a ping is also proof of life.
     ws.on('ping', () => (this.lastFrameAt = Date.now()));

@@ -4,7 +4,7 @@
  * venues change often (paths, depths, cadences) never needs a code change.
  */
 import type { VenueId } from '../core/index.js';
-import type { SimInstrumentSpec, VenueSimulatorFactory } from '../simulator/types.js';
+import type { SimInstrumentSpec, VenueSimulatorFactory } from '../simulator/index.js';
 import type { VenueAdapter } from './adapter.js';
 
 export interface VenueModule {

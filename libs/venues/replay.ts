@@ -2,10 +2,10 @@
  * Replay a capture through the engine: the same parser, sync and book code as live data.
  * Pure apart from reading the file; returns the books in canonical units and the stats.
  */
-import type { Instrument, Level } from '../core/index.js';
+import type { CaptureLine, Instrument, Level } from '../core/index.js';
 import { VenueEngine, type EngineOutput, type EngineStats } from './engine.js';
 import type { VenueAdapter } from './adapter.js';
-import { readCapture, type CaptureLine } from './capture.js';
+import { readCapture } from './capture.js';
 
 export interface ReplayResult {
   venue: string;

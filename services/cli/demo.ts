@@ -9,7 +9,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { venueIds, venueModule } from '../../libs/venues/registry.js';
+import { venueIds, venueModule } from '../../libs/venues/index.js';
 import { parseArgs } from './args.js';
 import { NatsServerMissing, portAnswers, resolveNats } from './nats-server.js';
 

@@ -4,14 +4,9 @@
  * the REST snapshots written where their responses arrive, so `bookfuse replay` syncs from them.
  */
 import { createWriteStream } from 'node:fs';
-import { nowMs } from '../../libs/core/index.js';
+import { nowMs, captureLine } from '../../libs/core/index.js';
 import { createLogger } from '../../libs/obs/index.js';
-import { captureLine } from '../../libs/venues/capture.js';
-import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
-import { Feed } from '../../libs/venues/feed.js';
-import { RestClient } from '../../libs/venues/rest.js';
-import { fetchMetadataBodies } from '../../libs/venues/metadata.js';
-import { createAdapter } from '../../libs/venues/registry.js';
+import { VenueEngine, type EngineOutput, Feed, RestClient, fetchMetadataBodies, createAdapter } from '../../libs/venues/index.js';
 import { loadCollectorConfig } from '../collector/config.js';
 import { flagString, parseArgs, UsageError } from './args.js';
 

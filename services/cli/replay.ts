@@ -3,8 +3,7 @@
  * a recording through the same parser, sync and book code as live data.
  */
 import { readFile } from 'node:fs/promises';
-import { createAdapter } from '../../libs/venues/registry.js';
-import { replayFile, type ReplayResult } from '../../libs/venues/replay.js';
+import { createAdapter, replayFile, type ReplayResult } from '../../libs/venues/index.js';
 import { flagString, parseArgs, UsageError } from './args.js';
 
 export async function replay(argv: string[]): Promise<number> {

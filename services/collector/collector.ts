@@ -4,9 +4,9 @@
  */
 import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { encode, subjects } from '../../libs/bus/index.js';
+import { encode, parseSubject, subjects } from '../../libs/bus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
-import { createAdapter } from '../../libs/venues/registry.js';
+import { createAdapter } from '../../libs/venues/index.js';
 import type { CollectorConfig } from './config.js';
 import { createCollectorMetrics } from './metrics.js';
 import { VenueRunner } from './venue-runner.js';
@@ -35,9 +35,11 @@ export class Collector {
 
   async start(): Promise<void> {
     for (const r of this.runners) {
-      const sub = this.deps.nc.subscribe(`bookfuse.v1.snapshot.${r.venue}.*`, {
+      const sub = this.deps.nc.subscribe(subjects.venueSnapshots(r.venue), {
         callback: (_err, msg) => {
-          const symbol = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+          const parsed = parseSubject(msg.subject);
+          if (parsed?.kind !== 'snapshot') return;
+          const symbol = parsed.symbol;
           const snap = r.snapshot(symbol);
           msg.respond(encode(snap ?? { error: { code: 'NOT_LIVE', message: `${r.venue} ${symbol} is not live` } }));
         },

@@ -4,7 +4,7 @@
  */
 import { BookfuseError } from '../../libs/core/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
-import { venueIds } from '../../libs/venues/registry.js';
+import { venueIds } from '../../libs/venues/index.js';
 
 export interface VenueRunConfig {
   venue: string;

@@ -1,5 +1,5 @@
 /** Collector metrics (design.md "Configuration, logs, metrics"). Labels: venue, symbol, kind, code. */
-import { prom, LATENCY_BUCKETS_MS, type Registry } from '../../libs/obs/index.js';
+import { prom, LATENCY_BUCKETS_SECONDS, type Registry } from '../../libs/obs/index.js';
 
 export function createCollectorMetrics(registry: Registry) {
   return {
@@ -11,8 +11,8 @@ export function createCollectorMetrics(registry: Registry) {
     reconnects: new prom.Counter({ name: 'bookfuse_collector_reconnects_total', help: 'venue socket closes, by reason', labelNames: ['venue', 'reason'], registers: [registry] }),
     snapshotsFetched: new prom.Counter({ name: 'bookfuse_collector_rest_snapshots_total', help: 'REST book snapshots fetched', labelNames: ['venue', 'result'], registers: [registry] }),
     bookState: new prom.Gauge({ name: 'bookfuse_collector_book_live', help: '1 while the venue book is live', labelNames: ['venue', 'symbol'], registers: [registry] }),
-    venueLatency: new prom.Histogram({ name: 'bookfuse_collector_venue_latency_ms', help: 'receive time minus venue event time (includes clock offset)', labelNames: ['venue'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
-    publishLatency: new prom.Histogram({ name: 'bookfuse_collector_publish_latency_ms', help: 'frame receipt to NATS publish', labelNames: ['venue'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+    venueLatency: new prom.Histogram({ name: 'bookfuse_collector_venue_latency_seconds', help: 'receive time minus venue event time (includes clock offset)', labelNames: ['venue'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),
+    publishLatency: new prom.Histogram({ name: 'bookfuse_collector_publish_latency_seconds', help: 'frame receipt to NATS publish', labelNames: ['venue'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),
   };
 }
 

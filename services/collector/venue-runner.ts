@@ -4,14 +4,9 @@
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { BookfuseError, isBookfuseError, nowMs, type BookMessage, type Instrument, type StatusMessage, type SymbolStatus, type VenueState } from '../../libs/core/index.js';
+import { backoffDelayMs as backoffDelay, BookfuseError, isBookfuseError, msOfUs, nowMs, nowUs, type BookMessage, type Instrument, type StatusMessage, type SymbolStatus, type VenueState } from '../../libs/core/index.js';
 import { encode, subjects } from '../../libs/bus/index.js';
-import type { ConnectionSpec, VenueAdapter } from '../../libs/venues/adapter.js';
-import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
-import { Feed } from '../../libs/venues/feed.js';
-import { RestClient } from '../../libs/venues/rest.js';
-import { backoffDelayMs as backoffDelay } from '../../libs/client/backoff.js';
-import { fetchMetadataBodies } from '../../libs/venues/metadata.js';
+import { type ConnectionSpec, type VenueAdapter, VenueEngine, type EngineOutput, Feed, RestClient, fetchMetadataBodies } from '../../libs/venues/index.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { VenueRunConfig } from './config.js';
 
@@ -39,6 +34,8 @@ export class VenueRunner {
   private stopped = false;
   private everConnected = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** µs receive time of the frame being handled, for the recv_us of what it produces */
+  private frameRecvUs: number | undefined;
 
   constructor(
     private readonly adapter: VenueAdapter<unknown>,
@@ -158,9 +155,11 @@ export class VenueRunner {
           this.everConnected = true;
           if (spec.books) this.handle(engine.onConnect(spec.symbols), spec);
         },
-        onFrame: (text, recvTs) => {
+        onFrame: (text, recvTs, recvUs) => {
           this.deps.metrics.framesIn.inc({ venue: this.venue });
+          this.frameRecvUs = recvUs;
           this.handle(engine.onFrame(text, recvTs), spec);
+          this.frameRecvUs = undefined;
         },
         onClose: (reason) => {
           this.deps.metrics.reconnects.inc({ venue: this.venue, reason });
@@ -216,16 +215,19 @@ export class VenueRunner {
   }
 
   private publishBook(msg: BookMessage): void {
-    this.deps.metrics.venueLatency.observe({ venue: this.venue }, Math.max(0, msg.recv_ts - msg.ts));
+    this.deps.metrics.venueLatency.observe({ venue: this.venue }, Math.max(0, msg.recv_ts - msg.ts) / 1000);
     this.publish(subjects.book(this.venue, msg.symbol), msg, 'book');
   }
 
-  private publish(subject: string, msg: { recv_ts: number; pub_ts?: number }, kind: string): void {
-    const now = nowMs();
-    msg.pub_ts = now;
+  private publish(subject: string, msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number }, kind: string): void {
+    const us = nowUs();
+    msg.pub_ts = msOfUs(us);
+    msg.pub_us = us;
+    // the µs twin of recv_ts exists only for what the frame being handled produced
+    if (this.frameRecvUs !== undefined && msOfUs(this.frameRecvUs) === msg.recv_ts) msg.recv_us = this.frameRecvUs;
     this.deps.nc.publish(subject, encode(msg));
     this.deps.metrics.messagesOut.inc({ venue: this.venue, subject: kind });
-    this.deps.metrics.publishLatency.observe({ venue: this.venue }, Math.max(0, now - msg.recv_ts));
+    this.deps.metrics.publishLatency.observe({ venue: this.venue }, Math.max(0, us - (msg.recv_us ?? msg.recv_ts * 1000)) / 1e6);
   }
 
   /** One REST snapshot in flight per symbol, through the venue's shared weight budget. */

@@ -6,7 +6,18 @@
  *
  * A chunk stays until every live client is past it (`trim`). Pure: no sockets, no clock.
  */
-import type { HubItem } from './hub.js';
+
+/** One event (or GAP) as the hub fans it out. */
+export interface HubItem {
+  /** log seq; for a GAP, the last seq it covers */
+  seq: number;
+  frame: Buffer;
+  /** absent on control items (GAP), which reach every client */
+  symbol?: string;
+  venue?: string;
+  /** NATS publish time (JetStream store time), ms since the epoch, for the latency histogram */
+  publishedMs?: number;
+}
 
 export interface Chunk {
   first: number;

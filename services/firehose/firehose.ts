@@ -127,7 +127,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   }
 
   function open(ws: WebSocket, socket: Socket, req: FeedRequest): void {
-    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }), lag: (ms) => metrics.clientLag.observe(ms) });
+    const conn = new FeedConnection(ws, socket, req, { limits, closeGraceMs: config.closeGraceMs }, { slow: (reason) => metrics.slowDropped.inc({ reason }), lag: (ms) => metrics.clientLag.observe(ms / 1000) });
     hub.add(conn);
     metrics.connections.inc({ endpoint: conn.endpoint });
     ws.on('error', () => undefined);
@@ -184,7 +184,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     metrics.queueDepth.set(depth);
     metrics.queueDepthMax.set(maxDepth);
     metrics.queueBytes.set(bytes);
-    metrics.rotationMs.set(hub.periodMs);
+    metrics.rotationSeconds.set(hub.periodMs / 1000);
   }
 
   async function watchNats(): Promise<void> {

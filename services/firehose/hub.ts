@@ -20,20 +20,12 @@
  * the replay seam exact whichever side (replay or live) gets ahead. Nothing here waits on a
  * socket: a full queue is the connection's problem (it closes itself as a slow consumer).
  */
-import { ChunkLog } from './chunk-log.js';
+import { ChunkLog, type HubItem } from './chunk-log.js';
 import type { FirehoseMetrics } from './metrics.js';
 import { WriteCost } from './write-cost.js';
 
-export interface HubItem {
-  /** log seq; for a GAP, the last seq it covers */
-  seq: number;
-  frame: Buffer;
-  /** absent on control items (GAP), which reach every client */
-  symbol?: string;
-  venue?: string;
-  /** NATS publish time (JetStream store time), ms since the epoch, for the latency histogram */
-  publishedMs?: number;
-}
+// the item type lives with the log that holds it; re-exported for the hub's users
+export type { HubItem } from './chunk-log.js';
 
 /** What the hub needs of a client (services/firehose/connection.ts is the real one). */
 export interface FanoutClient {
@@ -199,7 +191,7 @@ export class Hub<C extends FanoutClient> {
     const done = this.log.trim(low);
     if (done.length) {
       const now = nowMs();
-      for (const chunk of done) for (const i of chunk.items) if (i.publishedMs !== undefined) this.metrics.publishToWrite.observe(now - i.publishedMs);
+      for (const chunk of done) for (const i of chunk.items) if (i.publishedMs !== undefined) this.metrics.publishToWrite.observe((now - i.publishedMs) / 1000);
     }
     return low >= this.lastSeq;
   }

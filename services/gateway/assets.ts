@@ -13,6 +13,10 @@ const fromSource = import.meta.url.endsWith('.ts');
 
 const PUBLIC_DIR = [join(here, 'public'), resolve(here, '../../../services/gateway/public')].find((d) => existsSync(d)) ?? join(here, 'public');
 const CLIENT_DIR = resolve(here, '../../libs/client');
+// Browser-safe modules the client shares with the rest of the house, served under the client's
+// own file name (libs/client/backoff.ts only re-exports core's for Node).
+const CORE_DIR = resolve(here, '../../libs/core');
+const FROM_CORE = new Set(['backoff.js']);
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 const PUBLIC_FILES = new Set(['index.html', 'widget.js', 'widget.css']);
@@ -34,13 +38,14 @@ const transpiled = new Map<string, string>();
 export async function clientModule(name: string): Promise<Asset | undefined> {
   if (!MODULE.test(name)) return undefined;
   const type = TYPES['.js']!;
+  const dir = FROM_CORE.has(name) ? CORE_DIR : CLIENT_DIR;
   if (!fromSource) {
-    const file = join(CLIENT_DIR, name);
+    const file = join(dir, name);
     return existsSync(file) ? { body: await readFile(file), type } : undefined;
   }
   const cached = transpiled.get(name);
   if (cached) return { body: cached, type };
-  const src = join(CLIENT_DIR, name.replace(/\.js$/, '.ts'));
+  const src = join(dir, name.replace(/\.js$/, '.ts'));
   if (!existsSync(src)) return undefined;
   const ts = (await import('typescript')).default;
   const out = ts.transpileModule(await readFile(src, 'utf8'), {

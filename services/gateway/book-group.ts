@@ -6,10 +6,9 @@
  * ("0"). A SNAPSHOT handed to a joining subscriber is the window itself at the current seq, so its
  * next BOOK is seq + 1. Pure apart from the cached frames.
  */
-import { pow10 } from '../../libs/core/index.js';
+import { pow10, DepthWindow } from '../../libs/core/index.js';
 import { textFrame } from '../../libs/ws/index.js';
-import { DepthWindow } from '../../libs/venues/depth-window.js';
-import type { BookPayload, DeltaLevel, SnapshotPayload } from '../../libs/client/protocol.js';
+import type { BookPayload, DeltaLevel, SnapshotPayload } from '../../libs/client/index.js';
 import type { Changes, HeldBook } from './held-book.js';
 
 export type GroupUpdate = { kind: 'delta'; payload: BookPayload } | { kind: 'resnapshot' } | { kind: 'none' };

@@ -10,7 +10,7 @@ import { WriteQueue, type OverflowReason, type WriteQueueLimits } from '../../li
 import type { BookGroup } from './book-group.js';
 import type { SymbolFeed } from './symbol-feed.js';
 import type { ConnectionRequest } from './client-protocol.js';
-import type { EventType } from '../../libs/client/protocol.js';
+import type { EventType } from '../../libs/client/index.js';
 import type { VenueSubset } from './venue-subset.js';
 
 export interface Subscription {

@@ -2,7 +2,7 @@
  * The `events` filter (#16.3): which message kinds a /ws connection gets. BOOK stands for the
  * book stream (SNAPSHOT and BOOK); control messages (HANDSHAKE, SUBSCRIBED, PING, ERROR …) always go.
  */
-import type { EventType } from '../../libs/client/protocol.js';
+import type { EventType } from '../../libs/client/index.js';
 import type { Refusal } from './client-protocol.js';
 
 export const EVENT_TYPES: readonly EventType[] = ['BOOK', 'TRADE', 'ALERT'];

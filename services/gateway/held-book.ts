@@ -26,6 +26,8 @@ export class HeldBook {
   depth = 0;
   ts = 0;
   mergeTs = 0;
+  /** merge_us of the last update (merge_ts × 1000 when the merger sent none) */
+  mergeUs = 0;
   recvTs = 0;
   crossed = false;
   venues: Record<string, VenueView> = {};
@@ -124,6 +126,7 @@ export class HeldBook {
   private stamp(m: ConsensusBookMessage, now: number): void {
     this.ts = m.ts;
     this.mergeTs = m.merge_ts;
+    this.mergeUs = m.merge_us ?? m.merge_ts * 1000;
     this.recvTs = m.recv_ts;
     if (m.kind === 'snapshot') this.crossed = m.crossed ?? false;
     this.updatedAt = now;

@@ -4,10 +4,9 @@
  * same bytes go to every subscriber that keeps up; one that falls behind stops receiving deltas
  * (conflation) and gets a fresh SNAPSHOT once its socket drains, or is closed as a slow consumer.
  */
-import { nowMs } from '../../libs/core/index.js';
-import type { AlertMessage, ConsensusTradeMessage } from '../../libs/core/index.js';
+import { nowUs, type AlertMessage, type ConsensusTradeMessage } from '../../libs/core/index.js';
 import { CloseCode, textFrame, type OverflowReason } from '../../libs/ws/index.js';
-import type { ProtocolErrorCode } from '../../libs/client/protocol.js';
+import type { ProtocolErrorCode } from '../../libs/client/index.js';
 import { BookGroup } from './book-group.js';
 import type { ClientConn, Subscription } from './client-conn.js';
 import type { GatewayConfig } from './config.js';
@@ -154,7 +153,7 @@ export class Hub {
         }
       }
     }
-    if (feed.held.mergeTs > 0) this.metrics.fanoutLatency.observe(Math.max(0, nowMs() - feed.held.mergeTs));
+    if (feed.held.mergeUs > 0) this.metrics.fanoutLatency.observe(Math.max(0, nowUs() - feed.held.mergeUs) / 1e6);
   }
 
   onTrade(symbol: string, t: ConsensusTradeMessage): void {

@@ -2,7 +2,7 @@
  * Gateway metrics (style.md habit 15): `bookfuse_gateway_` prefix, `_total` counters, labels are
  * symbols, message types and reasons — never a connection or a key.
  */
-import { LATENCY_BUCKETS_MS, createRegistry, prom, type Registry } from '../../libs/obs/index.js';
+import { LATENCY_BUCKETS_SECONDS, createRegistry, prom, type Registry } from '../../libs/obs/index.js';
 
 export interface QueueStats {
   connections: number;
@@ -17,7 +17,8 @@ export function createGatewayMetrics(queueStats: () => QueueStats, registry: Reg
   const m = {
     registry,
     connections: new prom.Gauge({ name: 'bookfuse_gateway_connections', help: 'open WebSocket connections by mode', labelNames: ['mode'], registers: r }),
-    connectionsTotal: new prom.Counter({ name: 'bookfuse_gateway_connections_total', help: 'WebSocket upgrade attempts by result', labelNames: ['result'], registers: r }),
+    // not bookfuse_gateway_connections_total: a counter's family name would clash with the gauge above
+    connectionsTotal: new prom.Counter({ name: 'bookfuse_gateway_upgrades_total', help: 'WebSocket upgrade attempts by result', labelNames: ['result'], registers: r }),
     closes: new prom.Counter({ name: 'bookfuse_gateway_closes_total', help: 'connections closed by the gateway or the client, by reason', labelNames: ['reason'], registers: r }),
     slowCloses: new prom.Counter({ name: 'bookfuse_gateway_slow_closes_total', help: 'connections closed as slow consumers, by reason', labelNames: ['reason'], registers: r }),
     conflations: new prom.Counter({ name: 'bookfuse_gateway_conflations_total', help: 'times a lagging client had its pending book deltas dropped for a later SNAPSHOT', labelNames: ['symbol'], registers: r }),
@@ -30,31 +31,23 @@ export function createGatewayMetrics(queueStats: () => QueueStats, registry: Reg
     resyncs: new prom.Counter({ name: 'bookfuse_gateway_resyncs_total', help: 'consensus snapshot requests to the merger, by symbol and reason', labelNames: ['symbol', 'reason'], registers: r }),
     snapshotFailures: new prom.Counter({ name: 'bookfuse_gateway_snapshot_failures_total', help: 'consensus snapshot requests that failed or timed out', labelNames: ['symbol'], registers: r }),
     bookSynced: new prom.Gauge({ name: 'bookfuse_gateway_book_synced', help: '1 while the gateway holds a consensus book it knows to be right', labelNames: ['symbol'], registers: r }),
-    fanoutLatency: new prom.Histogram({ name: 'bookfuse_gateway_merge_to_queue_ms', help: 'merger publish → frames queued to clients', buckets: LATENCY_BUCKETS_MS, registers: r }),
+    fanoutLatency: new prom.Histogram({ name: 'bookfuse_gateway_merge_to_queue_seconds', help: 'merger publish → frames queued to clients', buckets: LATENCY_BUCKETS_SECONDS, registers: r }),
     rest: new prom.Counter({ name: 'bookfuse_gateway_rest_requests_total', help: 'REST requests by route and status', labelNames: ['route', 'status'], registers: r }),
   };
-  new prom.Gauge({
-    name: 'bookfuse_gateway_queue_frames',
-    help: 'frames waiting in client write queues (sum and max over connections)',
-    labelNames: ['stat'],
-    registers: r,
-    collect() {
-      const s = queueStats();
-      this.set({ stat: 'sum' }, s.frames);
-      this.set({ stat: 'max' }, s.maxFrames);
-    },
-  });
-  new prom.Gauge({
-    name: 'bookfuse_gateway_queue_bytes',
-    help: 'bytes waiting in client write queues and socket buffers (sum and max over connections)',
-    labelNames: ['stat'],
-    registers: r,
-    collect() {
-      const s = queueStats();
-      this.set({ stat: 'sum' }, s.bytes);
-      this.set({ stat: 'max' }, s.maxBytes);
-    },
-  });
+  // a sum and a max are different quantities: one metric each, so sum() over instances stays meaningful
+  const queueGauge = (name: string, help: string, pick: (s: QueueStats) => number) =>
+    new prom.Gauge({
+      name,
+      help,
+      registers: r,
+      collect() {
+        this.set(pick(queueStats()));
+      },
+    });
+  queueGauge('bookfuse_gateway_queue_frames', 'frames waiting in all client write queues', (s) => s.frames);
+  queueGauge('bookfuse_gateway_queue_max_frames', 'frames waiting in the deepest client write queue', (s) => s.maxFrames);
+  queueGauge('bookfuse_gateway_queue_bytes', 'bytes waiting in all client write queues and socket buffers', (s) => s.bytes);
+  queueGauge('bookfuse_gateway_queue_max_bytes', 'bytes waiting for the most loaded client (write queue and socket buffer)', (s) => s.maxBytes);
   return m;
 }
 

@@ -10,7 +10,7 @@ import type { GatewayConfig } from './config.js';
 import type { Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { venueIds } from '../../libs/venues/registry.js';
+import { venueIds } from '../../libs/venues/index.js';
 import { isRefusal } from './client-protocol.js';
 import { parseVenueSet, restBookLevels } from './venue-subset.js';
 import { registerAlertRoutes } from './alerts-route.js';

@@ -3,7 +3,7 @@
  * this SUBSCRIBE (omitted = the connection's from the URL, null = every venue); `events` replaces
  * the connection's event filter (omitted = unchanged). Applied only when both are valid.
  */
-import type { EventType } from '../../libs/client/protocol.js';
+import type { EventType } from '../../libs/client/index.js';
 import type { ClientConn } from './client-conn.js';
 import { isRefusal, type Refusal } from './client-protocol.js';
 import { parseEvents } from './event-filter.js';

@@ -8,14 +8,14 @@ import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../libs/obs/index.js';
 import { CloseCode, textFrame } from '../../libs/ws/index.js';
-import type { HandshakePayload } from '../../libs/client/protocol.js';
+import type { HandshakePayload } from '../../libs/client/index.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import { ClientConn } from './client-conn.js';
 import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, type ConnectionRequest, type Refusal, type RequestLimits } from './client-protocol.js';
 import type { GatewayConfig } from './config.js';
 import { writeErrorAndClose, type Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
-import { venueIds } from '../../libs/venues/registry.js';
+import { venueIds } from '../../libs/venues/index.js';
 import { subscribeOptions } from './subscribe-options.js';
 
 const REFUSAL_CLOSE: Record<string, number> = {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { BookfuseError, Decimal } from '../../libs/core/index.js';
 import { DEFAULT_ALERT_RETENTION_MS, DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
-import { createAdapter, venueIds } from '../../libs/venues/registry.js';
+import { createAdapter, venueIds } from '../../libs/venues/index.js';
 import { DEFAULT_GROUPS, DEFAULT_LARGE_LIQUIDATION_USD, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
 
 /** design.md: a venue silent for more than 5 s is stale */

@@ -8,7 +8,7 @@
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureLiqStream, subjects } from '../../libs/bus/index.js';
-import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, nowMs } from '../../libs/core/index.js';
+import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
 import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, largeLiquidationAlert, owns, type ConsensusGroup, type VenueSlot } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
@@ -43,6 +43,8 @@ class MergerService implements Merger {
   private readonly nc: NatsConnection;
   private readonly log: Logger;
   private readonly now: () => number;
+  /** the same clock in integer µs, for merge_us */
+  private readonly nowUs: () => number;
   private readonly m: MergerMetrics;
   /** `${venue}.${symbol}` → the owned books it feeds */
   private readonly bySource = new Map<string, ConsensusBook[]>();
@@ -63,6 +65,8 @@ class MergerService implements Merger {
     this.nc = deps.nc;
     this.log = deps.log;
     this.now = deps.now ?? nowMs;
+    const injected = deps.now;
+    this.nowUs = injected ? () => Math.round(injected() * 1000) : nowUs;
     this.m = createMergerMetrics(deps.registry);
     this.liqs = new LiquidationDeduper(config.dedupMemory);
   }
@@ -290,16 +294,20 @@ class MergerService implements Merger {
 
   private publishBook(book: ConsensusBook): void {
     if (!this.live || this.stopped) return;
-    const now = this.now();
+    const us = this.nowUs();
+    const now = msOfUs(us);
     const msg = book.flush(now);
-    if (msg !== null) this.publishConsensus(msg, now);
+    if (msg !== null) {
+      msg.merge_us = us;
+      this.publishConsensus(msg, now);
+    }
     for (const a of book.drainAlerts()) this.publishAlert(a);
   }
 
   private publishConsensus(msg: ConsensusBookMessage, now: number): void {
     this.nc.publish(subjects.consensusBook(msg.symbol), encode(msg));
     this.m.published.inc({ kind: msg.kind === 'snapshot' ? 'book_snapshot' : 'book_delta' });
-    this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts));
+    this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts) / 1000);
   }
 
   private publishAlert(a: AlertMessage): void {
@@ -349,7 +357,7 @@ class MergerService implements Merger {
     this.m.stale.set(labels, s.stale ? 1 : 0);
     this.m.member.set(labels, s.member ? 1 : 0);
     this.m.divergent.set(labels, s.divergence.divergent ? 1 : 0);
-    if (s.divergence.bps !== undefined) this.m.divergenceBps.set(labels, s.divergence.bps);
+    if (s.divergence.bps !== undefined) this.m.divergenceRatio.set(labels, s.divergence.bps / 10_000);
   }
 
   private groupOf(venue: string, symbol: string): ConsensusGroup | undefined {

@@ -1,5 +1,5 @@
 /** Merger metrics (issue 4 rule 10). Labels: venue, symbol (consensus), kind, result, reason. */
-import { prom, LATENCY_BUCKETS_MS, type Registry } from '../../libs/obs/index.js';
+import { prom, LATENCY_BUCKETS_SECONDS, type Registry } from '../../libs/obs/index.js';
 
 export function createMergerMetrics(registry: Registry) {
   return {
@@ -10,8 +10,8 @@ export function createMergerMetrics(registry: Registry) {
     stale: new prom.Gauge({ name: 'bookfuse_merger_venue_stale', help: '1 while the venue book is stale in this consensus symbol', labelNames: ['venue', 'symbol'], registers: [registry] }),
     member: new prom.Gauge({ name: 'bookfuse_merger_venue_member', help: '1 while the venue book counts in the totals', labelNames: ['venue', 'symbol'], registers: [registry] }),
     divergent: new prom.Gauge({ name: 'bookfuse_merger_venue_divergent', help: '1 while the venue is flagged divergent', labelNames: ['venue', 'symbol'], registers: [registry] }),
-    divergenceBps: new prom.Gauge({ name: 'bookfuse_merger_venue_divergence_bps', help: 'distance of the venue mid from the consensus mid', labelNames: ['venue', 'symbol'], registers: [registry] }),
-    mergeLatency: new prom.Histogram({ name: 'bookfuse_merger_merge_latency_ms', help: 'earliest collector recv_ts of the inputs to consensus publish', labelNames: ['symbol'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+    divergenceRatio: new prom.Gauge({ name: 'bookfuse_merger_venue_divergence_ratio', help: 'distance of the venue mid from the consensus mid, as a fraction of the consensus mid (bps / 10000)', labelNames: ['venue', 'symbol'], registers: [registry] }),
+    mergeLatency: new prom.Histogram({ name: 'bookfuse_merger_merge_latency_seconds', help: 'earliest collector recv_ts of the inputs to consensus publish', labelNames: ['symbol'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),
     published: new prom.Counter({ name: 'bookfuse_merger_published_total', help: 'messages published, by kind (book_snapshot, book_delta, trade, liq, alert)', labelNames: ['kind'], registers: [registry] }),
     alerts: new prom.Counter({ name: 'bookfuse_merger_alerts_total', help: 'alerts raised, by kind', labelNames: ['kind', 'symbol'], registers: [registry] }),
     duplicates: new prom.Counter({ name: 'bookfuse_merger_duplicates_dropped_total', help: 'exact duplicates dropped (trade, liq)', labelNames: ['kind'], registers: [registry] }),

@@ -1,7 +1,7 @@
 /** Simulator configuration (env), validated whole. */
 import { BookfuseError } from '../../libs/core/index.js';
 import { parse, readEnv, commonSchema, type CommonConfig, type Schema } from '../../libs/config/index.js';
-import { venueIds, venueModule } from '../../libs/venues/registry.js';
+import { venueIds, venueModule } from '../../libs/venues/index.js';
 
 export interface SimulatorConfig extends Pick<CommonConfig, 'logLevel'> {
   host: string;

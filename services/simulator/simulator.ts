@@ -1,9 +1,8 @@
 /** Builds the simulated venues from the registry and puts them on the network. */
 import { readFile } from 'node:fs/promises';
-import { parseCaptureLine, type CaptureLine } from '../../libs/venues/capture.js';
-import { venueModule } from '../../libs/venues/registry.js';
-import { SimWorld, type SimVenueConfig } from '../../libs/simulator/world.js';
-import { startSimServer, type RunningSimServer } from '../../libs/simulator/server.js';
+import { parseCaptureLine, type CaptureLine } from '../../libs/core/index.js';
+import { venueModule } from '../../libs/venues/index.js';
+import { SimWorld, type SimVenueConfig, startSimServer, type RunningSimServer } from '../../libs/simulator/index.js';
 import type { SimulatorConfig } from './config.js';
 
 export async function loadCaptureFile(path: string): Promise<CaptureLine[]> {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { startNats, freePort, type TestNats } from '../helpers/nats.js';
 import { cliBuilt, runCli, waitOutput, type CliRun } from '../helpers/cli.js';
-import { venueIds } from '../../libs/venues/registry.js';
+import { venueIds } from '../../libs/venues/index.js';
 
 function findChromium(): string | undefined {
   try {

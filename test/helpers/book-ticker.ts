@@ -4,11 +4,8 @@
  * that ticker. Tickers and depth travel on different streams, so a ticker waits until the book
  * reaches its `u`. Works for any sync that exposes `lastUpdateId` (spot and USD-M).
  */
-import { canonicalDecimal, type L2Book } from '../../libs/core/index.js';
-import type { VenueAdapter } from '../../libs/venues/adapter.js';
-import type { EngineOutput, VenueEngine } from '../../libs/venues/engine.js';
-import { replayFile, type ReplayOptions, type ReplayResult } from '../../libs/venues/replay.js';
-import type { CaptureLine } from '../../libs/venues/capture.js';
+import { canonicalDecimal, type L2Book, type CaptureLine } from '../../libs/core/index.js';
+import { type VenueAdapter, type EngineOutput, type VenueEngine, replayFile, type ReplayOptions, type ReplayResult } from '../../libs/venues/index.js';
 
 export interface TickerCheck {
   compared: number;

@@ -43,8 +43,8 @@ export async function startCollectorOnSim(opts: { venue: string; symbols: string
     mirrors.set(s, m);
     nc.subscribe(subjects.book(opts.venue, s), { callback: (_e, msg) => m.apply(asBookMessage(decodeJson(msg.data))) });
   }
-  nc.subscribe(`bookfuse.v1.trade.${opts.venue}.>`, { callback: (_e, msg) => trades.push(decodeJson(msg.data) as TradeMessage) });
-  nc.subscribe(`bookfuse.v1.liq.${opts.venue}.>`, { callback: (_e, msg) => liquidations.push(decodeJson(msg.data) as LiquidationMessage) });
+  nc.subscribe(subjects.venueTrades(opts.venue), { callback: (_e, msg) => trades.push(decodeJson(msg.data) as TradeMessage) });
+  nc.subscribe(subjects.venueLiqs(opts.venue), { callback: (_e, msg) => liquidations.push(decodeJson(msg.data) as LiquidationMessage) });
   const p = venueEnvPrefix(opts.venue);
   const config = loadCollectorConfig({
     NATS_URL: nats.url,

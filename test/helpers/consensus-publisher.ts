@@ -7,9 +7,8 @@
  */
 import type { NatsConnection, Subscription } from 'nats';
 import { encode, subjects } from '../../libs/bus/index.js';
-import { Decimal, decString } from '../../libs/core/index.js';
-import type { AlertMessage, ConsensusBookMessage, ConsensusLevel, ConsensusTradeMessage, VenueView } from '../../libs/core/index.js';
-import { Rng } from '../../libs/simulator/rng.js';
+import { Decimal, decString, type AlertMessage, type ConsensusBookMessage, type ConsensusLevel, type ConsensusTradeMessage, type VenueView } from '../../libs/core/index.js';
+import { Rng } from '../../libs/simulator/index.js';
 
 type Side = Map<string, Record<string, string>>;
 

@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { expect } from 'vitest';
 import { BookfuseError } from '../../libs/core/index.js';
-import { Rng } from '../../libs/simulator/rng.js';
+import { Rng } from '../../libs/simulator/index.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

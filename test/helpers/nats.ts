@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, startNatsCluster as startLocalCluster, startNatsServer, waitForJetStream, waitForPort } from '../../libs/bus/nats-server.js';
+import { freePort, startNatsCluster as startLocalCluster, startNatsServer, waitForJetStream, waitForPort } from '../../libs/bus/index.js';
 
 export interface TestNats {
   url: string;

@@ -3,11 +3,9 @@
  * hand, every event handed to the venue simulator as the world would, and clients that collect
  * what the simulator sends. Protocol tests read frames and the true book at the same instant.
  */
-import { DEFAULT_RATES, SyntheticMarket, type MarketRates } from '../../libs/simulator/market.js';
-import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator, VenueSimulatorFactory } from '../../libs/simulator/types.js';
+import { DEFAULT_RATES, SyntheticMarket, type MarketRates, type MarketEvent, type SimClient, type SimInstrumentSpec, type SimSession, type SimWorldView, type VenueSimulator, type VenueSimulatorFactory } from '../../libs/simulator/index.js';
 import type { Instrument } from '../../libs/core/index.js';
-import type { ConnectionSpec, VenueAdapter } from '../../libs/venues/adapter.js';
-import { VenueEngine, type EngineOutput } from '../../libs/venues/engine.js';
+import { type ConnectionSpec, type VenueAdapter, VenueEngine, type EngineOutput } from '../../libs/venues/index.js';
 
 export interface CollectingClient extends SimClient {
   frames: string[];

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../libs/obs/index.js';
-import { Feed } from '../../libs/venues/feed.js';
+import { Feed } from '../../libs/venues/index.js';
 import { loadSimulatorConfig } from '../../services/simulator/config.js';
 import { startSimulator } from '../../services/simulator/simulator.js';
 import { waitFor } from '../helpers/waits.js';

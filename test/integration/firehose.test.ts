@@ -3,7 +3,7 @@
  * One firehose serves the protocol tests; tests that change the log or the server start their own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIQ_STREAM } from '../../libs/bus/index.js';
+import { LIQ_STREAM, subjects } from '../../libs/bus/index.js';
 import { CloseCode } from '../../libs/ws/index.js';
 import { sleep, waitFor } from '../helpers/waits.js';
 import { connectClient, liq, metricValue, publishFast, publishLiqs, startFirehose, waitForLiqs, type Running } from './firehose-harness.js';
@@ -110,11 +110,11 @@ describe('firehose: live feed', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ready: true });
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    for (const name of ['bookfuse_firehose_connections', 'bookfuse_firehose_events_in_total', 'bookfuse_firehose_slow_consumers_dropped_total', 'bookfuse_firehose_publish_to_write_ms_bucket', 'bookfuse_firehose_queue_depth_messages']) {
+    for (const name of ['bookfuse_firehose_connections', 'bookfuse_firehose_events_in_total', 'bookfuse_firehose_slow_consumers_dropped_total', 'bookfuse_firehose_publish_to_write_seconds_bucket', 'bookfuse_firehose_queue_depth_messages']) {
       expect(metrics).toContain(name);
     }
     // a handful of clients fit in the default 10 ms write interval: the rotation is not stretched
-    expect(metrics).toMatch(/^bookfuse_firehose_rotation_period_ms({[^}]*})? 10$/m);
+    expect(metrics).toMatch(/^bookfuse_firehose_rotation_period_seconds({[^}]*})? 0.01$/m);
   });
 });
 
@@ -169,7 +169,7 @@ describe('firehose: slow consumers', () => {
       expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
       expect(await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')).toBe(1);
       // the reading client answered its probe: its lag was measured
-      const lag = await h.registry.getSingleMetric('bookfuse_firehose_client_lag_ms')?.get();
+      const lag = await h.registry.getSingleMetric('bookfuse_firehose_client_lag_seconds')?.get();
       expect(lag?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))?.value).toBeGreaterThanOrEqual(1);
       stalled.ws.resume();
       expect(await stalled.closed).toEqual({ code: CloseCode.SLOW_CONSUMER, reason: 'slow consumer: more than 1000 ms behind (no answer to a ping)' });
@@ -278,7 +278,7 @@ describe('firehose: gaps and resilience', () => {
       for (const i of [5, 6, 7]) await jsm.streams.deleteMessage(LIQ_STREAM, seqs[i]!);
       const c = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[0]}`));
       // live: an entry that is not a liquidation is announced, not sent
-      h.pub.publish('bookfuse.v1.consensus.liq', new TextEncoder().encode('{"not":"a liquidation"}'));
+      h.pub.publish(subjects.consensusLiq(), new TextEncoder().encode('{"not":"a liquidation"}'));
       await publishLiqs(h.pub, [liq(20, 'gap')]);
       await waitFor(() => c.liqs().some((m) => m.id === 'gap-20'), { what: 'the event after the bad entry' });
       const bad = seqs[19]! + 1;

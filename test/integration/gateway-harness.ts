@@ -7,7 +7,7 @@ import type { NatsConnection } from 'nats';
 import WebSocket from 'ws';
 import { closeBus, connectBus } from '../../libs/bus/index.js';
 import { createLogger } from '../../libs/obs/index.js';
-import type { ServerMessage } from '../../libs/client/protocol.js';
+import type { ServerMessage } from '../../libs/client/index.js';
 import { loadGatewayConfig } from '../../services/gateway/config.js';
 import { createGateway, type Gateway } from '../../services/gateway/gateway.js';
 import { ConsensusPublisher } from '../helpers/consensus-publisher.js';

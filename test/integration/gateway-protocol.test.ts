@@ -4,8 +4,7 @@
  * subscriptions, resync, trades and alerts, and the gateway's own resync on a merger gap.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalBook } from '../../libs/client/local-book.js';
-import type { BookPayload, SnapshotPayload } from '../../libs/client/protocol.js';
+import { LocalBook, type BookPayload, type SnapshotPayload } from '../../libs/client/index.js';
 import { waitFor } from '../helpers/waits.js';
 import { startHarness, TestClient, type Harness } from './gateway-harness.js';
 

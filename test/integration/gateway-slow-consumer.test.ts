@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalBook } from '../../libs/client/local-book.js';
+import { LocalBook } from '../../libs/client/index.js';
 import { waitFor } from '../helpers/waits.js';
 import { startHarness, TestClient, type Harness } from './gateway-harness.js';
 

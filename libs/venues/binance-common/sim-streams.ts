@@ -4,7 +4,7 @@
  * `{"stream","data"}`, `/ws/a/b` sends it bare), live SUBSCRIBE / UNSUBSCRIBE /
  * LIST_SUBSCRIPTIONS answered as the venue does. Stream names are lower case.
  */
-import type { SimClient, SimSession } from '../../simulator/types.js';
+import type { SimClient, SimSession } from '../../simulator/index.js';
 
 /** One event encoded at most once per shape, however many sessions receive it. */
 export class StreamEvent {

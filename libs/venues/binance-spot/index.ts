@@ -1,4 +1,4 @@
-import { simSpec } from '../../simulator/reference-prices.js';
+import { simSpec } from '../../simulator/index.js';
 import type { VenueModule } from '../module.js';
 import { createBinanceSpotAdapter, type SpotOptions } from './adapter.js';
 import { createBinanceSpotSimulator } from './simulator.js';

@@ -5,7 +5,7 @@
  * official join rule (U <= lastUpdateId + 1 <= u) holds. `/api/v3/exchangeInfo` lists the
  * simulated instruments. The world sends ws ping frames. Spot has no liquidations.
  */
-import type { MarketEvent, SimInstrumentSpec, SimWorldView, VenueSimulator } from '../../simulator/types.js';
+import type { MarketEvent, SimInstrumentSpec, SimWorldView, VenueSimulator } from '../../simulator/index.js';
 import { BinanceStreamSession, StreamEvent } from '../binance-common/sim-streams.js';
 import { createBinanceSpotAdapter } from './adapter.js';
 

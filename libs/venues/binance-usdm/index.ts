@@ -1,4 +1,4 @@
-import { simSpec } from '../../simulator/reference-prices.js';
+import { simSpec } from '../../simulator/index.js';
 import type { VenueModule } from '../module.js';
 import { createBinanceUsdmAdapter, type UsdmOptions } from './adapter.js';
 import { createBinanceUsdmSimulator } from './simulator.js';

@@ -5,7 +5,7 @@
  * since the 2026 split, depth reaches only `/public` sockets and trades and liquidations only
  * `/market` ones: a stream on the wrong path is accepted and stays silent. The world pings.
  */
-import type { MarketEvent, SimInstrumentSpec, SimWorldView, VenueSimulator } from '../../simulator/types.js';
+import type { MarketEvent, SimInstrumentSpec, SimWorldView, VenueSimulator } from '../../simulator/index.js';
 import { BinanceStreamSession, StreamEvent } from '../binance-common/sim-streams.js';
 import { createBinanceUsdmAdapter } from './adapter.js';
 

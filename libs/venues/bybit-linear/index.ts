@@ -1,4 +1,4 @@
-import { simSpec } from '../../simulator/reference-prices.js';
+import { simSpec } from '../../simulator/index.js';
 import type { VenueModule } from '../module.js';
 import { createBybitLinearAdapter, type BybitOptions } from './adapter.js';
 import { createBybitLinearSimulator } from './simulator.js';

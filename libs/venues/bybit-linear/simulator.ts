@@ -12,7 +12,7 @@
  * the collector sees the jump and its book still converges to the truth.
  */
 import type { Level } from '../../core/index.js';
-import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator } from '../../simulator/types.js';
+import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator } from '../../simulator/index.js';
 import { parseInstrumentPages } from './metadata.js';
 
 /** linear orderbook depths (level 500 was retired in 2025) */

@@ -1,6 +1,6 @@
 import { Decimal, decString, MULTIPLIER_COINS } from '../../core/index.js';
-import { referenceMid } from '../../simulator/reference-prices.js';
-import type { SimInstrumentSpec } from '../../simulator/types.js';
+import { referenceMid } from '../../simulator/index.js';
+import type { SimInstrumentSpec } from '../../simulator/index.js';
 import type { VenueModule } from '../module.js';
 import { createHyperliquidAdapter, type HyperliquidOptions } from './adapter.js';
 import { createHyperliquidSimulator } from './simulator.js';

@@ -11,7 +11,7 @@
  * push repairs.
  */
 import { fractionDigits, type Level } from '../../core/index.js';
-import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator } from '../../simulator/types.js';
+import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator } from '../../simulator/index.js';
 import { parseHyperliquidMeta } from './metadata.js';
 import { HL_BOOK_DEPTH, HL_FAST_BOOK_DEPTH } from './sync.js';
 

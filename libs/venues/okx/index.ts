@@ -1,5 +1,5 @@
-import { simSpec } from '../../simulator/reference-prices.js';
-import type { SimInstrumentSpec } from '../../simulator/types.js';
+import { simSpec } from '../../simulator/index.js';
+import type { SimInstrumentSpec } from '../../simulator/index.js';
 import type { VenueModule } from '../module.js';
 import { createOkxAdapter, type OkxOptions } from './adapter.js';
 import type { OkxVenue } from './metadata.js';

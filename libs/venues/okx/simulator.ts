@@ -12,7 +12,7 @@
  * a client that checks prevSeqId resyncs, one that does not holds a wrong book.
  */
 import type { Level } from '../../core/index.js';
-import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator } from '../../simulator/types.js';
+import type { MarketEvent, SimClient, SimInstrumentSpec, SimSession, SimWorldView, VenueSimulator } from '../../simulator/index.js';
 import { OKX_REST_BOOK_DEPTH } from './adapter.js';
 import { parseOkxInstruments, type OkxVenue } from './metadata.js';
 import { RawStringBook } from './raw-book.js';

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BookfuseError } from '../../../libs/core/index.js';
+import { BookfuseError, parseCaptureLine, type CaptureLine } from '../../../libs/core/index.js';
 import { createBinanceSpotAdapter } from '../../../libs/venues/binance-spot/adapter.js';
 import { SpotBookSync } from '../../../libs/venues/binance-spot/sync.js';
 import type { DepthEvent } from '../../../libs/venues/binance-common/frames.js';
-import { parseCaptureLine, type CaptureLine } from '../../../libs/venues/capture.js';
 import { createReplayEngine, feedLine, replayResult } from '../../../libs/venues/replay.js';
 import type { EngineOutput, VenueEngine } from '../../../libs/venues/engine.js';
 import { fixtureLines } from '../../helpers/fixtures.js';

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHyperliquidAdapter } from '../../../libs/venues/hyperliquid/adapter.js';
-import { parseCaptureLine } from '../../../libs/venues/capture.js';
+import { parseCaptureLine, Decimal, decString, type BookMessage, type Level, type TradeMessage } from '../../../libs/core/index.js';
 import { createReplayEngine, feedLine } from '../../../libs/venues/replay.js';
 import type { EngineOutput } from '../../../libs/venues/engine.js';
-import { Decimal, decString, type BookMessage, type Level, type TradeMessage } from '../../../libs/core/index.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
 
 const CAPTURE = 'btc-20250126-l2book-trades.capture.ndjson';

@@ -6,10 +6,9 @@
  * good push restores the exact book (every push is complete).
  */
 import { describe, expect, it } from 'vitest';
-import { Decimal } from '../../../libs/core/index.js';
+import { Decimal, parseCaptureLine } from '../../../libs/core/index.js';
 import { createHyperliquidAdapter } from '../../../libs/venues/hyperliquid/adapter.js';
 import { parseHyperliquidFrame } from '../../../libs/venues/hyperliquid/parse.js';
-import { parseCaptureLine } from '../../../libs/venues/capture.js';
 import { createReplayEngine } from '../../../libs/venues/replay.js';
 import type { EngineOutput, VenueEngine } from '../../../libs/venues/engine.js';
 import { Rng } from '../../../libs/simulator/rng.js';

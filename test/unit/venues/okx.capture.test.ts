@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createOkxSwapAdapter } from '../../../libs/venues/okx/adapter.js';
 import { checksumString, crc32Signed } from '../../../libs/venues/okx/checksum.js';
 import type { OkxBookSync } from '../../../libs/venues/okx/sync.js';
-import { parseCaptureLine } from '../../../libs/venues/capture.js';
+import { parseCaptureLine, Decimal, type BookMessage } from '../../../libs/core/index.js';
 import { createReplayEngine, feedLine, replayFile, replayResult } from '../../../libs/venues/replay.js';
 import type { EngineOutput } from '../../../libs/venues/engine.js';
-import { Decimal, type BookMessage } from '../../../libs/core/index.js';
 import { fixture, fixtureJson, fixtureLines } from '../../helpers/fixtures.js';
 
 const CAPTURE = 'books-trades-tickers-20220513.capture.ndjson';

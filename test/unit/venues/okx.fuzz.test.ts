@@ -5,11 +5,10 @@
  * it rises into the top 25).
  */
 import { describe, expect, it } from 'vitest';
-import type { Level } from '../../../libs/core/index.js';
+import { type Level, parseCaptureLine } from '../../../libs/core/index.js';
 import type { ParsedFrame } from '../../../libs/venues/adapter.js';
 import type { OkxBookFrame } from '../../../libs/venues/okx/parse.js';
 import { createOkxSwapAdapter } from '../../../libs/venues/okx/adapter.js';
-import { parseCaptureLine } from '../../../libs/venues/capture.js';
 import { createReplayEngine } from '../../../libs/venues/replay.js';
 import type { EngineOutput, VenueEngine } from '../../../libs/venues/engine.js';
 import { Rng } from '../../../libs/simulator/rng.js';

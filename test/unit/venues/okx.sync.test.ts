@@ -9,10 +9,9 @@ import { createOkxSwapAdapter } from '../../../libs/venues/okx/adapter.js';
 import { OKX_BOOK_CHANNELS } from '../../../libs/venues/okx/channels.js';
 import { parseOkxFrame, type OkxBookFrame } from '../../../libs/venues/okx/parse.js';
 import { OkxBookSync, type OkxBootstrap } from '../../../libs/venues/okx/sync.js';
-import { parseCaptureLine } from '../../../libs/venues/capture.js';
+import { parseCaptureLine, type Level } from '../../../libs/core/index.js';
 import { createReplayEngine } from '../../../libs/venues/replay.js';
 import type { EngineOutput } from '../../../libs/venues/engine.js';
-import type { Level } from '../../../libs/core/index.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
 
 const CAPTURE = 'books-trades-tickers-20220513.capture.ndjson';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs } from '../../../libs/client/backoff.js';
+import { backoffDelayMs } from '../../../libs/core/index.js';
 
 // One schedule for venue feeds and widget clients alike.
 const STEPS_MS = [1000, 2000, 4000, 8000, 16000, 30000];

@@ -4,7 +4,7 @@
  * that left it (sent as size 0: beyond the published depth is "unknown", not "absent").
  * Used by the collector (venue books) and the merger (consensus books).
  */
-import type { SideBook } from '../core/index.js';
+import type { SideBook } from './side-book.js';
 
 export class DepthWindow {
   private published = new Map<number, number>();
