@@ -4,3 +4,5 @@ export * from './connection.js';
 export * from './streams.js';
 export * from './alert-stream.js';
 export * from './nats-server.js';
+export * from './window-stream.js';
+export * from './stream-follower.js';

@@ -72,4 +72,7 @@ export const LIQ_STREAM = 'BOOKFUSE_LIQ';
 /** JetStream stream of consensus alerts: its sequence is the ALERT `id` every gateway sends. */
 export const ALERT_STREAM = 'BOOKFUSE_ALERTS';
 
+/** JetStream stream of window open prices, the latest per (asset, interval) for late joiners. */
+export const WINDOW_STREAM = 'BOOKFUSE_WINDOWS';
+
 

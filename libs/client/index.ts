@@ -5,3 +5,5 @@ export * from './backoff.js';
 export * from './emitter.js';
 export * from './client.js';
 export * from './alert-gap.js';
+export * from './windows-protocol.js';
+export * from './windows-client.js';

@@ -10,3 +10,5 @@ export * from './trade-merger.js';
 export * from './liquidations.js';
 export * from './shard.js';
 export * from './large-liquidation.js';
+export * from './windows.js';
+export * from './window-mid.js';

@@ -6,15 +6,12 @@
  * restarts it right after the last entry read.
  */
 import type { JsMsg, NatsConnection } from 'nats';
-import { ALERT_STREAM, asAlertMessage, decodeJson, ensureAlertStream, DEFAULT_ALERT_RETENTION_MS } from '../../libs/bus/index.js';
+import { ALERT_STREAM, asAlertMessage, decodeJson, ensureAlertStream, DEFAULT_ALERT_RETENTION_MS, StreamFollower } from '../../libs/bus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import { AlertHistory } from './alert-history.js';
 import type { GatewayConfig } from './config.js';
 import type { Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
-
-const RETRY_MAX_MS = 5_000;
-const PULL_EXPIRES_MS = 5_000;
 
 export class AlertLog {
   history: AlertHistory;
@@ -22,55 +19,39 @@ export class AlertLog {
   ready = false;
   private liveFrom = Infinity;
   private received = 0;
-  private stopped = false;
-  private stopCurrent: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly follower: StreamFollower;
 
   constructor(
-    private readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly cfg: GatewayConfig,
     private readonly hub: Hub,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
   ) {
     this.history = new AlertHistory(cfg.alertHistoryMax, DEFAULT_ALERT_RETENTION_MS);
+    this.follower = new StreamFollower(nc, {
+      stream: ALERT_STREAM,
+      prepare: async () => {
+        if (this.liveFrom === Infinity) await this.open(nc);
+        if (this.received >= this.liveFrom) this.ready = true;
+      },
+      start: () => ({ opt_start_seq: Math.max(1, this.received + 1) }),
+      onEntry: (m) => this.onEntry(m),
+      onError: (e) => this.log.warn({ err: e.message, after: this.received }, 'alert log consumer failed; retrying'),
+    });
   }
 
   start(): void {
-    this.loop = this.run();
+    this.follower.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopCurrent?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      try {
-        if (this.liveFrom === Infinity) await this.open();
-        const consumer = await this.nc.jetstream().consumers.get(ALERT_STREAM, { opt_start_seq: Math.max(1, this.received + 1) });
-        const messages = await consumer.consume({ max_messages: 256, expires: PULL_EXPIRES_MS });
-        this.stopCurrent = () => messages.stop();
-        if (this.stopped) messages.stop();
-        failures = 0;
-        if (this.received >= this.liveFrom) this.ready = true;
-        for await (const m of messages) this.onEntry(m);
-      } catch (e) {
-        if (this.stopped) break;
-        this.log.warn({ err: (e as Error).message, after: this.received }, 'alert log consumer failed; retrying');
-      } finally {
-        this.stopCurrent = undefined;
-      }
-      if (!this.stopped) await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, 100 * 2 ** failures++)));
-    }
+  stop(): Promise<void> {
+    return this.follower.stop();
   }
 
   /** Learn the log's extent and age limit (creating it when the merger has not yet). */
-  private async open(): Promise<void> {
-    const info = await ensureAlertStream(this.nc, { maxAgeMs: DEFAULT_ALERT_RETENTION_MS });
+  private async open(nc: NatsConnection): Promise<void> {
+    const info = await ensureAlertStream(nc, { maxAgeMs: DEFAULT_ALERT_RETENTION_MS });
     const maxAgeMs = info.config.max_age > 0 ? info.config.max_age / 1_000_000 : Number.MAX_SAFE_INTEGER;
     this.history = new AlertHistory(this.cfg.alertHistoryMax, maxAgeMs);
     this.history.startAt(info.state.first_seq);

@@ -5,6 +5,7 @@
 import { commonSchema, parse, readEnv, schemaDocs, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { keyDigests } from '../../libs/ws/index.js';
 import { BookfuseError } from '../../libs/core/index.js';
+import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, parseWindowTypes, type WindowType } from '../../libs/consensus/index.js';
 
 export interface GatewayEnvConfig extends CommonConfig {
   host: string;
@@ -36,6 +37,8 @@ export interface GatewayEnvConfig extends CommonConfig {
   restRequiresKey: boolean;
   firehoseUrl: string;
   alertHistoryMax: number;
+  windowTypes: WindowType[];
+  windowPriceTimeoutMs: number;
 }
 
 export interface GatewayConfig extends Omit<GatewayEnvConfig, 'apiKeys'> {
@@ -99,6 +102,13 @@ const schema: Schema<GatewayEnvConfig> = {
     parse: parse.url('ws', 'wss'),
     default: 'ws://127.0.0.1:8081/ws/v1/liquidation/feed',
     doc: 'liquidation firehose the widget page connects to (the page adds ?token=)',
+  },
+  windowTypes: { env: 'WINDOW_TYPES', parse: parseWindowTypes, default: parseWindowTypes(DEFAULT_WINDOW_TYPES), doc: 'window intervals /ws/windows offers (`<n>s|m|h|d`; the merger publishes the same list)' },
+  windowPriceTimeoutMs: {
+    env: 'WINDOW_PRICE_TIMEOUT_MS',
+    parse: int(100, 3_600_000),
+    default: DEFAULT_WINDOW_PRICE_TIMEOUT_MS,
+    doc: 'after this long past a boundary with no price, a /ws/windows subscribe gets window_open_error for the current window',
   },
   alertHistoryMax: { env: 'GATEWAY_ALERT_HISTORY_MAX', parse: int(100, 10_000_000), default: 100_000, doc: 'alerts kept for GET /v1/alerts (besides the alert log\'s own age limit)' },
 };

@@ -14,6 +14,8 @@ import { registerRoutes } from './routes.js';
 import { Upstream } from './upstream.js';
 import { WsServer } from './ws-server.js';
 import { AlertLog } from './alerts-log.js';
+import { WindowsFeed } from './windows-feed.js';
+import { WINDOWS_PATH, WindowsServer } from './windows-server.js';
 
 export interface GatewayDeps {
   nc: NatsConnection;
@@ -45,6 +47,9 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
   const upstream = new Upstream(nc, cfg, hub, metrics, log);
   const alerts = new AlertLog(nc, cfg, hub, metrics, log);
   registerRoutes(app, { cfg, hub, metrics, alerts, natsUp: () => natsUp && !nc.isClosed() });
+  const windowsFeed = new WindowsFeed(nc, metrics, log);
+  const windows = new WindowsServer(cfg, windowsFeed, metrics, log);
+  ws.otherPaths.set(WINDOWS_PATH, (req, socket, head, q) => windows.handleUpgrade(req, socket, head, q));
   ws.attach(app.server);
   const timers: ReturnType<typeof setInterval>[] = [];
 
@@ -63,6 +68,8 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
       })().catch(() => undefined);
       upstream.start();
       alerts.start();
+      windowsFeed.start();
+      windows.start();
       timers.push(setInterval(() => hub.sweep(), SWEEP_MS));
       timers.push(setInterval(() => hub.heartbeat(), cfg.heartbeatMs));
       timers.push(setInterval(() => hub.checkPongs(), Math.max(25, Math.min(1000, cfg.pongTimeoutMs / 4))));
@@ -77,6 +84,8 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
       ws.close();
       upstream.stop();
       await alerts.stop();
+      windows.stop();
+      await windowsFeed.stop();
       await app.close();
     },
   };

@@ -31,6 +31,8 @@ export class WsServer {
   private readonly perKey = new Map<string, number>();
   private readonly limits: RequestLimits;
   private stopping = false;
+  /** other WebSocket endpoints on this port (the window-price protocol), by path */
+  readonly otherPaths = new Map<string, (req: IncomingMessage, socket: Socket, head: Buffer, q: URLSearchParams) => void>();
 
   constructor(
     private readonly cfg: GatewayConfig,
@@ -56,6 +58,8 @@ export class WsServer {
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    const other = this.stopping ? undefined : this.otherPaths.get(url.pathname);
+    if (other) return other(req, socket, head, url.searchParams);
     const parsed = parseUpgrade(url.pathname, url.searchParams, this.limits);
     if (parsed === null || this.stopping) {
       const status = parsed === null ? '404 Not Found' : '503 Service Unavailable';

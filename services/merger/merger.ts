@@ -7,12 +7,13 @@
  */
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureLiqStream, subjects } from '../../libs/bus/index.js';
+import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureLiqStream, ensureWindowStream, subjects } from '../../libs/bus/index.js';
 import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
-import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, largeLiquidationAlert, owns, type ConsensusGroup, type VenueSlot } from '../../libs/consensus/index.js';
+import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, largeLiquidationAlert, owns, type ConsensusGroup, type VenueSlot, type WindowEvent } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
+import { MergerWindows } from './windows.js';
 
 export interface MergerDeps {
   nc: NatsConnection;
@@ -55,6 +56,7 @@ class MergerService implements Merger {
   private readonly inflight = new Set<string>();
   private readonly retryAt = new Map<string, number>();
   private ticker: ReturnType<typeof setInterval> | undefined;
+  private windows: MergerWindows | undefined;
   private live = false;
   private stopped = false;
 
@@ -92,6 +94,8 @@ class MergerService implements Merger {
     }
     // the alert log gives every ALERT its id (#16.3); alerts still go out on core NATS without it
     await ensureAlertStream(this.nc, { maxAgeMs: this.config.alertRetentionMs, reconcile: true }).catch((e: unknown) => this.log.error({ err: e }, 'alert stream unavailable: alerts get no ids'));
+    await ensureWindowStream(this.nc).catch((e: unknown) => this.log.error({ err: e }, 'window stream unavailable: late gateways get no window snapshot'));
+    this.windows = new MergerWindows([...this.books.keys()], this.config.windowTypes, this.config.windowPriceTimeoutMs, now, (e) => this.publishWindow(e));
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
     const first = [...this.bySource.keys()].map((key) => this.requestSnapshot(key));
@@ -300,6 +304,7 @@ class MergerService implements Merger {
     if (msg !== null) {
       msg.merge_us = us;
       this.publishConsensus(msg, now);
+      this.windows?.update(book, now);
     }
     for (const a of book.drainAlerts()) this.publishAlert(a);
   }
@@ -308,6 +313,11 @@ class MergerService implements Merger {
     this.nc.publish(subjects.consensusBook(msg.symbol), encode(msg));
     this.m.published.inc({ kind: msg.kind === 'snapshot' ? 'book_snapshot' : 'book_delta' });
     this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts) / 1000);
+  }
+
+  private publishWindow(e: WindowEvent): void {
+    this.nc.publish(subjects.consensusWindow(e.asset, e.marketType), encode({ v: 1, ...e }));
+    this.m.published.inc({ kind: e.type === 'window_open' ? 'window' : 'window_error' });
   }
 
   private publishAlert(a: AlertMessage): void {
@@ -337,6 +347,7 @@ class MergerService implements Merger {
 
   private tick(): void {
     const now = this.now();
+    this.windows?.tick(now);
     for (const book of this.books.values()) {
       book.tick(now);
       for (const slot of book.needsSnapshot()) {
