@@ -24,6 +24,11 @@ export function parseWindowType(raw: string): WindowType {
   return { type: raw, ms: Number(m[1]) * UNIT_MS[m[2]!]! };
 }
 
+/** A WINDOW_TYPES value, checked: the interval names, unique, in the order given (for config). */
+export function windowTypeNames(raw: string): string[] {
+  return parseWindowTypes(raw).map((t) => t.type);
+}
+
 /** A WINDOW_TYPES list: unique, in the order given. */
 export function parseWindowTypes(raw: string): WindowType[] {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);

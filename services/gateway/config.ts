@@ -5,7 +5,7 @@
 import { commonSchema, parse, readEnv, schemaDocs, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { keyDigests } from '../../libs/ws/index.js';
 import { BookfuseError } from '../../libs/core/index.js';
-import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, parseWindowTypes, type WindowType } from '../../libs/consensus/index.js';
+import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, windowTypeNames } from '../../libs/consensus/index.js';
 
 export interface GatewayEnvConfig extends CommonConfig {
   host: string;
@@ -37,7 +37,8 @@ export interface GatewayEnvConfig extends CommonConfig {
   restRequiresKey: boolean;
   firehoseUrl: string;
   alertHistoryMax: number;
-  windowTypes: WindowType[];
+  /** interval names (WINDOW_TYPES), checked */
+  windowTypes: string[];
   windowPriceTimeoutMs: number;
 }
 
@@ -103,7 +104,7 @@ const schema: Schema<GatewayEnvConfig> = {
     default: 'ws://127.0.0.1:8081/ws/v1/liquidation/feed',
     doc: 'liquidation firehose the widget page connects to (the page adds ?token=)',
   },
-  windowTypes: { env: 'WINDOW_TYPES', parse: parseWindowTypes, default: parseWindowTypes(DEFAULT_WINDOW_TYPES), doc: 'window intervals /ws/windows offers (`<n>s|m|h|d`; the merger publishes the same list)' },
+  windowTypes: { env: 'WINDOW_TYPES', parse: windowTypeNames, default: windowTypeNames(DEFAULT_WINDOW_TYPES), doc: 'window intervals /ws/windows offers (`<n>s|m|h|d`; the merger publishes the same list)' },
   windowPriceTimeoutMs: {
     env: 'WINDOW_PRICE_TIMEOUT_MS',
     parse: int(100, 3_600_000),

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { windowStart, type WindowEvent, type WindowType } from '../../libs/consensus/index.js';
+import { parseWindowType, windowStart, type WindowEvent, type WindowType } from '../../libs/consensus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import { CloseCode } from '../../libs/ws/index.js';
 import type { WindowsServerMessage } from '../../libs/client/index.js';
@@ -43,7 +43,7 @@ export class WindowsServer {
   ) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: cfg.hardMaxFrameBytes, clientTracking: false });
     this.assets = [...new Set(cfg.symbols.map((s) => s.split('-')[0]!))];
-    this.types = cfg.windowTypes;
+    this.types = cfg.windowTypes.map(parseWindowType);
     feed.onEvent = (e) => this.push(e);
   }
 

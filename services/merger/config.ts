@@ -7,7 +7,7 @@ import { BookfuseError, Decimal } from '../../libs/core/index.js';
 import { DEFAULT_ALERT_RETENTION_MS, DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { createAdapter, venueIds } from '../../libs/venues/index.js';
-import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, parseWindowTypes, type WindowType } from '../../libs/consensus/index.js';
+import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, windowTypeNames } from '../../libs/consensus/index.js';
 import { DEFAULT_GROUPS, DEFAULT_LARGE_LIQUIDATION_USD, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
 
 /** design.md: a venue silent for more than 5 s is stale */
@@ -30,7 +30,8 @@ export interface MergerConfig extends CommonConfig {
   /** #16.3: how long the JetStream alert log keeps alerts */
   alertRetentionMs: number;
   /** #16.5: window intervals and how long a window waits for its price */
-  windowTypes: WindowType[];
+  /** interval names (WINDOW_TYPES), checked */
+  windowTypes: string[];
   windowPriceTimeoutMs: number;
   coalesceMs: number;
   tickMs: number;
@@ -109,7 +110,7 @@ const schema: Schema<Raw> = {
     doc: 'a liquidation whose notional_usd is at least this raises an ALERT of kind LARGE_LIQUIDATION (P2)',
   },
   alertRetentionMs: { env: 'ALERT_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_ALERT_RETENTION_MS, doc: 'how long the JetStream alert log (BOOKFUSE_ALERTS) keeps alerts for GET /v1/alerts' },
-  windowTypes: { env: 'WINDOW_TYPES', parse: parseWindowTypes, default: parseWindowTypes(DEFAULT_WINDOW_TYPES), doc: 'window intervals whose open prices are published, `<n>s|m|h|d` comma list (epoch-aligned UTC windows)' },
+  windowTypes: { env: 'WINDOW_TYPES', parse: windowTypeNames, default: windowTypeNames(DEFAULT_WINDOW_TYPES), doc: 'window intervals whose open prices are published, `<n>s|m|h|d` comma list (epoch-aligned UTC windows)' },
   windowPriceTimeoutMs: { env: 'WINDOW_PRICE_TIMEOUT_MS', parse: parse.int(100, 3_600_000), default: DEFAULT_WINDOW_PRICE_TIMEOUT_MS, doc: 'a window with no consensus update this long after its boundary gets window_open_error' },
   coalesceMs: { env: 'COALESCE_MS', parse: parse.int(0, 10_000), default: 0, doc: 'publish consensus deltas at most once per window (0 = every change)' },
   tickMs: { env: 'MERGER_TICK_MS', parse: parse.int(10, 1000), default: 100, doc: 'period of staleness/divergence checks and snapshot retries' },
@@ -123,7 +124,7 @@ const schema: Schema<Raw> = {
 export const MERGER_ENV_DOC: readonly { name: string; default: string; meaning: string }[] = Object.values(schema).map((f) => {
   const spec = f as Schema<Raw>[keyof Raw];
   const d = spec.default;
-  return { name: spec.env, default: d === undefined ? '(required)' : Array.isArray(d) ? d.map((x: unknown) => (typeof x === 'object' && x !== null && 'type' in x ? (x as { type: string }).type : String(x))).join(',') : typeof d === 'object' ? '' : String(d), meaning: spec.doc };
+  return { name: spec.env, default: d === undefined ? '(required)' : Array.isArray(d) ? d.join(',') : typeof d === 'object' ? '' : String(d), meaning: spec.doc };
 });
 
 /** Every field that parses on its own (defaults for the absent ones); bad ones stay at their default. */

@@ -9,7 +9,7 @@ import { headers as natsHeaders, type Msg, type NatsConnection, type Subscriptio
 import type { Logger } from 'pino';
 import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureLiqStream, ensureWindowStream, subjects } from '../../libs/bus/index.js';
 import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
-import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, largeLiquidationAlert, owns, type ConsensusGroup, type VenueSlot, type WindowEvent } from '../../libs/consensus/index.js';
+import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, largeLiquidationAlert, owns, parseWindowType, type ConsensusGroup, type VenueSlot, type WindowEvent } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
@@ -95,7 +95,7 @@ class MergerService implements Merger {
     // the alert log gives every ALERT its id (#16.3); alerts still go out on core NATS without it
     await ensureAlertStream(this.nc, { maxAgeMs: this.config.alertRetentionMs, reconcile: true }).catch((e: unknown) => this.log.error({ err: e }, 'alert stream unavailable: alerts get no ids'));
     await ensureWindowStream(this.nc).catch((e: unknown) => this.log.error({ err: e }, 'window stream unavailable: late gateways get no window snapshot'));
-    this.windows = new MergerWindows([...this.books.keys()], this.config.windowTypes, this.config.windowPriceTimeoutMs, now, (e) => this.publishWindow(e));
+    this.windows = new MergerWindows([...this.books.keys()], this.config.windowTypes.map(parseWindowType), this.config.windowPriceTimeoutMs, now, (e) => this.publishWindow(e));
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
     const first = [...this.bySource.keys()].map((key) => this.requestSnapshot(key));
