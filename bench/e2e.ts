@@ -15,7 +15,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { WebSocketServer } from 'ws';
 import { nowUs } from '../libs/core/index.js';
-import { subjects } from '../libs/bus/subjects.js';
+import { subjects } from '../libs/bus/index.js';
 import { fileURLToPath } from 'node:url';
 import { connectBus, closeBus, decodeJson } from '../libs/bus/index.js';
 import { startNats, freePort, waitForPort } from '../test/helpers/nats.js';

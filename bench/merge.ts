@@ -20,7 +20,8 @@ import type { SuiteReport } from './lib/suite.js';
 import { pathToFileURL } from 'node:url';
 import type { BookMessage } from '../libs/core/index.js';
 import { asBookMessage, decodeJson, encode } from '../libs/bus/index.js';
-import { ConsensusBook, DEFAULT_GROUPS, DEFAULT_RULES, type ConsensusGroup } from '../libs/consensus/index.js';
+import { ConsensusBook, defaultGroups, DEFAULT_RULES, type ConsensusGroup } from '../libs/consensus/index.js';
+import { consensusVenues } from '../libs/venues/index.js';
 import { Rng } from '../libs/simulator/index.js';
 import { generateL2Stream } from './lib/l2-stream.js';
 import { collectGarbage, median, nowMs, sig3 } from './lib/measure.js';
@@ -62,7 +63,7 @@ interface Workload {
 
 /** Seeded venue streams, one per (group, venue), interleaved in a seeded random order. */
 function workload(deltasPerBook: number): Workload {
-  const groups = DEFAULT_GROUPS.map((g) => ({ ...g }));
+  const groups = defaultGroups(consensusVenues());
   const snapshots: BookMessage[] = [];
   const queues: BookMessage[][] = [];
   let deltas = 0;

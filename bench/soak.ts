@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import { BookfuseClient, type WebSocketLike } from '../libs/client/index.js';
+import { venueIds } from '../libs/venues/index.js';
 import { startNats } from '../test/helpers/nats.js';
 import { sleep, waitFor } from '../test/helpers/waits.js';
 import { main as simulatorMain } from '../services/simulator/main.js';
@@ -19,6 +20,8 @@ import { describeMachine } from './lib/machine.js';
 
 const DEPTH = 25;
 const KEY = 'soak';
+/** the first registered venue (Binance USD-M): its simulator is the busiest */
+const VENUE = venueIds()[0]!;
 
 interface SoakResult {
   minutes: number;
@@ -33,11 +36,11 @@ interface SoakResult {
 export async function runSoak(minutes: number, checkEveryS: number): Promise<SoakResult> {
   const nats = await startNats();
   const base = { NATS_URL: nats.url, LOG_LEVEL: 'warn' };
-  const sim = await simulatorMain({ ...base, SIM_PORT: '0', SIM_VENUES: 'binance-usdm', SIM_BASES: 'BTC', SIM_BOOK_UPDATES_PER_S: '400' });
+  const sim = await simulatorMain({ ...base, SIM_PORT: '0', SIM_VENUES: VENUE, SIM_BASES: 'BTC', SIM_BOOK_UPDATES_PER_S: '400' });
   const simUrl = sim.listening['control']!.replace(/\/control$/, '');
   const gateway = await gatewayMain({ ...base, GATEWAY_PORT: '0', GATEWAY_API_KEYS: KEY, GATEWAY_SYMBOLS: 'BTC-USD' });
-  const merger = await mergerMain({ ...base, MERGER_PORT: '0', CONSENSUS_GROUPS: `BTC-USD@0.1/${DEPTH}=binance-usdm:BTC-USDT`, STALE_AFTER_MS: '10000' });
-  const collector = await collectorMain({ ...base, COLLECTOR_PORT: '0', COLLECTOR_VENUES: 'binance-usdm', COLLECTOR_BASES: 'BTC', COLLECTOR_SIMULATOR_URL: simUrl });
+  const merger = await mergerMain({ ...base, MERGER_PORT: '0', CONSENSUS_GROUPS: `BTC-USD@0.1/${DEPTH}=${VENUE}:BTC-USDT`, STALE_AFTER_MS: '10000' });
+  const collector = await collectorMain({ ...base, COLLECTOR_PORT: '0', COLLECTOR_VENUES: VENUE, COLLECTOR_BASES: 'BTC', COLLECTOR_SIMULATOR_URL: simUrl });
 
   const counts = { snapshots: 0, deltas: 0, resyncs: 0, lastAt: 0 };
   const client = new BookfuseClient({
@@ -62,9 +65,9 @@ export async function runSoak(minutes: number, checkEveryS: number): Promise<Soa
   let mismatches = 0;
   while (Date.now() < end) {
     await sleep(Math.min(checkEveryS * 1000, Math.max(0, end - Date.now())));
-    await control({ venue: 'binance-usdm', action: 'silence', ms: 10_000 });
+    await control({ venue: VENUE, action: 'silence', ms: 10_000 });
     await waitFor(() => Date.now() - counts.lastAt > 400, { timeoutMs: 2500, what: 'the client to go quiet' }).catch(() => undefined);
-    const truth = (await (await fetch(`${simUrl}/truth/binance-usdm/BTC-USDT?depth=${DEPTH}`)).json()) as { bids: string[][]; asks: string[][] };
+    const truth = (await (await fetch(`${simUrl}/truth/${VENUE}/BTC-USDT?depth=${DEPTH}`)).json()) as { bids: string[][]; asks: string[][] };
     const book = client.books.get('BTC-USD');
     const mine = { bids: (book?.bids ?? []).map((l) => [l.price, l.total]), asks: (book?.asks ?? []).map((l) => [l.price, l.total]) };
     checks++;
@@ -72,7 +75,7 @@ export async function runSoak(minutes: number, checkEveryS: number): Promise<Soa
       mismatches++;
       process.stderr.write(`check ${checks}: client book differs from the truth\n`);
     }
-    await control({ venue: 'binance-usdm', action: 'resume' });
+    await control({ venue: VENUE, action: 'resume' });
   }
   client.stop();
   for (const p of [collector, merger, gateway, sim]) await p.stop();
@@ -98,7 +101,7 @@ if (isMain) {
         '',
         measuredLine(new Date(), describeMachine()),
         '',
-        `${r.minutes} minutes of synthetic binance-usdm BTC through collector → NATS → merger → gateway → libs/client.`,
+        `${r.minutes} minutes of synthetic ${VENUE} BTC through collector → NATS → merger → gateway → libs/client.`,
         `Every ${arg('check-every', '30')} s the venue was frozen and the client's top ${DEPTH} compared with /truth: **${r.checks} checks, ${r.mismatches} mismatches**; ${r.deltas} deltas applied (${r.book_updates_per_s}/s), ${r.snapshots} snapshots, ${r.resyncs} resyncs.`,
       ].join('\n'),
     },

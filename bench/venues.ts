@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type BookSync, type SyncResult, type VenueAdapter, createAdapter, venueIds, createReplayEngine, feedLine, type EngineStats } from '../libs/venues/index.js';
+import { type BookSync, type SyncResult, type VenueAdapter, createAdapter, venueIds, venueModule, createReplayEngine, feedLine, type EngineStats } from '../libs/venues/index.js';
 import { parseCaptureLine, type CaptureLine } from '../libs/core/index.js';
 import { median, nowMs, sig3 } from './lib/measure.js';
 import { defaultFixturesDir } from './lib/paths.js';
@@ -63,10 +63,11 @@ export async function runVenuesBench(opts: VenuesBenchOptions = {}): Promise<Sui
   };
 }
 
-/** Recordings of a venue: its own folder, else the exchange folder (`okx-swap` → `okx`). */
+/** Recordings of a venue: the folder its module names (venues of one exchange may share one). */
 export function capturesFor(dir: string, venue: string): string[] {
-  const folder = [join(dir, venue), join(dir, venue.split('-')[0]!)].find((d) => existsSync(d));
-  if (!folder) return [];
+  if (!venueIds().includes(venue)) return [];
+  const folder = join(dir, venueModule(venue).capturesFolder);
+  if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .filter((f) => f.endsWith('.ndjson') && !f.startsWith('single-messages'))
     .sort()

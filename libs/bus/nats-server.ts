@@ -17,6 +17,9 @@ export interface LocalNatsServer {
   stop(): Promise<void>;
   /** stop and delete the store */
   dispose(): Promise<void>;
+  /** send a signal to the running server (SIGSTOP/SIGCONT for fault tests); false when not running */
+  signal?(sig: NodeJS.Signals): boolean;
+  alive?(): boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -94,12 +97,15 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Loc
       c.kill('SIGKILL');
     });
   };
+  const signal = (sig: NodeJS.Signals): boolean => (child ? child.kill(sig) : false);
   await start();
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     start,
     stop,
+    signal,
+    alive: () => child !== undefined,
     dispose: async () => {
       await stop();
       await rm(storeDir, { recursive: true, force: true });
@@ -123,6 +129,8 @@ export interface NatsClusterOptions {
   clientPorts?: number[];
   clusterPorts?: number[];
   monitorPorts?: number[];
+  /** one store directory per node (the demo keeps them in its own directory); fresh temp ones when omitted */
+  storeDirs?: string[];
   name?: string;
 }
 
@@ -144,7 +152,8 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<L
       const monitorPort = opts.monitorPorts?.[i];
       const extraArgs = ['-n', nodeName, '--cluster_name', name, '--cluster', `nats://127.0.0.1:${clusterPorts[i]}`, '--routes', routes];
       if (monitorPort !== undefined) extraArgs.push('-m', String(monitorPort));
-      const server = await startNatsServer({ ...(opts.bin ? { bin: opts.bin } : {}), port, extraArgs });
+      const storeDir = opts.storeDirs?.[i];
+      const server = await startNatsServer({ ...(opts.bin ? { bin: opts.bin } : {}), ...(storeDir ? { storeDir } : {}), port, extraArgs });
       nodes[i] = { ...server, name: nodeName, clusterPort: clusterPorts[i]!, monitorPort };
     }),
   );

@@ -75,4 +75,12 @@ export const ALERT_STREAM = 'BOOKFUSE_ALERTS';
 /** JetStream stream of window open prices, the latest per (asset, interval) for late joiners. */
 export const WINDOW_STREAM = 'BOOKFUSE_WINDOWS';
 
+/** JetStream stream that keeps the collectors' liquidations (`bookfuse.v1.liq.>`) until the merger has them. */
+export const VENUE_LIQ_STREAM = 'BOOKFUSE_VENUE_LIQ';
+
+/** Durable consumer name of the merger(s) owning one slice of the liquidations (e.g. `all`, `shard-0-of-2`). */
+export function mergerLiqDurable(slice: string): string {
+  return `bookfuse-merger-liq-${token(slice)}`;
+}
+
 

@@ -17,8 +17,8 @@ export interface AlertGapInfo {
 }
 
 export interface AlertGapOptions {
-  /** gateway base URL (ws:// or http://; the path is ignored) */
-  url: string;
+  /** gateway base URL (ws:// or http://; the path is ignored), read at each fill */
+  url: () => string;
   apiKey: string;
   /** the symbols whose alerts the client wants */
   symbols: () => ReadonlySet<string>;
@@ -70,7 +70,7 @@ export class AlertGap {
     try {
       const f = this.opts.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
       if (!f) throw new Error('no fetch available');
-      const base = this.opts.url.replace(/^ws/, 'http').replace(/^(https?:\/\/[^/]+).*$/, '$1');
+      const base = this.opts.url().replace(/^ws/, 'http').replace(/^(https?:\/\/[^/]+).*$/, '$1');
       let cursor = after;
       for (;;) {
         const r = await f(`${base}/v1/alerts?after=${cursor}&limit=${PAGE}`, { headers: { authorization: `Bearer ${this.opts.apiKey}` } });

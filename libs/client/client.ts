@@ -1,7 +1,9 @@
 /**
  * The bookfuse consensus client: one WebSocket to a gateway, a LocalBook per symbol kept exact by
  * seq/epoch checks (a gap sends RESYNC and the book is not offered again until the fresh
- * SNAPSHOT), PONG replies, and reconnect with backoff. Runs in Node (pass `WebSocket` from the
+ * SNAPSHOT), PONG replies, and reconnect with backoff. Given several gateway URLs (instances
+ * behind no load balancer), each reconnect goes to the next one: a gateway holds nothing a client
+ * cannot get back, so the next instance's HANDSHAKE and SNAPSHOT carry on. Runs in Node (pass `WebSocket` from the
  * `ws` package) and in browsers (global WebSocket). Clock and randomness are injectable for tests.
  */
 import { backoffDelayMs } from './backoff.js';
@@ -31,8 +33,11 @@ export interface Clock {
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface ClientOptions {
-  /** gateway base URL, e.g. ws://127.0.0.1:8080 (the /ws path is added) */
-  url: string;
+  /**
+   * gateway base URL, e.g. ws://127.0.0.1:8080 (the /ws path is added), or several: the first is
+   * tried first and every reconnect moves on to the next, round robin, with the same backoff
+   */
+  url: string | string[];
   apiKey: string;
   symbols: string[];
   depth?: number;
@@ -92,6 +97,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   handshake: HandshakePayload | undefined;
   /** reconnect attempts since the last successful handshake */
   attempt = 0;
+  /** the gateway URL in use (or tried next) */
+  currentUrl: string;
   private ws: WebSocketLike | undefined;
   private readonly symbols: Set<string>;
   private readonly resyncing = new Set<string>();
@@ -102,15 +109,21 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   private readonly factory: WebSocketFactory;
   private venueSet: string[] | null;
   readonly alertGap: AlertGap;
+  private readonly urls: string[];
+  private urlIndex = 0;
 
   constructor(private readonly opts: ClientOptions) {
     super();
+    this.urls = typeof opts.url === 'string' ? [opts.url] : [...opts.url];
+    if (this.urls.length === 0) throw new Error('BookfuseClient needs at least one gateway URL');
+    this.currentUrl = this.urls[0]!;
     this.symbols = new Set(opts.symbols);
     this.clock = opts.clock ?? realClock;
     this.factory = opts.webSocket ?? defaultFactory();
     this.venueSet = opts.venues ?? null;
     this.alertGap = new AlertGap({
-      url: opts.url,
+      // the gateway just connected to: any one has the whole alert log
+      url: () => this.currentUrl,
       apiKey: opts.apiKey,
       symbols: () => this.symbols,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -172,7 +185,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   }
 
   private url(): string {
-    const base = this.opts.url.replace(/\/+$/, '');
+    const base = this.currentUrl.replace(/\/+$/, '');
     const q = new URLSearchParams({ token: this.opts.apiKey, symbols: [...this.symbols].join(',') });
     if (this.opts.depth !== undefined) q.set('depth', String(this.opts.depth));
     if (this.opts.detail) q.set('detail', this.opts.detail);
@@ -213,6 +226,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
       return;
     }
     const delay = backoffDelayMs(this.attempt++, this.opts.random);
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    this.currentUrl = this.urls[this.urlIndex]!;
     this.emit('close', { code, reason, retryInMs: delay });
     this.setState('reconnecting');
     this.retryTimer = this.clock.setTimeout(() => {

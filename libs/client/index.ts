@@ -1,5 +1,6 @@
 export * from './protocol.js';
 export * from './decimal-order.js';
+export * from './decimal-math.js';
 export * from './local-book.js';
 export * from './backoff.js';
 export * from './emitter.js';

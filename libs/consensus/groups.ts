@@ -22,21 +22,30 @@ export interface ConsensusGroup {
 }
 
 export const DEFAULT_DEPTH = 50;
-export const DEFAULT_VENUES = ['binance-spot', 'binance-usdm', 'bybit-linear', 'okx-swap', 'hyperliquid'] as const;
 
-/** Quote a venue lists a USD-like base against when a member is given as a bare venue id. */
-export function defaultQuote(venue: string): string {
-  return venue === 'hyperliquid' ? 'USDC' : 'USDT';
+/**
+ * What grouping needs to know of a venue. Each venue module declares it (libs/venues:
+ * `consensusVenues()`); the caller passes it in, so the rules here name no venue.
+ */
+export interface GroupVenue {
+  id: string;
+  /** the USD-like quote a bare venue id stands for: BTC → BTC-<usdQuote> */
+  usdQuote: string;
+  /** a member of the default groups */
+  defaultMember: boolean;
 }
 
-function defaultMembers(base: string): GroupMember[] {
-  return DEFAULT_VENUES.map((venue) => ({ venue, symbol: `${base}-${defaultQuote(venue)}` }));
-}
+/** The default consensus symbols and their ticks (also the tick of a spec that omits one). */
+const DEFAULT_TICKS: Readonly<Record<string, string>> = { 'BTC-USD': '0.1', 'ETH-USD': '0.01' };
 
-export const DEFAULT_GROUPS: readonly ConsensusGroup[] = Object.freeze([
-  { symbol: 'BTC-USD', tick: '0.1', depth: DEFAULT_DEPTH, members: defaultMembers('BTC') },
-  { symbol: 'ETH-USD', tick: '0.01', depth: DEFAULT_DEPTH, members: defaultMembers('ETH') },
-]);
+/** BTC-USD and ETH-USD over every venue that declares itself a default member, in the given order. */
+export function defaultGroups(venues: readonly GroupVenue[]): ConsensusGroup[] {
+  return Object.entries(DEFAULT_TICKS).map(([symbol, tick]) => {
+    const base = symbol.split('-')[0]!;
+    const members = venues.filter((v) => v.defaultMember).map((v) => ({ venue: v.id, symbol: `${base}-${v.usdQuote}` }));
+    return { symbol, tick, depth: DEFAULT_DEPTH, members };
+  });
+}
 
 const SYMBOL = /^[A-Z0-9]+-[A-Z0-9]+$/;
 const VENUE = /^[a-z0-9][a-z0-9-]*$/;
@@ -44,12 +53,14 @@ const VENUE = /^[a-z0-9][a-z0-9-]*$/;
 /**
  * Compact syntax (CONSENSUS_GROUPS):
  *   `CSYM[@tick[/depth]]=member,member;CSYM…`
- * where a member is `venue:SYMBOL`, or a bare `venue` meaning BASE-USDT (hyperliquid BASE-USDC).
+ * where a member is `venue:SYMBOL`, or a bare `venue` meaning BASE-<its usdQuote> (BASE-USDT on
+ * most venues, BASE-USDC on Hyperliquid); a bare venue not in `venues` is an error.
  * Example: `BTC-USD@0.1/50=binance-usdm,okx-swap:BTC-USDT,hyperliquid;SOL-USD@0.001=bybit-linear`.
  * A missing tick falls back to the default table (BTC 0.1, ETH 0.01), else it is an error.
  */
-export function parseGroupsSpec(spec: string): ConsensusGroup[] {
+export function parseGroupsSpec(spec: string, venues: readonly GroupVenue[]): ConsensusGroup[] {
   const groups: ConsensusGroup[] = [];
+  const quotes = new Map(venues.map((v) => [v.id, v.usdQuote]));
   for (const part of spec.split(';').map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq < 0) throw bad(`group "${part}" needs "=" before its members`);
@@ -64,10 +75,12 @@ export function parseGroupsSpec(spec: string): ConsensusGroup[] {
       .filter(Boolean)
       .map((m): GroupMember => {
         const [venue = '', sym] = m.split(':');
-        return { venue, symbol: sym ?? `${base}-${defaultQuote(venue)}` };
+        if (sym !== undefined) return { venue, symbol: sym };
+        const quote = quotes.get(venue);
+        if (quote === undefined) throw bad(`unknown venue ${JSON.stringify(venue)}: name its symbol (${venue}:${base}-USDT)`);
+        return { venue, symbol: `${base}-${quote}` };
       });
-    const fallback = DEFAULT_GROUPS.find((g) => g.symbol === symbol);
-    const tick = tickRaw ?? fallback?.tick;
+    const tick = tickRaw ?? DEFAULT_TICKS[symbol];
     if (tick === undefined) throw bad(`group ${symbol} needs a tick (${symbol}@0.01=…)`);
     groups.push({ symbol, tick, depth: depthRaw === undefined ? DEFAULT_DEPTH : Number(depthRaw), members });
   }

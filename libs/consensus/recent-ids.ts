@@ -19,6 +19,11 @@ export class RecentIds {
     return false;
   }
 
+  /** true when `key` was already seen; does not record it */
+  has(key: string): boolean {
+    return this.seen.has(key);
+  }
+
   get size(): number {
     return this.seen.size;
   }

@@ -2,9 +2,10 @@
  * The operations endpoints every headless service exposes: /metrics (Prometheus), /healthz
  * (the process answers) and /readyz (the service can do its job: `ready()` says why not).
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { guardHttp, guardUpgrades, refuseUpgrade, sendJson } from '../ws/index.js';
 
 export interface OpsServer {
   port: number;
@@ -13,8 +14,7 @@ export interface OpsServer {
 }
 
 export async function startOpsServer(opts: { host: string; port: number; registry: Registry; ready: () => string | null }): Promise<OpsServer> {
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+  const server: Server = createServer(guardHttp((_req, res, { path }) => {
     if (path === '/metrics') {
       opts.registry
         .metrics()
@@ -33,8 +33,10 @@ export async function startOpsServer(opts: { host: string; port: number; registr
       const why = opts.ready();
       return void send(res, why ? 503 : 200, why ? { ready: false, reason: why } : { ready: true });
     }
-    send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path}` } });
-  });
+    send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path.slice(0, 200)}` } });
+  }));
+  // no WebSocket here: an upgrade is answered and closed rather than held as a keep-alive request
+  guardUpgrades(server, (_req, socket) => refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint' }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -47,8 +49,4 @@ export async function startOpsServer(opts: { host: string; port: number; registr
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const s = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(s);
-}
+const send = sendJson;

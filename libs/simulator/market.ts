@@ -31,6 +31,9 @@ export class SyntheticMarket {
   private anchor: number;
   private tradeId = 1;
   private liqId = 1;
+  /** content of the liquidations of the current millisecond */
+  private readonly liqKeys = new Set<string>();
+  private liqKeysTs = NaN;
   private carry = { book: 0, trade: 0, liq: 0 };
 
   constructor(
@@ -180,17 +183,18 @@ export class SyntheticMarket {
 
   private liquidation(now: number): MarketEvent {
     const side: TakerSide = this.rng.chance(0.5) ? 'buy' : 'sell';
-    const price = side === 'buy' ? this.book.asks.bestPrice() : this.book.bids.bestPrice();
-    const qty = this.rng.int(1, 50) * this.lotInt;
-    return {
-      type: 'liq',
-      venueSymbol: this.venueSymbol,
-      id: this.liqId++,
-      price: this.fmtPrice(Number.isNaN(price) ? this.priceOf(this.mid) : price),
-      qty: this.fmtSize(qty),
-      side,
-      ts: now,
-    };
+    const best = side === 'buy' ? this.book.asks.bestPrice() : this.book.bids.bestPrice();
+    const price = this.fmtPrice(Number.isNaN(best) ? this.priceOf(this.mid) : best);
+    let qty = this.rng.int(1, 50) * this.lotInt;
+    // Venues give no liquidation ids, so the content is the id (libs/venues/engine.ts): two in
+    // one millisecond must differ in something, as two real ones would.
+    if (now !== this.liqKeysTs) {
+      this.liqKeysTs = now;
+      this.liqKeys.clear();
+    }
+    while (this.liqKeys.has(`${side}-${price}-${qty}`)) qty += this.lotInt;
+    this.liqKeys.add(`${side}-${price}-${qty}`);
+    return { type: 'liq', venueSymbol: this.venueSymbol, id: this.liqId++, price, qty: this.fmtSize(qty), side, ts: now };
   }
 
   private bookEvent(bids: Map<number, number>, asks: Map<number, number>, now: number, _whole = false): MarketEvent | null {

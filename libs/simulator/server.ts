@@ -3,12 +3,14 @@
  *   /<venue>/…            REST of that venue (metadata, snapshots) and its WebSocket paths
  *   POST /control         {"venue","action":"drop"|"skip_seq"|"silence"|"shift_price"|"resume","ms"?,"bps"?}
  *   GET  /truth/<venue>/<canonical symbol>?depth=N   the true book in canonical units
+ *   GET  /truth/liquidations?venue=<id>&since=<ms>    every liquidation the venues sent
  *   GET  /venues, /healthz
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isBookfuseError } from '../core/index.js';
+import { guardHttp, guardUpgrades, refuseUpgrade, sendJson, type RequestTarget } from '../ws/index.js';
 import type { SimWorld, ControlRequest } from './world.js';
 
 export interface SimServerOptions {
@@ -28,19 +30,13 @@ export interface RunningSimServer {
 
 export async function startSimServer(world: SimWorld, opts: SimServerOptions): Promise<RunningSimServer> {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  const server = createServer((req, res) => {
-    handleHttp(world, req, res, opts.maxBodyBytes ?? 64 * 1024).catch((e: unknown) => json(res, 500, { error: { code: 'INTERNAL', message: (e as Error).message } }));
-  });
+  const server = createServer(guardHttp((req, res, target) => handleHttp(world, req, res, target, opts.maxBodyBytes ?? 64 * 1024)));
   const sockets = new Set<WebSocket>();
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://sim');
-    const [, venue, ...rest] = url.pathname.split('/');
+  guardUpgrades(server, (req, socket, head, target) => {
+    const [venue, ...rest] = target.segments;
     const sim = venue ? world.simulator(venue) : undefined;
-    if (!venue || !sim) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
+    if (!venue || !sim) return refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no simulated venue at this path' });
     wss.handleUpgrade(req, socket, head, (ws) => {
       const client = {
         send: (text: string) => {
@@ -53,7 +49,7 @@ export async function startSimServer(world: SimWorld, opts: SimServerOptions): P
         return;
       }
       sockets.add(ws);
-      const session = sim.openSession(`/${rest.join('/')}`, url.searchParams, client);
+      const session = sim.openSession(`/${rest.join('/')}`, target.query, client);
       let pinger: NodeJS.Timeout | undefined;
       if (sim.serverPings) pinger = setInterval(() => ws.ping(String(Date.now())), opts.pingIntervalMs);
       ws.on('message', (data, isBinary) => {
@@ -85,13 +81,17 @@ export async function startSimServer(world: SimWorld, opts: SimServerOptions): P
   };
 }
 
-async function handleHttp(world: SimWorld, req: IncomingMessage, res: ServerResponse, maxBody: number): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://sim');
-  const parts = url.pathname.split('/').filter(Boolean);
-  const body = await readBody(req, maxBody);
-  if (url.pathname === '/healthz') return json(res, 200, { ok: true });
-  if (url.pathname === '/venues') return json(res, 200, { venues: world.venueIds() });
-  if (url.pathname === '/control') {
+async function handleHttp(world: SimWorld, req: IncomingMessage, res: ServerResponse, url: RequestTarget, maxBody: number): Promise<void> {
+  const parts = url.segments;
+  let body: unknown;
+  try {
+    body = await readBody(req, maxBody);
+  } catch (e) {
+    return json(res, 413, { error: { code: 'BAD_REQUEST', message: (e as Error).message } });
+  }
+  if (url.path === '/healthz') return json(res, 200, { ok: true });
+  if (url.path === '/venues') return json(res, 200, { venues: world.venueIds() });
+  if (url.path === '/control') {
     if (req.method !== 'POST') return json(res, 405, { error: { code: 'BAD_REQUEST', message: 'POST a JSON body' } });
     try {
       const r = world.control(parseControl(body));
@@ -100,17 +100,30 @@ async function handleHttp(world: SimWorld, req: IncomingMessage, res: ServerResp
       return json(res, 400, { error: { code: isBookfuseError(e) ? e.code : 'BAD_REQUEST', message: (e as Error).message } });
     }
   }
+  if (url.path === '/truth/liquidations') return truthLiquidations(world, url.query, res);
   if (parts[0] === 'truth' && parts.length === 3) {
-    const depth = Math.min(5000, Math.max(1, Number(url.searchParams.get('depth') ?? 20) || 20));
+    const depth = Math.min(5000, Math.max(1, Number(url.query.get('depth') ?? 20) || 20));
     const t = world.truth(parts[1]!, parts[2]!, depth);
     return t ? json(res, 200, t) : json(res, 404, { error: { code: 'UNKNOWN_SYMBOL', message: `no simulated ${parts[2]} on ${parts[1]}` } });
   }
   const venue = parts[0];
   if (venue) {
-    const r = world.rest(venue, req.method ?? 'GET', `/${parts.slice(1).join('/')}`, url.searchParams, body);
+    const r = world.rest(venue, req.method ?? 'GET', `/${parts.slice(1).join('/')}`, url.query, body);
     if (r) return json(res, r.status, r.body);
   }
-  json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.pathname}` } });
+  json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.path.slice(0, 200)}` } });
+}
+
+/** GET /truth/liquidations?venue=<id>&since=<ms>: every liquidation sent (both filters optional). */
+function truthLiquidations(world: SimWorld, q: URLSearchParams, res: ServerResponse): void {
+  const venue = q.get('venue') ?? undefined;
+  const sinceRaw = q.get('since') ?? '0';
+  if (!/^\d{1,16}$/.test(sinceRaw)) return json(res, 400, { error: { code: 'BAD_REQUEST', message: 'since must be a time in ms since the epoch (a non-negative integer)' } });
+  try {
+    return json(res, 200, { liquidations: world.sentLiquidations(venue, Number(sinceRaw)) });
+  } catch (e) {
+    return json(res, 400, { error: { code: 'BAD_REQUEST', message: (e as Error).message } });
+  }
 }
 
 function parseControl(body: unknown): ControlRequest {
@@ -145,8 +158,4 @@ async function readBody(req: IncomingMessage, max: number): Promise<unknown> {
   }
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const s = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
-  res.end(s);
-}
+const json = sendJson;

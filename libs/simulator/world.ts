@@ -5,8 +5,9 @@
  */
 import { BookfuseError, convertDecimal, type Level } from '../core/index.js';
 import { SyntheticMarket, DEFAULT_RATES, type MarketRates } from './market.js';
-import type { SimClient, SimInstrumentSpec, VenueSimulator, VenueSimulatorFactory } from './types.js';
+import type { MarketEvent, SimClient, SimInstrumentSpec, VenueSimulator, VenueSimulatorFactory } from './types.js';
 import type { CaptureLine } from '../core/index.js';
+import { LiquidationRecord, type SentLiquidation } from './liquidation-record.js';
 
 export interface SimVenueConfig {
   venue: string;
@@ -17,6 +18,8 @@ export interface SimVenueConfig {
   rates?: Partial<MarketRates>;
   /** serve this recording instead of a synthetic market */
   capture?: CaptureLine[];
+  /** false: the venue publishes no liquidations (its simulator drops them), so none are recorded as sent */
+  liquidations?: boolean;
 }
 
 export type ControlAction = 'drop' | 'skip_seq' | 'silence' | 'shift_price' | 'resume';
@@ -48,6 +51,7 @@ interface VenueState {
 export class SimWorld {
   private readonly venues = new Map<string, VenueState>();
   private readonly clock: () => number;
+  private readonly sentLiqs = new LiquidationRecord();
 
   constructor(configs: SimVenueConfig[], opts: { seed: number; now?: () => number }) {
     this.clock = opts.now ?? Date.now;
@@ -109,6 +113,7 @@ export class SimWorld {
       for (const e of m.step(dt, now)) {
         v.published[e.type]++;
         v.sim.publish(e);
+        if (e.type === 'liq' && v.cfg.liquidations !== false) this.recordLiq(v, e);
       }
     }
   }
@@ -117,6 +122,17 @@ export class SimWorld {
   published(venue: string): { book: number; trade: number; liq: number } | undefined {
     const v = this.venues.get(venue);
     return v && { ...v.published };
+  }
+
+  /** Liquidations the venues have sent (GET /truth/liquidations), oldest first. */
+  sentLiquidations(venue: string | undefined, since: number): SentLiquidation[] {
+    if (venue !== undefined && !this.venues.has(venue)) throw new BookfuseError('BAD_MESSAGE', `unknown venue ${JSON.stringify(venue)}; simulated: ${this.venueIds().join(', ')}`);
+    return this.sentLiqs.list(venue, since);
+  }
+
+  private recordLiq(v: VenueState, e: Extract<MarketEvent, { type: 'liq' }>): void {
+    const inst = v.sim.instruments.find((i) => i.venueSymbol === e.venueSymbol);
+    if (inst) this.sentLiqs.add(v.cfg.venue, inst.symbol, e);
   }
 
   /** A WebSocket client connected to a venue; returns false when it must be refused. */

@@ -121,8 +121,6 @@ export interface VenueDefaults {
   silenceMs: number;
   /** the venue's own connection lifetime limit, if any */
   maxConnectionMs?: number;
-  /** staleness threshold the merger should use for this venue (cadences differ) */
-  staleAfterMs: number;
 }
 
 export interface VenueAdapter<F = unknown> {

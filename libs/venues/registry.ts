@@ -4,7 +4,7 @@
  */
 import { BookfuseError } from '../core/index.js';
 import type { VenueAdapter } from './adapter.js';
-import type { VenueModule } from './module.js';
+import type { VenueConsensusFacts, VenueModule } from './module.js';
 import { binanceUsdm } from './binance-usdm/index.js';
 import { binanceSpot } from './binance-spot/index.js';
 import { bybitLinear } from './bybit-linear/index.js';
@@ -32,4 +32,9 @@ export function venueModule(id: string): VenueModule {
 
 export function createAdapter(id: string, options?: Record<string, unknown>): VenueAdapter<unknown> {
   return venueModule(id).createAdapter(options);
+}
+
+/** Every venue's consensus facts with its id, in registry order (the default groups' members). */
+export function consensusVenues(): Array<VenueConsensusFacts & { id: string }> {
+  return VENUES.map((v) => ({ id: v.id, ...v.consensus }));
 }

@@ -1,6 +1,6 @@
 /**
  * `bookfuse watch <SYMBOL> [--depth N]`: a live top of book in the terminal, from a gateway via
- * libs/client. GATEWAY_URL (default ws://127.0.0.1:8080) and BOOKFUSE_API_KEY (default demo).
+ * libs/client. GATEWAY_URL (default ws://127.0.0.1:8080; several, comma-separated, are tried in turn) and BOOKFUSE_API_KEY (default demo).
  * Returns the exit code: 0 on Ctrl-C, 2 on bad usage, 1 when the gateway refuses for good.
  */
 import WebSocket from 'ws';
@@ -33,7 +33,7 @@ export async function watch(args: string[], env: NodeJS.ProcessEnv): Promise<num
     return 2;
   }
   const client = new BookfuseClient({
-    url: env['GATEWAY_URL'] || 'ws://127.0.0.1:8080',
+    url: (env['GATEWAY_URL'] || 'ws://127.0.0.1:8080').split(',').map((u) => u.trim()),
     apiKey: env['BOOKFUSE_API_KEY'] || 'demo',
     symbols: [symbol],
     depth,

@@ -10,6 +10,10 @@ import { createAdapter } from '../../libs/venues/index.js';
 import type { CollectorConfig } from './config.js';
 import { createCollectorMetrics } from './metrics.js';
 import { VenueRunner } from './venue-runner.js';
+import { LiqPublisher } from './liq-publisher.js';
+
+/** over this share of COLLECTOR_LIQ_BUFFER the collector says it is not ready */
+const LIQ_BUFFER_NOT_READY = 0.5;
 
 export interface CollectorDeps {
   nc: NatsConnection;
@@ -19,6 +23,7 @@ export interface CollectorDeps {
 
 export class Collector {
   readonly runners: VenueRunner[];
+  readonly liqs: LiqPublisher;
   private subs: Subscription[] = [];
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -27,9 +32,10 @@ export class Collector {
     private readonly deps: CollectorDeps,
   ) {
     const metrics = createCollectorMetrics(deps.registry);
+    this.liqs = new LiqPublisher(deps.nc, { capacity: config.liqBuffer, replicas: config.liqReplicas, ackTimeoutMs: config.liqAckTimeoutMs }, deps.log, metrics);
     this.runners = config.venues.map(
       (v) =>
-        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth }, { ...deps, metrics }),
+        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth }, { ...deps, metrics, liqs: this.liqs }),
     );
   }
 
@@ -55,6 +61,7 @@ export class Collector {
   /** Ready when every venue has at least one live book. */
   notReadyReason(): string | null {
     if (this.deps.nc.isClosed()) return 'NATS connection closed';
+    if (this.liqs.buffered > this.liqs.capacity * LIQ_BUFFER_NOT_READY) return `liquidation buffer filling: ${this.liqs.buffered} of ${this.liqs.capacity} waiting for JetStream`;
     const waiting = this.runners.filter((r) => !Object.values(r.status().symbols).some((s) => s.state === 'live')).map((r) => r.venue);
     return waiting.length ? `no live book yet on ${waiting.join(', ')}` : null;
   }
@@ -62,6 +69,9 @@ export class Collector {
   async stop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
     for (const r of this.runners) r.stop();
+    // what the venues sent before the stop still reaches the stream if NATS is there
+    await this.liqs.drain(2000);
+    this.liqs.stop();
     // A final status tells the merger at once that these books are gone.
     for (const r of this.runners) this.deps.nc.publish(subjects.status(r.venue), encode({ ...r.status(), state: 'down' }));
     for (const s of this.subs) s.unsubscribe();

@@ -4,6 +4,7 @@
  */
 import { BookfuseError } from '../../libs/core/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { liqReplicasField } from '../../libs/bus/index.js';
 import { venueIds } from '../../libs/venues/index.js';
 
 export interface VenueRunConfig {
@@ -27,6 +28,10 @@ export interface CollectorConfig extends CommonConfig {
   metadataRefreshMs: number;
   /** every venue from one simulator: ws(s)://…/<venue> and http(s)://…/<venue> */
   simulatorUrl: string;
+  /** liquidations held while JetStream has not acknowledged them */
+  liqBuffer: number;
+  liqAckTimeoutMs: number;
+  liqReplicas: number;
   perVenue: Record<string, VenueRunConfig>;
 }
 
@@ -42,6 +47,9 @@ const schema: Schema<Base> = {
   metricsPort: { env: 'COLLECTOR_PORT', parse: parse.port, default: 9101, doc: 'port of /metrics, /healthz, /readyz (0 = any)' },
   statusIntervalMs: { env: 'COLLECTOR_STATUS_INTERVAL_MS', parse: parse.int(100, 60_000), default: 1000, doc: 'status heartbeat period' },
   metadataRefreshMs: { env: 'COLLECTOR_METADATA_REFRESH_MS', parse: parse.int(60_000), default: 3_600_000, doc: 'instrument metadata refresh period' },
+  liqBuffer: { env: 'COLLECTOR_LIQ_BUFFER', parse: parse.int(100, 10_000_000), default: 100_000, doc: 'liquidations held while JetStream has not acknowledged them (NATS away); when full the oldest is dropped and counted' },
+  liqAckTimeoutMs: { env: 'COLLECTOR_LIQ_ACK_TIMEOUT_MS', parse: parse.int(100, 60_000), default: 2000, doc: 'how long a liquidation publish waits for the stream ack before it is retried' },
+  liqReplicas: liqReplicasField,
   simulatorUrl: { env: 'COLLECTOR_SIMULATOR_URL', parse: (r) => parse.url('http', 'https')(r), default: '', doc: 'take every venue from this simulator (http://host:9090) unless <VENUE>_WS_URL/<VENUE>_REST_URL say otherwise' },
 };
 

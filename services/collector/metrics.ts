@@ -13,6 +13,10 @@ export function createCollectorMetrics(registry: Registry) {
     bookState: new prom.Gauge({ name: 'bookfuse_collector_book_live', help: '1 while the venue book is live', labelNames: ['venue', 'symbol'], registers: [registry] }),
     venueLatency: new prom.Histogram({ name: 'bookfuse_collector_venue_latency_seconds', help: 'receive time minus venue event time (includes clock offset)', labelNames: ['venue'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),
     publishLatency: new prom.Histogram({ name: 'bookfuse_collector_publish_latency_seconds', help: 'frame receipt to NATS publish', labelNames: ['venue'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),
+    liqBuffered: new prom.Gauge({ name: 'bookfuse_collector_liq_buffered', help: 'liquidations held until JetStream acknowledges them (BOOKFUSE_VENUE_LIQ)', registers: [registry] }),
+    liqStored: new prom.Counter({ name: 'bookfuse_collector_liq_stored_total', help: 'liquidations acknowledged by the JetStream stream', labelNames: ['venue'], registers: [registry] }),
+    liqRetries: new prom.Counter({ name: 'bookfuse_collector_liq_publish_retries_total', help: 'liquidation publishes not acknowledged and retried, by reason', labelNames: ['venue', 'reason'], registers: [registry] }),
+    liqDropped: new prom.Counter({ name: 'bookfuse_collector_liq_dropped_total', help: 'liquidations dropped because the buffer was full (COLLECTOR_LIQ_BUFFER)', labelNames: ['venue'], registers: [registry] }),
   };
 }
 

@@ -8,12 +8,15 @@ import { backoffDelayMs as backoffDelay, BookfuseError, isBookfuseError, msOfUs,
 import { encode, subjects } from '../../libs/bus/index.js';
 import { type ConnectionSpec, type VenueAdapter, VenueEngine, type EngineOutput, Feed, RestClient, fetchMetadataBodies } from '../../libs/venues/index.js';
 import type { CollectorMetrics } from './metrics.js';
+import type { LiqPublisher } from './liq-publisher.js';
 import type { VenueRunConfig } from './config.js';
 
 export interface VenueRunnerDeps {
   nc: NatsConnection;
   log: Logger;
   metrics: CollectorMetrics;
+  /** the durable path of liquidations (JetStream, buffered until acknowledged) */
+  liqs: LiqPublisher;
 }
 
 export interface VenueRunnerOptions {
@@ -184,7 +187,8 @@ export class VenueRunner {
           this.publish(subjects.trade(this.venue, o.msg.symbol), o.msg, 'trade');
           break;
         case 'liq':
-          this.publish(subjects.liq(this.venue, o.msg.symbol), o.msg, 'liq');
+          this.stamp(o.msg, 'liq');
+          this.deps.liqs.publish(o.msg);
           break;
         case 'fetch-snapshot':
           this.fetchSnapshot(o.venueSymbol);
@@ -220,12 +224,16 @@ export class VenueRunner {
   }
 
   private publish(subject: string, msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number }, kind: string): void {
+    this.stamp(msg, kind);
+    this.deps.nc.publish(subject, encode(msg));
+  }
+
+  private stamp(msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number }, kind: string): void {
     const us = nowUs();
     msg.pub_ts = msOfUs(us);
     msg.pub_us = us;
     // the µs twin of recv_ts exists only for what the frame being handled produced
     if (this.frameRecvUs !== undefined && msOfUs(this.frameRecvUs) === msg.recv_ts) msg.recv_us = this.frameRecvUs;
-    this.deps.nc.publish(subject, encode(msg));
     this.deps.metrics.messagesOut.inc({ venue: this.venue, subject: kind });
     this.deps.metrics.publishLatency.observe({ venue: this.venue }, Math.max(0, us - (msg.recv_us ?? msg.recv_ts * 1000)) / 1e6);
   }

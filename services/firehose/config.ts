@@ -2,7 +2,7 @@
  * Firehose configuration: every variable it reads, with its default and meaning (docs/firehose.md
  * repeats this table). Pure: tests build a config from a literal environment.
  */
-import { DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
+import { DEFAULT_LIQ_RETENTION_MS, liqReplicasField } from '../../libs/bus/index.js';
 import { PULL_BATCH } from './liq-log.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
 
@@ -23,6 +23,8 @@ export interface FirehoseConfig extends CommonConfig {
   maxConcurrentReplays: number;
   /** retention used only when the firehose has to create the stream itself */
   liqRetentionMs: number;
+  /** LIQ_REPLICAS: replicas of the log when the firehose creates it */
+  liqReplicas: number;
 }
 
 /**
@@ -109,6 +111,7 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     default: DEFAULT_LIQ_RETENTION_MS,
     doc: 'retention of the liquidation stream when the firehose starts before the merger and creates it; an existing stream is used as it is',
   },
+  liqReplicas: liqReplicasField,
 };
 
 function apiKeyList(raw: string): string[] {

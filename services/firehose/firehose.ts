@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import type { NatsConnection } from 'nats';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger, Registry } from '../../libs/obs/index.js';
-import { CloseCode, type WriteQueueLimits } from '../../libs/ws/index.js';
+import { CloseCode, guardHttp, guardUpgrades, refuseUpgrade, sendJson, type RequestTarget, type WriteQueueLimits } from '../../libs/ws/index.js';
 import { createKeyCheck } from './auth.js';
 import type { FirehoseConfig } from './config.js';
 import { FeedConnection } from './connection.js';
@@ -54,24 +54,30 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   const keys = createKeyCheck(config.apiKeys);
   const limits: WriteQueueLimits = { maxMessages: config.queueMaxMessages, maxBytes: config.queueMaxBytes, socketHighWaterBytes: config.socketHighWaterBytes };
   const hub = new Hub<FeedConnection>(metrics, { intervalMs: config.writeIntervalMs, writeShare: config.writeShare });
-  const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs };
+  const replayDeps = { nc, hub, log, metrics, limits, retentionMs: config.liqRetentionMs, replicas: config.liqReplicas };
   const liveLog = new LiveLog({
     nc,
     hub,
     log,
     metrics,
     retentionMs: config.liqRetentionMs,
+    replicas: config.liqReplicas,
     onReplayBroken: (c) => c.close(CloseCode.SERVER_RESTART, 'liquidation log was reset: reconnect without after'),
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_CLIENT_FRAME_BYTES, clientTracking: false });
-  const server: Server = createServer((req, res) => void handleHttp(req, res));
+  const guardHooks = {
+    onRefused: (outcome: string, err?: unknown) => {
+      metrics.badRequests.inc();
+      if (err) log.error({ err, outcome }, 'request handler failed');
+    },
+  };
+  const server: Server = createServer(guardHttp(handleHttp, guardHooks));
   let replays = 0;
   let stopping = false;
   let natsUp = true;
   let sweep: NodeJS.Timeout | undefined;
 
-  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+  async function handleHttp(_req: IncomingMessage, res: ServerResponse, { path }: RequestTarget): Promise<void> {
     if (path === '/metrics') {
       refreshGauges();
       const body = await deps.registry.metrics();
@@ -82,7 +88,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       const why = notReadyReason();
       json(res, why ? 503 : 200, why ? { ready: false, reason: why } : { ready: true });
     } else {
-      json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path}` } });
+      json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path.slice(0, 200)}` } });
     }
   }
 
@@ -93,17 +99,10 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     return null;
   }
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const parsed = parseFeedRequest(req.url, req.headers);
-    if (isProblem(parsed) && parsed.kind === 'not_found') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    if (stopping) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    socket.on('error', () => undefined);
+  guardUpgrades(server, (req: IncomingMessage, socket: Duplex, head: Buffer, target: RequestTarget) => {
+    const parsed = parseFeedRequest(target, req.headers);
+    if (isProblem(parsed) && parsed.kind === 'not_found') return refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint at this path' });
+    if (stopping) return refuseUpgrade(socket, 503);
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (isProblem(parsed)) {
         metrics.badRequests.inc();
@@ -118,7 +117,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       }
       open(ws, socket as Socket, parsed);
     });
-  });
+  }, guardHooks);
 
   function refuse(ws: WebSocket, code: FirehoseErrorCode, closeCode: number, message: string): void {
     ws.on('error', () => undefined);
@@ -232,6 +231,4 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
+const json = sendJson;

@@ -7,8 +7,15 @@
  * see is the log itself changing under it, so this loop also watches for: seqs that jump (the log
  * no longer holds them: GAP missing), entries that are not liquidations (GAP bad_message), and a
  * recreated stream (GAP stream_reset). Clients are told; nothing is skipped silently.
+ *
+ * On a NATS cluster the consumer lives on one node. nats.js's own ordered consumer recovers from
+ * that node's death only after 5–10 s or not at all (2.29, kill -9 of a node: it retries its
+ * re-creation on the pull expiry, or hangs with no error). So the ordering is done here: a plain
+ * ephemeral consumer (no acks, memory, R1) from received + 1, and a stalled one is replaced —
+ * missed heartbeats, a vanished consumer, or entries in the stream that have not reached us for
+ * STALL_MS make the loop start a fresh consumer at received + 1 within about a second.
  */
-import type { ConsumerMessages, JsMsg, NatsConnection, StreamInfo } from 'nats';
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg, type NatsConnection, type StreamInfo } from 'nats';
 import { asLiquidationMessage, decodeJson, ensureLiqStream, LIQ_STREAM } from '../../libs/bus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import { textFrame } from '../../libs/ws/index.js';
@@ -21,7 +28,16 @@ import { gapPayload, liquidationPayload, type GapReason } from './payload.js';
 export const PULL_BATCH = 1_024;
 /** Pull expiry: heartbeats come every half of it, so a dead server is noticed within this. */
 const PULL_EXPIRES_MS = 5_000;
-const RETRY_MAX_MS = 5_000;
+const RETRY_MAX_MS = 1_000;
+/** an abandoned consumer (its reader gone with its node or its process) is removed after this */
+const INACTIVE_THRESHOLD_MS = 10_000;
+/** JetStream API calls during a node loss fail fast and are retried rather than waited on */
+const API_TIMEOUT_MS = 2_000;
+/** the stream has entries past ours and none has arrived for this long, on two checks in a row: the consumer is stuck */
+export const STALL_MS = 1_000;
+const STALL_CHECK_MS = 500;
+/** consumer statuses after which it cannot be trusted to deliver again */
+const DEAD_CONSUMER = new Set(['heartbeats_missed', 'consumer_not_found', 'consumer_deleted']);
 
 /** A log entry as a hub item, or undefined when it is not a valid liquidation. */
 export function decodeEntry(m: JsMsg): HubItem | undefined {
@@ -39,14 +55,29 @@ export function gapItem(fromSeq: number, toSeq: number, reason: GapReason): HubI
 }
 
 /** Stream info, creating the stream when the merger has not yet (it is idempotent). */
-export async function liqStreamInfo(nc: NatsConnection, retentionMs: number): Promise<StreamInfo> {
+export async function liqStreamInfo(nc: NatsConnection, retentionMs: number, replicas = 1): Promise<StreamInfo> {
   const jsm = await nc.jetstreamManager();
   try {
     return await jsm.streams.info(LIQ_STREAM);
   } catch {
-    await ensureLiqStream(nc, { maxAgeMs: retentionMs });
+    await ensureLiqStream(nc, { maxAgeMs: retentionMs, replicas });
     return jsm.streams.info(LIQ_STREAM);
   }
+}
+
+/** A consumer delivering the log from `startSeq` in order, each entry once, no acks. */
+export async function logConsumer(nc: NatsConnection, startSeq: number): Promise<Consumer> {
+  const jsm = await nc.jetstreamManager({ timeout: API_TIMEOUT_MS });
+  const ci = await jsm.consumers.add(LIQ_STREAM, {
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: startSeq,
+    ack_policy: AckPolicy.None,
+    // as many replicas as the stream: the consumer outlives the loss of a node, so nothing needs
+    // the meta leader (itself possibly on the lost node) to be re-created
+    num_replicas: 0,
+    inactive_threshold: INACTIVE_THRESHOLD_MS * 1_000_000,
+  });
+  return nc.jetstream({ timeout: API_TIMEOUT_MS }).consumers.get(LIQ_STREAM, ci.name);
 }
 
 export interface LiveLogDeps {
@@ -55,6 +86,8 @@ export interface LiveLogDeps {
   log: Logger;
   metrics: FirehoseMetrics;
   retentionMs: number;
+  /** LIQ_REPLICAS, used only when the firehose creates the log */
+  replicas?: number;
   /** a replaying client whose log was reset under it */
   onReplayBroken(conn: FeedConnection): void;
 }
@@ -62,6 +95,10 @@ export interface LiveLogDeps {
 export class LiveLog {
   /** last seq read from the log (handed to the hub, possibly not yet fanned out) */
   private received = 0;
+  private lastEntryAt = 0;
+  /** `received` when a stall was first suspected */
+  private suspect: number | undefined;
+  private current: ConsumerMessages | undefined;
   private created = '';
   private stopped = false;
   private running = false;
@@ -76,7 +113,7 @@ export class LiveLog {
   }
 
   async start(): Promise<void> {
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas);
     this.created = info.created;
     this.received = info.state.last_seq;
     this.deps.hub.lastSeq = this.received;
@@ -94,14 +131,22 @@ export class LiveLog {
     while (!this.stopped) {
       try {
         await this.followResets();
-        const consumer = await this.deps.nc.jetstream().consumers.get(LIQ_STREAM, { opt_start_seq: this.received + 1 });
+        const consumer = await logConsumer(this.deps.nc, this.received + 1);
         const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true });
         this.stopCurrent = () => messages.stop();
         if (this.stopped) messages.stop();
         this.running = true;
         failures = 0;
+        this.lastEntryAt = Date.now();
+        this.current = messages;
         void this.watch(messages);
-        for await (const m of messages) this.onEntry(m);
+        const guard = setInterval(() => void this.checkStall(messages), STALL_CHECK_MS);
+        try {
+          for await (const m of messages) this.onEntry(m);
+        } finally {
+          clearInterval(guard);
+          void consumer.delete().catch(() => undefined);
+        }
       } catch (e) {
         if (this.stopped) break;
         this.deps.metrics.consumerRestarts.inc({ reason: 'error' });
@@ -116,6 +161,7 @@ export class LiveLog {
 
   private onEntry(m: JsMsg): void {
     const seq = m.seq;
+    this.lastEntryAt = Date.now();
     if (seq <= this.received) return; // never twice; an ordered consumer does not go back
     const { hub, metrics } = this.deps;
     if (seq > this.received + 1) this.gap(this.received + 1, seq - 1, 'missing');
@@ -142,7 +188,8 @@ export class LiveLog {
     try {
       for await (const s of await messages.status()) {
         if (s.type === 'debug' || s.type === 'next' || s.type === 'discard') continue;
-        const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs).catch(() => undefined);
+        if (DEAD_CONSUMER.has(s.type)) return this.replace(messages, s.type);
+        const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas).catch(() => undefined);
         if (info && this.wasReset(info)) {
           this.deps.metrics.consumerRestarts.inc({ reason: 'stream_reset' });
           messages.stop();
@@ -153,12 +200,30 @@ export class LiveLog {
     }
   }
 
+  /** Entries in the stream past ours, none delivered for STALL_MS: the consumer is stuck. */
+  private async checkStall(messages: ConsumerMessages): Promise<void> {
+    if (Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs).catch(() => undefined);
+    if (!info || info.state.last_seq <= this.received || Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
+    if (this.suspect === this.received) this.replace(messages, 'stalled');
+    else this.suspect = this.received;
+  }
+
+  private replace(messages: ConsumerMessages, why: string): void {
+    if (this.current !== messages) return;
+    this.current = undefined;
+    this.suspect = undefined;
+    this.deps.metrics.consumerRestarts.inc({ reason: 'stalled' });
+    this.deps.log.warn({ after: this.received, why }, 'liquidation log consumer stalled; starting a fresh one');
+    messages.stop();
+  }
+
   private wasReset(info: StreamInfo): boolean {
     return info.created !== this.created || info.state.last_seq < this.received;
   }
 
   private async followResets(): Promise<void> {
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas);
     if (!this.wasReset(info)) return;
     const { hub, log, metrics } = this.deps;
     const from = this.received + 1;

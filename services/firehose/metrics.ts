@@ -19,7 +19,7 @@ export function createFirehoseMetrics(registry: Registry) {
     slowDropped: new prom.Counter({ name: 'bookfuse_firehose_slow_consumers_dropped_total', help: 'clients closed with 4000 slow consumer', labelNames: ['reason'], registers: r }),
     replayRequests: new prom.Counter({ name: 'bookfuse_firehose_replay_requests_total', help: '?after= replays, by result', labelNames: ['result'], registers: r }),
     replayedEvents: new prom.Counter({ name: 'bookfuse_firehose_replayed_events_total', help: 'liquidations sent from the log during replays', registers: r }),
-    consumerRestarts: new prom.Counter({ name: 'bookfuse_firehose_consumer_restarts_total', help: 'live log consumer restarted after an error or a stream reset', labelNames: ['reason'], registers: r }),
+    consumerRestarts: new prom.Counter({ name: 'bookfuse_firehose_consumer_restarts_total', help: 'live log consumer restarted after an error, a stall (its node lost) or a stream reset', labelNames: ['reason'], registers: r }),
     clientLag: new prom.Histogram({
       name: 'bookfuse_firehose_client_lag_seconds',
       help: 'how far behind the live feed clients read: round trip of a ping queued behind their data',

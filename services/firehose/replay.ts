@@ -30,11 +30,12 @@ export interface ReplayDeps {
   metrics: FirehoseMetrics;
   limits: WriteQueueLimits;
   retentionMs: number;
+  replicas?: number;
 }
 
 export async function replay(conn: FeedConnection, after: number, deps: ReplayDeps): Promise<void> {
   const { hub } = deps;
-  const info = await liqStreamInfo(deps.nc, deps.retentionMs);
+  const info = await liqStreamInfo(deps.nc, deps.retentionMs, deps.replicas);
   const { first_seq: first, last_seq: last } = info.state;
   if (after > last) {
     return refuse(conn, deps, 'ahead', `after=${after} is ahead of the log (last seq ${last}); the log may have been reset: reconnect without after`);

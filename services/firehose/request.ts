@@ -4,6 +4,7 @@
  * stream sequence, the same on every firehose instance, so a client may reconnect anywhere.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { presentedKey, type RequestTarget } from '../../libs/ws/index.js';
 
 export const FEED_PATH = '/ws/v1/liquidation/feed';
 export const FILTERED_PATH = '/ws/v1/liquidation';
@@ -12,7 +13,7 @@ export type Endpoint = 'feed' | 'filtered';
 
 export interface FeedRequest {
   endpoint: Endpoint;
-  /** from `X-API-KEY`, else `?token=` */
+  /** `?token=`, `Authorization: Bearer` or `X-API-KEY`, as on the gateway */
   key: string | undefined;
   /** replay everything with seq > after, then go live */
   after: number | undefined;
@@ -26,19 +27,12 @@ export type RequestProblem = { kind: 'not_found' } | { kind: 'bad_request'; mess
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_FILTER_ENTRIES = 256;
 
-export function parseFeedRequest(url: string | undefined, headers: IncomingHttpHeaders): FeedRequest | RequestProblem {
-  let u: URL;
-  try {
-    u = new URL(url ?? '/', 'http://firehose.invalid');
-  } catch {
-    return { kind: 'not_found' };
-  }
-  const endpoint: Endpoint | undefined = u.pathname === FEED_PATH ? 'feed' : u.pathname === FILTERED_PATH ? 'filtered' : undefined;
+/** Works on the normalized target (libs/ws/request-target.ts): nothing here throws. */
+export function parseFeedRequest(target: RequestTarget, headers: IncomingHttpHeaders): FeedRequest | RequestProblem {
+  const endpoint: Endpoint | undefined = target.path === FEED_PATH ? 'feed' : target.path === FILTERED_PATH ? 'filtered' : undefined;
   if (!endpoint) return { kind: 'not_found' };
-  const q = u.searchParams;
-
-  const header = headers['x-api-key'];
-  const key = (Array.isArray(header) ? header[0] : header) || q.get('token') || undefined;
+  const q = target.query;
+  const key = presentedKey(headers, q);
 
   let after: number | undefined;
   const rawAfter = q.get('after');

@@ -3,7 +3,7 @@
  * `{"alerts":[…],"next_after":<id>}`; 410 HISTORY_EXPIRED when the history no longer reaches back
  * to `after`, 503 NOT_READY until the gateway has read the alert log. Auth is the /v1/* rule.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AlertLog } from './alerts-log.js';
 import type { GatewayConfig } from './config.js';
 
@@ -17,8 +17,11 @@ export interface AlertRouteDeps {
   count: (route: string, status: number) => void;
 }
 
-export function registerAlertRoutes(app: FastifyInstance, d: AlertRouteDeps): void {
-  app.get<{ Querystring: { after?: string; symbol?: string; limit?: string } }>(ROUTE, async (req, reply) => {
+type AlertsRequest = FastifyRequest<{ Querystring: { after?: string; symbol?: string; limit?: string } }>;
+
+/** The handler; routes.ts registers it with the /v1 key rule. */
+export function alertsHandler(d: AlertRouteDeps) {
+  return async (req: AlertsRequest, reply: FastifyReply) => {
     const fail = (status: number, code: string, message: string) => {
       d.count(ROUTE, status);
       return reply.code(status).send({ code, message });
@@ -34,5 +37,5 @@ export function registerAlertRoutes(app: FastifyInstance, d: AlertRouteDeps): vo
     if ('expired' in r) return fail(410, 'HISTORY_EXPIRED', `alerts after id ${from} are no longer kept (past the retention): the oldest kept is ${r.oldest}; fetch without after, then resync`);
     d.count(ROUTE, 200);
     return r;
-  });
+  };
 }

@@ -19,7 +19,8 @@ const CORE_DIR = resolve(here, '../../libs/core');
 const FROM_CORE = new Set(['backoff.js']);
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
-const PUBLIC_FILES = new Set(['index.html', 'widget.js', 'widget.css']);
+/** the page is split into small modules by job; any flat file of these kinds in public/ is served */
+const PUBLIC_FILE = /^[a-z][a-z0-9-]*\.(html|js|css)$/;
 const MODULE = /^[a-z][a-z0-9-]*\.js$/;
 
 export interface Asset {
@@ -28,8 +29,10 @@ export interface Asset {
 }
 
 export async function publicAsset(name: string): Promise<Asset | undefined> {
-  if (!PUBLIC_FILES.has(name)) return undefined;
-  return { body: await readFile(join(PUBLIC_DIR, name)), type: TYPES[name.slice(name.lastIndexOf('.'))]! };
+  if (!PUBLIC_FILE.test(name)) return undefined;
+  const file = join(PUBLIC_DIR, name);
+  if (!existsSync(file)) return undefined;
+  return { body: await readFile(file), type: TYPES[name.slice(name.lastIndexOf('.'))]! };
 }
 
 const transpiled = new Map<string, string>();

@@ -3,6 +3,7 @@
  * Every refusal names a protocol error code, so the server's answer is data, not message text.
  */
 import type { ClientMessage, EventType, ProtocolErrorCode, StreamMode } from '../../libs/client/index.js';
+import type { RequestTarget } from '../../libs/ws/index.js';
 import { parseEvents } from './event-filter.js';
 import { parseVenueSet } from './venue-subset.js';
 
@@ -38,21 +39,24 @@ export interface RequestLimits {
 }
 
 export const DEFAULT_SNAPSHOT_INTERVAL_MS = 100;
-const SIMPLE_PATH = /^\/ws\/([^/]+)\/([^/]+)\/?$/;
 
-/** The parsed request, a refusal, or null when the path is not a WebSocket endpoint (404). */
-export function parseUpgrade(path: string, q: URLSearchParams, lim: RequestLimits): ConnectionRequest | Refusal | null {
+/**
+ * The parsed request, a refusal, or null when the path is not a WebSocket endpoint (404). Works on
+ * the normalized target (libs/ws/request-target.ts): segments arrive decoded, nothing here throws.
+ */
+export function parseUpgrade(target: RequestTarget, lim: RequestLimits): ConnectionRequest | Refusal | null {
+  const { segments: seg, query: q } = target;
   let simple = false;
   let pathKey: string | undefined;
   let symbols: string[];
-  if (path === '/ws' || path === '/ws/') {
+  if (seg.length === 1 && seg[0] === 'ws') {
     symbols = (q.get('symbols') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  } else {
-    const m = SIMPLE_PATH.exec(path);
-    if (!m) return null;
+  } else if (seg.length === 3 && seg[0] === 'ws') {
     simple = true;
-    pathKey = decodeURIComponent(m[1]!);
-    symbols = [decodeURIComponent(m[2]!)];
+    pathKey = seg[1]!;
+    symbols = [seg[2]!];
+  } else {
+    return null;
   }
   const depth = parseDepth(q.get('depth'), lim);
   if (typeof depth !== 'number') return depth;
@@ -73,6 +77,12 @@ export function parseUpgrade(path: string, q: URLSearchParams, lim: RequestLimit
   const checked = checkSymbols(symbols, lim);
   if (!Array.isArray(checked)) return checked;
   return { mode: modeRaw, simple, symbols: checked, depth, detail: detailRaw === 'venues', intervalMs, venues, events, ...(pathKey ? { pathKey } : {}) };
+}
+
+/** The key in a per-symbol path `/ws/<KEY>/<SYMBOL>`, whether or not the rest of the request is good. */
+export function pathKeyOf(target: RequestTarget): string | undefined {
+  const seg = target.segments;
+  return seg.length === 3 && seg[0] === 'ws' ? seg[1] : undefined;
 }
 
 export function parseDepth(raw: unknown, lim: RequestLimits): number | Refusal {

@@ -1,26 +1,61 @@
-/** The OpenAPI 3.1 description of the gateway's HTTP API, served at GET /openapi.json. */
-const level = { type: 'array', prefixItems: [{ type: 'string' }, { type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }], description: '[price, total, {venue: size}], decimal strings' };
-const error = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } };
+/**
+ * The OpenAPI 3.1 description of the gateway's HTTP API, served at GET /openapi.json: every route
+ * with an operationId and a response schema for every status it can give. Schemas are JSON Schema
+ * 2020-12 (OpenAPI 3.1); times are integer ms since the epoch. test/contract/openapi.test.ts
+ * validates this document with swagger-parser and real responses against it.
+ */
+const decimal = { type: 'string', pattern: '^\\d+(\\.\\d+)?$', description: 'exact decimal' };
+const timeMs = { type: 'integer', minimum: 0, description: 'ms since the epoch' };
+const level = {
+  type: 'array',
+  description: '[price, total, {venue: size}], decimal strings',
+  prefixItems: [decimal, decimal, { type: 'object', additionalProperties: decimal }],
+  minItems: 3,
+  maxItems: 3,
+  items: false,
+};
+const errorBody = (codes: string[]) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'message'],
+  properties: { code: { type: 'string', enum: codes }, message: { type: 'string' } },
+});
 const venueView = {
   type: 'object',
+  additionalProperties: false,
+  required: ['state', 'mid', 'age_ms', 'reported_age_ms', 'stale', 'divergent'],
   properties: {
     state: { type: 'string', enum: ['syncing', 'live', 'resyncing', 'down', 'stale'] },
-    mid: { type: ['string', 'null'] },
-    age_ms: { type: 'integer', description: 'age of the venue book now: age at publish plus time since' },
+    mid: { oneOf: [decimal, { type: 'null' }] },
+    age_ms: { type: 'integer', minimum: 0, description: 'age of the venue book now: the age the merger reported plus the time since' },
+    reported_age_ms: { type: 'integer', minimum: 0, description: 'age of the venue book the merger reported with its last update' },
     stale: { type: 'boolean' },
     divergent: { type: 'boolean' },
-    bps: { type: 'number' },
-    member: { type: 'boolean' },
+    bps: { type: 'number', description: 'distance of the venue mid from the consensus mid, basis points' },
+    member: { type: 'boolean', description: 'false while the venue book stays out of the totals' },
   },
 };
-const keyParams = [
-  { name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'API key (or Authorization: Bearer, or X-API-KEY)' },
-];
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const err = (description: string) => ({ description, content: json({ $ref: '#/components/schemas/Error' }) });
+const keyParams = [{ name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'API key (or Authorization: Bearer KEY, or X-API-KEY: KEY)' }];
+const noKey: unknown[] = [];
+const upgrade = { description: 'Switching Protocols: the WebSocket is open; refusals send one ERROR and close (docs/protocol.md)' };
+const page = (type: string) => ({ 200: { description: 'the file', content: { [type]: { schema: { type: 'string' } } } } });
+const notFound = { 404: { description: 'NOT_FOUND: no such file', content: json({ $ref: '#/components/schemas/Error' }) } };
 
 export function openApiDocument(symbols: readonly string[]) {
+  const symbol = { type: 'string', enum: [...symbols] };
   return {
     openapi: '3.1.0',
-    info: { title: 'bookfuse gateway', version: '1', description: 'Consensus order books over REST; the WebSocket protocol is in docs/protocol.md and docs/asyncapi.yaml.' },
+    info: {
+      title: 'bookfuse gateway',
+      version: '1',
+      description: 'Consensus order books over REST and WebSocket; the WebSocket messages are in docs/protocol.md and docs/asyncapi.yaml.',
+    },
+    servers: [
+      { url: '/', description: 'the gateway serving this document' },
+      { url: 'http://127.0.0.1:8080', description: 'default GATEWAY_HOST:GATEWAY_PORT (npm run demo)' },
+    ],
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },
@@ -28,24 +63,64 @@ export function openApiDocument(symbols: readonly string[]) {
         apiKeyQuery: { type: 'apiKey', in: 'query', name: 'token' },
       },
       schemas: {
-        Error: error,
+        Error: errorBody(['AUTH_FAILED', 'BAD_REQUEST', 'UNKNOWN_SYMBOL', 'NOT_READY', 'NOT_FOUND']),
         ConsensusLevel: level,
         VenueView: venueView,
         Book: {
           type: 'object',
-          required: ['symbol', 'epoch', 'seq', 'depth', 'bids', 'asks', 'venues'],
+          additionalProperties: false,
+          required: ['symbol', 'epoch', 'seq', 'depth', 'ts', 'merge_ts', 'crossed', 'bids', 'asks', 'venues'],
           properties: {
-            symbol: { type: 'string', enum: [...symbols] },
-            epoch: { type: 'integer' },
-            seq: { type: 'integer', description: 'merger seq of the last update applied' },
-            depth: { type: 'integer' },
-            ts: { type: 'integer' },
-            merge_ts: { type: 'integer' },
+            symbol,
+            epoch: { type: 'integer', minimum: 0, description: "the merger's epoch (its start time)" },
+            seq: { type: 'integer', minimum: 0, description: 'merger seq of the last update applied' },
+            depth: { type: 'integer', minimum: 1 },
+            ts: timeMs,
+            merge_ts: timeMs,
             crossed: { type: 'boolean' },
             bids: { type: 'array', items: { $ref: '#/components/schemas/ConsensusLevel' } },
             asks: { type: 'array', items: { $ref: '#/components/schemas/ConsensusLevel' } },
             venues: { type: 'object', additionalProperties: { $ref: '#/components/schemas/VenueView' } },
           },
+        },
+        Venues: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ts', 'symbols'],
+          properties: {
+            ts: timeMs,
+            symbols: {
+              type: 'object',
+              additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['synced', 'epoch', 'seq', 'venues'],
+                properties: {
+                  synced: { type: 'boolean', description: 'the gateway holds a book it knows to be right' },
+                  epoch: { type: 'integer', minimum: 0 },
+                  seq: { type: 'integer', minimum: 0 },
+                  venues: { type: 'object', additionalProperties: { $ref: '#/components/schemas/VenueView' } },
+                },
+              },
+            },
+          },
+        },
+        Health: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { const: 'ok' } } },
+        Readiness: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ready', 'nats', 'missing_books'],
+          properties: {
+            ready: { type: 'boolean' },
+            nats: { type: 'boolean', description: 'NATS connected' },
+            missing_books: { type: 'array', items: symbol, description: 'symbols without a book known to be right' },
+          },
+        },
+        WidgetConfig: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['symbols', 'depth', 'firehose_url'],
+          properties: { symbols: { type: 'array', items: symbol }, depth: { type: 'integer', minimum: 1 }, firehose_url: { type: 'string' } },
         },
       },
     },
@@ -53,28 +128,107 @@ export function openApiDocument(symbols: readonly string[]) {
     paths: {
       '/v1/books/{symbol}': {
         get: {
-          summary: 'Current consensus book',
-          parameters: [{ name: 'symbol', in: 'path', required: true, schema: { type: 'string', enum: [...symbols] } }, { name: 'depth', in: 'query', schema: { type: 'integer', minimum: 1 } }, ...keyParams],
+          operationId: 'getBook',
+          summary: 'Current consensus book with per-venue sizes and venue views',
+          parameters: [{ name: 'symbol', in: 'path', required: true, schema: symbol }, { name: 'depth', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'levels per side (capped at GATEWAY_MAX_DEPTH)' }, ...keyParams],
           responses: {
-            200: { description: 'the book', content: { 'application/json': { schema: { $ref: '#/components/schemas/Book' } } } },
-            400: { description: 'BAD_REQUEST', content: { 'application/json': { schema: error } } },
-            401: { description: 'AUTH_FAILED', content: { 'application/json': { schema: error } } },
-            404: { description: 'UNKNOWN_SYMBOL', content: { 'application/json': { schema: error } } },
-            503: { description: 'NOT_READY: no book known to be right yet (start-up or resync)', content: { 'application/json': { schema: error } } },
+            200: { description: 'the book', content: json({ $ref: '#/components/schemas/Book' }) },
+            400: err('BAD_REQUEST: depth is not a positive integer'),
+            401: err('AUTH_FAILED: missing or unknown API key'),
+            404: err('UNKNOWN_SYMBOL: the gateway does not serve this symbol'),
+            503: err('NOT_READY: no book known to be right yet (start-up or resync)'),
           },
         },
       },
       '/v1/venues': {
         get: {
-          summary: 'Per venue and symbol: state, last message age, staleness, divergence (latest venue views)',
+          operationId: 'listVenues',
+          summary: 'Per symbol and venue: state, age now and as reported, staleness, divergence',
           parameters: keyParams,
-          responses: { 200: { description: 'venue views by symbol' }, 401: { description: 'AUTH_FAILED' } },
+          responses: {
+            200: { description: 'venue views by symbol', content: json({ $ref: '#/components/schemas/Venues' }) },
+            401: err('AUTH_FAILED: missing or unknown API key'),
+          },
         },
       },
-      '/healthz': { get: { security: [], summary: 'process is up', responses: { 200: { description: 'ok' } } } },
-      '/readyz': { get: { security: [], summary: 'NATS connected and a consensus book held for every symbol', responses: { 200: { description: 'ready' }, 503: { description: 'not ready, with the reasons' } } } },
-      '/metrics': { get: { security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
-      '/ws': { get: { summary: 'WebSocket upgrade (see docs/protocol.md)', parameters: [{ name: 'symbols', in: 'query', schema: { type: 'string' } }, { name: 'depth', in: 'query', schema: { type: 'integer' } }, { name: 'mode', in: 'query', schema: { type: 'string', enum: ['stream', 'snapshot'] } }, { name: 'interval_ms', in: 'query', schema: { type: 'integer' } }, { name: 'detail', in: 'query', schema: { type: 'string', enum: ['totals', 'venues'] } }, ...keyParams], responses: { 101: { description: 'switching protocols' } } } },
+      '/healthz': {
+        get: { operationId: 'getHealth', security: noKey, summary: 'the process answers', responses: { 200: { description: 'ok', content: json({ $ref: '#/components/schemas/Health' }) } } },
+      },
+      '/readyz': {
+        get: {
+          operationId: 'getReadiness',
+          security: noKey,
+          summary: 'NATS connected and a consensus book held for every symbol',
+          responses: {
+            200: { description: 'ready', content: json({ $ref: '#/components/schemas/Readiness' }) },
+            503: { description: 'not ready, with the reasons', content: json({ $ref: '#/components/schemas/Readiness' }) },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'getMetrics',
+          security: noKey,
+          summary: 'Prometheus metrics (docs/gateway.md)',
+          responses: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/openapi.json': {
+        get: { operationId: 'getOpenApi', security: noKey, summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object', required: ['openapi', 'paths'] }) } } },
+      },
+      '/widget-config.json': {
+        get: { operationId: 'getWidgetConfig', security: noKey, summary: 'what the widget page shows', responses: { 200: { description: 'widget settings', content: json({ $ref: '#/components/schemas/WidgetConfig' }) } } },
+      },
+      '/': {
+        get: { operationId: 'getWidgetPage', security: noKey, summary: 'the widget page', responses: { ...page('text/html'), ...notFound } },
+      },
+      '/static/{file}': {
+        get: {
+          operationId: 'getStaticAsset',
+          security: noKey,
+          summary: "the widget page's script and style",
+          parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'the file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } }, ...notFound },
+        },
+      },
+      '/client/{file}': {
+        get: {
+          operationId: 'getClientModule',
+          security: noKey,
+          summary: 'the client library (libs/client) as browser ES modules',
+          parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.js$' } }],
+          responses: { ...page('text/javascript'), ...notFound },
+        },
+      },
+      '/ws': {
+        get: {
+          operationId: 'openConsensusWebSocket',
+          summary: 'WebSocket upgrade: stream or snapshot mode (docs/protocol.md, docs/asyncapi.yaml)',
+          parameters: [
+            { name: 'symbols', in: 'query', schema: { type: 'string' }, description: 'comma list of consensus symbols' },
+            { name: 'depth', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            { name: 'mode', in: 'query', schema: { type: 'string', enum: ['stream', 'snapshot'] } },
+            { name: 'interval_ms', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            { name: 'detail', in: 'query', schema: { type: 'string', enum: ['totals', 'venues'] } },
+            ...keyParams,
+          ],
+          responses: { 101: upgrade },
+        },
+      },
+      '/ws/{key}/{symbol}': {
+        get: {
+          operationId: 'openSymbolWebSocket',
+          security: noKey,
+          summary: 'WebSocket upgrade, one symbol in snapshot mode: SNAPSHOT and TRADE only',
+          parameters: [
+            { name: 'key', in: 'path', required: true, schema: { type: 'string' }, description: 'API key' },
+            { name: 'symbol', in: 'path', required: true, schema: { type: 'string' }, description: 'consensus symbol' },
+            { name: 'depth', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            { name: 'interval_ms', in: 'query', schema: { type: 'integer', minimum: 1 } },
+          ],
+          responses: { 101: upgrade },
+        },
+      },
     },
   };
 }

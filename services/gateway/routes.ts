@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VenueView } from '../../libs/core/index.js';
+import { isTargetRefusal, normalizeTarget } from '../../libs/ws/index.js';
 import { authenticate, presentedKey } from './auth.js';
 import { clientModule, publicAsset } from './assets.js';
 import type { GatewayConfig } from './config.js';
@@ -13,8 +14,18 @@ import { openApiDocument } from './openapi.js';
 import { venueIds } from '../../libs/venues/index.js';
 import { isRefusal } from './client-protocol.js';
 import { parseVenueSet, restBookLevels } from './venue-subset.js';
-import { registerAlertRoutes } from './alerts-route.js';
+import { alertsHandler } from './alerts-route.js';
 import type { AlertLog } from './alerts-log.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the route needs an API key (GATEWAY_REST_REQUIRES_KEY) */
+    apiKey?: boolean;
+  }
+}
+
+/** Route options of every route that needs an API key: `app.get(path, KEYED, handler)`. */
+export const KEYED = { config: { apiKey: true } } as const;
 
 export interface RouteDeps {
   cfg: GatewayConfig;
@@ -28,16 +39,23 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   const { cfg, hub, metrics } = d;
   const count = (route: string, status: number) => metrics.rest.inc({ route, status: String(status) });
 
+  // Auth is decided by the route the router matched (its `apiKey` flag), and, as a second net, by
+  // the normalized path — never by the raw string, which `/%761/…` or `http://x/v1/…` disguise.
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!cfg.restRequiresKey || !req.url.startsWith('/v1/')) return;
-    const q = new URL(req.url, 'http://gateway').searchParams;
-    if (!authenticate(presentedKey(req.headers, q), cfg.apiKeyHashes)) {
+    const target = normalizeTarget(req.url);
+    if (isTargetRefusal(target)) {
+      count('unknown', target.status);
+      return reply.code(target.status).send({ code: target.code, message: target.message });
+    }
+    const keyed = req.routeOptions.config?.apiKey === true || target.path.startsWith('/v1/') || target.path === '/v1';
+    if (!keyed || !cfg.restRequiresKey) return;
+    if (!authenticate(presentedKey(req.headers, target.query), cfg.apiKeyHashes)) {
       count(req.routeOptions.url ?? 'unknown', 401);
       return reply.code(401).send({ code: 'AUTH_FAILED', message: 'missing or unknown API key' });
     }
   });
 
-  app.get<{ Params: { symbol: string }; Querystring: { depth?: string; venues?: string } }>('/v1/books/:symbol', async (req, reply) => {
+  app.get<{ Params: { symbol: string }; Querystring: { depth?: string; venues?: string } }>('/v1/books/:symbol', KEYED, async (req, reply) => {
     const feed = hub.feeds.get(req.params.symbol);
     if (!feed) {
       count('/v1/books/:symbol', 404);
@@ -72,9 +90,9 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     };
   });
 
-  registerAlertRoutes(app, { cfg, alerts: d.alerts, count });
+  app.get('/v1/alerts', KEYED, alertsHandler({ cfg, alerts: d.alerts, count }));
 
-  app.get('/v1/venues', async () => {
+  app.get('/v1/venues', KEYED, async () => {
     const now = Date.now();
     const symbols: Record<string, unknown> = {};
     for (const [s, f] of hub.feeds) {

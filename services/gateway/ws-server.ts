@@ -7,11 +7,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../libs/obs/index.js';
-import { CloseCode, textFrame } from '../../libs/ws/index.js';
+import { CloseCode, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
 import type { HandshakePayload } from '../../libs/client/index.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import { ClientConn } from './client-conn.js';
-import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, type ConnectionRequest, type Refusal, type RequestLimits } from './client-protocol.js';
+import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, pathKeyOf, type ConnectionRequest, type Refusal, type RequestLimits } from './client-protocol.js';
 import type { GatewayConfig } from './config.js';
 import { writeErrorAndClose, type Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -46,7 +46,12 @@ export class WsServer {
   }
 
   attach(server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
+    guardUpgrades(server, (req, socket, head, target) => this.onUpgrade(req, socket as Socket, head, target), {
+      onRefused: (outcome, err) => {
+        this.metrics.connectionsTotal.inc({ result: outcome });
+        if (err) this.log.error({ err }, 'upgrade handler failed');
+      },
+    });
   }
 
   /** Refuse new upgrades and close every connection with SERVER_RESTART (reconnectable). */
@@ -56,31 +61,27 @@ export class WsServer {
     this.wss.close();
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const other = this.stopping ? undefined : this.otherPaths.get(url.pathname);
-    if (other) return other(req, socket, head, url.searchParams);
-    const parsed = parseUpgrade(url.pathname, url.searchParams, this.limits);
-    if (parsed === null || this.stopping) {
-      const status = parsed === null ? '404 Not Found' : '503 Service Unavailable';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    socket.on('error', () => undefined); // a reset during the handshake is the client's business
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(ws, socket, req, url.searchParams, parsed));
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, target: RequestTarget): void {
+    const other = this.stopping ? undefined : this.otherPaths.get(target.path);
+    if (other) return other(req, socket, head, target.query);
+    const parsed = parseUpgrade(target, this.limits);
+    if (parsed === null) return refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint at this path' });
+    if (this.stopping) return refuseUpgrade(socket, 503);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(ws, socket, req, target, parsed));
   }
 
-  private onOpen(ws: WebSocket, socket: Socket, req: IncomingMessage, q: URLSearchParams, parsed: ConnectionRequest | Refusal): void {
-    const keyId = authenticate(presentedKey(req.headers, q, isRefusal(parsed) ? undefined : parsed.pathKey), this.cfg.apiKeyHashes);
+  private onOpen(ws: WebSocket, socket: Socket, req: IncomingMessage, target: RequestTarget, parsed: ConnectionRequest | Refusal): void {
+    const keyId = authenticate(presentedKey(req.headers, target.query, pathKeyOf(target)), this.cfg.apiKeyHashes);
     const origin = req.headers.origin;
     let refusal: Refusal | undefined;
     if (!keyId) refusal = { code: 'AUTH_FAILED', message: 'missing or unknown API key' };
-    else if (!originAllowed(origin, this.cfg.allowedOrigins)) refusal = { code: 'ORIGIN_NOT_ALLOWED', message: `origin ${origin} is not allowed` };
+    else if (!originAllowed(origin, this.cfg.allowedOrigins)) refusal = { code: 'ORIGIN_NOT_ALLOWED', message: `origin ${String(origin).slice(0, 100)} is not allowed` };
     else if (isRefusal(parsed)) refusal = parsed;
     else if (this.hub.conns.size >= this.cfg.maxConnections) refusal = { code: 'TOO_MANY_CONNECTIONS', message: 'gateway connection limit reached' };
     else if ((this.perKey.get(keyId) ?? 0) >= this.cfg.maxConnectionsPerKey) refusal = { code: 'TOO_MANY_CONNECTIONS', message: `at most ${this.cfg.maxConnectionsPerKey} connections per API key` };
     if (refusal || !keyId || isRefusal(parsed)) {
       const r = refusal!;
+      ws.on('error', () => undefined);
       this.metrics.connectionsTotal.inc({ result: r.code.toLowerCase() });
       this.metrics.clientErrors.inc({ code: r.code });
       this.log.info({ code: r.code, ip: socket.remoteAddress }, 'connection refused');

@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { BookfuseError, Decimal } from '../../libs/core/index.js';
-import { DEFAULT_ALERT_RETENTION_MS, DEFAULT_LIQ_RETENTION_MS } from '../../libs/bus/index.js';
+import { DEFAULT_ALERT_RETENTION_MS, DEFAULT_LIQ_RETENTION_MS, liqReplicasField } from '../../libs/bus/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
-import { createAdapter, venueIds } from '../../libs/venues/index.js';
+import { consensusVenues } from '../../libs/venues/index.js';
 import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, windowTypeNames } from '../../libs/consensus/index.js';
-import { DEFAULT_GROUPS, DEFAULT_LARGE_LIQUIDATION_USD, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
+import { defaultGroups, DEFAULT_LARGE_LIQUIDATION_USD, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
 
 /** design.md: a venue silent for more than 5 s is stale */
 const DEFAULT_STALE_AFTER_MS = 5000;
@@ -25,12 +25,12 @@ export interface MergerConfig extends CommonConfig {
   dedupMemory: number;
   liquidations: LiquidationDuty;
   liqRetentionMs: number;
+  liqReplicas: number;
   /** #16.4: a liquidation at or above this USD notional raises LARGE_LIQUIDATION (exact decimal) */
   largeLiquidationUsd: string;
   /** #16.3: how long the JetStream alert log keeps alerts */
   alertRetentionMs: number;
-  /** #16.5: window intervals and how long a window waits for its price */
-  /** interval names (WINDOW_TYPES), checked */
+  /** #16.5: window interval names (WINDOW_TYPES, checked) and how long a window waits for its price */
   windowTypes: string[];
   windowPriceTimeoutMs: number;
   coalesceMs: number;
@@ -41,7 +41,7 @@ export interface MergerConfig extends CommonConfig {
   port: number;
 }
 
-type Passed = 'tradeDedupKey' | 'tradeDedupWindowMs' | 'tradeHoldMs' | 'dedupMemory' | 'liquidations' | 'liqRetentionMs' | 'largeLiquidationUsd' | 'alertRetentionMs' | 'windowTypes' | 'windowPriceTimeoutMs' | 'coalesceMs' | 'tickMs' | 'snapshotTimeoutMs' | 'snapshotRetryMs' | 'host' | 'port';
+type Passed = 'tradeDedupKey' | 'tradeDedupWindowMs' | 'tradeHoldMs' | 'dedupMemory' | 'liquidations' | 'liqRetentionMs' | 'liqReplicas' | 'largeLiquidationUsd' | 'alertRetentionMs' | 'windowTypes' | 'windowPriceTimeoutMs' | 'coalesceMs' | 'tickMs' | 'snapshotTimeoutMs' | 'snapshotRetryMs' | 'host' | 'port';
 
 /** what the environment holds; the fields in Passed go to MergerConfig as they are */
 interface Raw extends CommonConfig, Pick<MergerConfig, Passed> {
@@ -100,6 +100,7 @@ const schema: Schema<Raw> = {
     doc: '`owned`: liquidations of owned groups, plus ungrouped ones by FNV-1a(venue.symbol) shard (all of them when not sharded); `all`; `none`',
   },
   liqRetentionMs: { env: 'LIQ_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_LIQ_RETENTION_MS, doc: 'how long the JetStream liquidation log keeps events' },
+  liqReplicas: liqReplicasField,
   largeLiquidationUsd: {
     env: 'LARGE_LIQUIDATION_USD',
     parse: (raw) => {
@@ -152,13 +153,13 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
   } catch (e) {
     problems.push(...(((e as BookfuseError).details?.['problems'] as string[] | undefined) ?? [(e as Error).message]));
   }
-  let groups: ConsensusGroup[] = DEFAULT_GROUPS.map((g) => ({ ...g, members: g.members.map((m) => ({ ...m })) }));
+  let groups: ConsensusGroup[] = defaultGroups(consensusVenues());
   let ownership: Ownership = { kind: 'all' };
   // cross-field checks run on whatever parsed, so they are reported together with field errors
   const p = lenient(env);
   if (p.groupsSpec && p.groupsFile) problems.push('CONSENSUS_GROUPS and CONSENSUS_CONFIG_FILE: set one, not both');
   try {
-    if (p.groupsSpec) groups = parseGroupsSpec(p.groupsSpec);
+    if (p.groupsSpec) groups = parseGroupsSpec(p.groupsSpec, consensusVenues());
   } catch (e) {
     problems.push(`CONSENSUS_GROUPS: ${(e as Error).message}`);
   }
@@ -193,13 +194,12 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
 
 /**
  * Venues that push slower than the global threshold (Hyperliquid's l2Book: every 2–5 s) declare a
- * longer staleness in their adapter; without it they would flap STALE/RECOVERED on every push.
+ * longer staleness in their venue module; without it they would flap STALE/RECOVERED on every push.
  * STALE_AFTER_MS_OVERRIDES still wins, and a longer global threshold is never shortened.
  */
 function venueCadenceStaleness(globalMs: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const id of venueIds()) {
-    const ms = createAdapter(id).defaults.staleAfterMs;
+  for (const { id, staleAfterMs: ms } of consensusVenues()) {
     if (ms > DEFAULT_STALE_AFTER_MS && ms > globalMs) out[id] = ms;
   }
   return out;

@@ -2,17 +2,18 @@
  * The merger service: NATS glue around the pure consensus logic of libs/consensus. It subscribes
  * to the venue books, trades, liquidations and collector status of the consensus symbols it owns,
  * rebuilds every venue book from collector snapshots at start (new epoch), asks again on a gap,
- * and publishes consensus snapshots/deltas, alerts, the merged tape and the deduplicated
- * liquidation stream (JetStream-kept, Nats-Msg-Id = id).
+ * and publishes consensus snapshots/deltas, alerts and the merged tape. Liquidations take the
+ * durable path of liq-consumer.ts (collectors' JetStream stream → the consensus log).
  */
-import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { asBookMessage, asLiquidationMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureLiqStream, ensureWindowStream, subjects } from '../../libs/bus/index.js';
-import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
-import { ConsensusBook, LiquidationDeduper, TradeMerger, isUsdLike, largeLiquidationAlert, owns, parseWindowType, type ConsensusGroup, type VenueSlot, type WindowEvent } from '../../libs/consensus/index.js';
+import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureWindowStream, subjects } from '../../libs/bus/index.js';
+import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, type LiquidationMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
+import { ConsensusBook, TradeMerger, largeLiquidationAlert, owns, parseWindowType, type VenueSlot, type WindowEvent } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
+import { LiqConsumer } from './liq-consumer.js';
 import { MergerWindows } from './windows.js';
 
 export interface MergerDeps {
@@ -50,7 +51,8 @@ class MergerService implements Merger {
   /** `${venue}.${symbol}` → the owned books it feeds */
   private readonly bySource = new Map<string, ConsensusBook[]>();
   private readonly tapes = new Map<string, TradeMerger>();
-  private readonly liqs: LiquidationDeduper;
+  /** the durable liquidation path (services/merger/liq-consumer.ts) */
+  readonly liqs: LiqConsumer;
   private readonly subs: Subscription[] = [];
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly inflight = new Set<string>();
@@ -70,7 +72,7 @@ class MergerService implements Merger {
     const injected = deps.now;
     this.nowUs = injected ? () => Math.round(injected() * 1000) : nowUs;
     this.m = createMergerMetrics(deps.registry);
-    this.liqs = new LiquidationDeduper(config.dedupMemory);
+    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m, onPublished: (l, g) => this.onLiquidation(l, g?.symbol) });
   }
 
   async start(): Promise<void> {
@@ -89,12 +91,10 @@ class MergerService implements Merger {
         else this.bySource.set(key, [book]);
       }
     }
-    if (this.config.liquidations !== 'none') {
-      await ensureLiqStream(this.nc, { maxAgeMs: this.config.liqRetentionMs }).catch((e: unknown) => this.log.error({ err: e }, 'liquidation stream unavailable: publishing on core NATS only'));
-    }
+    await this.liqs.start();
     // the alert log gives every ALERT its id (#16.3); alerts still go out on core NATS without it
-    await ensureAlertStream(this.nc, { maxAgeMs: this.config.alertRetentionMs, reconcile: true }).catch((e: unknown) => this.log.error({ err: e }, 'alert stream unavailable: alerts get no ids'));
-    await ensureWindowStream(this.nc).catch((e: unknown) => this.log.error({ err: e }, 'window stream unavailable: late gateways get no window snapshot'));
+    await ensureAlertStream(this.nc, { maxAgeMs: this.config.alertRetentionMs, replicas: this.config.liqReplicas, reconcile: true }).catch((e: unknown) => this.log.error({ err: e }, 'alert stream unavailable: alerts get no ids'));
+    await ensureWindowStream(this.nc, { replicas: this.config.liqReplicas }).catch((e: unknown) => this.log.error({ err: e }, 'window stream unavailable: late gateways get no window snapshot'));
     this.windows = new MergerWindows([...this.books.keys()], this.config.windowTypes.map(parseWindowType), this.config.windowPriceTimeoutMs, now, (e) => this.publishWindow(e));
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
@@ -113,6 +113,7 @@ class MergerService implements Merger {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const s of this.subs) s.unsubscribe();
+    await this.liqs.stop();
     if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
   }
 
@@ -136,7 +137,6 @@ class MergerService implements Merger {
       sub(subjects.trade(venue, symbol), (m) => this.onTrade(m));
     }
     for (const v of venues) sub(subjects.status(v), (m) => this.onStatus(m));
-    if (this.config.liquidations !== 'none') sub(subjects.allLiqs(), (m) => this.onLiq(m));
     for (const csym of this.books.keys()) sub(subjects.consensusSnapshot(csym), (m) => this.onSnapshotRequest(csym, m), QUEUE);
   }
 
@@ -199,29 +199,6 @@ class MergerService implements Merger {
       }
     } catch (e) {
       this.m.rejected.inc({ kind: 'trade', reason: errorCode(e) });
-    }
-  }
-
-  private onLiq(m: Msg): void {
-    try {
-      const l = asLiquidationMessage(decodeJson(m.data));
-      this.m.messagesIn.inc({ venue: l.venue, kind: 'liq' });
-      const group = this.groupOf(l.venue, l.symbol);
-      if (!this.ownsLiquidation(group, `${l.venue}.${l.symbol}`)) return;
-      const out = this.liqs.accept(l, group !== undefined && isUsdLike(group.symbol.split('-')[1] ?? ''));
-      if (out === null) {
-        this.m.duplicates.inc({ kind: 'liq' });
-        return;
-      }
-      const h = natsHeaders();
-      h.set('Nats-Msg-Id', out.id);
-      // core publish keeps the observed order; the stream captures it and dedups by Nats-Msg-Id
-      this.nc.publish(subjects.consensusLiq(), encode(out), { headers: h });
-      this.m.published.inc({ kind: 'liq' });
-      const large = largeLiquidationAlert(out, this.config.largeLiquidationUsd, group?.symbol);
-      if (large) this.publishAlert(large);
-    } catch (e) {
-      this.m.rejected.inc({ kind: 'liq', reason: errorCode(e) });
     }
   }
 
@@ -315,6 +292,12 @@ class MergerService implements Merger {
     this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts) / 1000);
   }
 
+  /** #16.4: a liquidation at or above LARGE_LIQUIDATION_USD is an alert of its own. */
+  private onLiquidation(l: LiquidationMessage, csym: string | undefined): void {
+    const a = largeLiquidationAlert(l, this.config.largeLiquidationUsd, csym);
+    if (a) this.publishAlert(a);
+  }
+
   private publishWindow(e: WindowEvent): void {
     this.nc.publish(subjects.consensusWindow(e.asset, e.marketType), encode({ v: 1, ...e }));
     this.m.published.inc({ kind: e.type === 'window_open' ? 'window' : 'window_error' });
@@ -369,16 +352,6 @@ class MergerService implements Merger {
     this.m.member.set(labels, s.member ? 1 : 0);
     this.m.divergent.set(labels, s.divergence.divergent ? 1 : 0);
     if (s.divergence.bps !== undefined) this.m.divergenceRatio.set(labels, s.divergence.bps / 10_000);
-  }
-
-  private groupOf(venue: string, symbol: string): ConsensusGroup | undefined {
-    return this.config.groups.find((g) => g.members.some((mem) => mem.venue === venue && mem.symbol === symbol));
-  }
-
-  private ownsLiquidation(group: ConsensusGroup | undefined, source: string): boolean {
-    if (this.config.liquidations === 'all') return true;
-    if (group !== undefined) return owns(this.config.ownership, group.symbol);
-    return this.config.ownership.kind === 'shard' ? owns(this.config.ownership, source) : true;
   }
 }
 

@@ -16,6 +16,9 @@ export function createMergerMetrics(registry: Registry) {
     alerts: new prom.Counter({ name: 'bookfuse_merger_alerts_total', help: 'alerts raised, by kind', labelNames: ['kind', 'symbol'], registers: [registry] }),
     duplicates: new prom.Counter({ name: 'bookfuse_merger_duplicates_dropped_total', help: 'exact duplicates dropped (trade, liq)', labelNames: ['kind'], registers: [registry] }),
     tradesMerged: new prom.Counter({ name: 'bookfuse_merger_trades_merged_total', help: 'venue trades merged into an existing consensus print', labelNames: ['symbol'], registers: [registry] }),
+    liqRedeliveries: new prom.Counter({ name: 'bookfuse_merger_liq_redeliveries_total', help: 'venue liquidations delivered again by the durable consumer (not acknowledged in time, or by a merger that went away)', registers: [registry] }),
+    liqPublishRetries: new prom.Counter({ name: 'bookfuse_merger_liq_publish_retries_total', help: 'consensus log publishes not acknowledged and retried, by reason', labelNames: ['reason'], registers: [registry] }),
+    liqConsumerRestarts: new prom.Counter({ name: 'bookfuse_merger_liq_consumer_restarts_total', help: 'times the durable liquidation consumer was attached again after an error, by reason', labelNames: ['reason'], registers: [registry] }),
   };
 }
 

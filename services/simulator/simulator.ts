@@ -1,7 +1,7 @@
 /** Builds the simulated venues from the registry and puts them on the network. */
 import { readFile } from 'node:fs/promises';
 import { parseCaptureLine, type CaptureLine } from '../../libs/core/index.js';
-import { venueModule } from '../../libs/venues/index.js';
+import { createAdapter, venueModule } from '../../libs/venues/index.js';
 import { SimWorld, type SimVenueConfig, startSimServer, type RunningSimServer } from '../../libs/simulator/index.js';
 import type { SimulatorConfig } from './config.js';
 
@@ -24,6 +24,7 @@ export async function startSimulator(config: Readonly<SimulatorConfig>): Promise
       factory: sim.create,
       specs: sim.specs(config.bases),
       intervalMs: sim.intervalMs,
+      liquidations: createAdapter(id).liquidations.supported,
       rates: { bookUpdatesPerS: config.bookUpdatesPerS, tradesPerS: config.tradesPerS, liquidationsPerS: config.liquidationsPerS, levels: config.levels },
     };
     const capture = config.captures[id];

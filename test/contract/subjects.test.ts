@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSubject, subjects } from '../../libs/bus/subjects.js';
+import { parseSubject, subjects } from '../../libs/bus/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -18,7 +18,8 @@ describe('NATS subjects come only from libs/bus/subjects.ts (#15 item 6)', () =>
     for (const dir of ['services', 'libs', 'bench', 'test']) {
       for (const f of tsFiles(join(ROOT, dir))) {
         const rel = relative(ROOT, f);
-        if (rel === join('libs', 'bus', 'subjects.ts') || rel === join('test', 'contract', 'subjects.test.ts')) continue;
+        // subjects.ts builds them; these two tests spell them to check the builders and the AsyncAPI addresses
+        if ([join('libs', 'bus', 'subjects.ts'), join('test', 'contract', 'subjects.test.ts'), join('test', 'contract', 'asyncapi.test.ts')].includes(rel)) continue;
         readFileSync(f, 'utf8')
           .split('\n')
           .forEach((line, i) => {

@@ -1,35 +1,35 @@
 /**
  * The README's demo as a person would try it: `bookfuse demo` runs the whole system (simulated
- * venues, collector, merger, gateway, firehose); headless Chromium opens the widget page; the ladder
- * shows live consensus levels from every venue; silencing a venue through the simulator's control
- * endpoint fades it within 6 s. A screenshot is kept under test-artifacts/.
+ * venues, collector, merger, gateway, firehose); headless Chromium opens the widget page. The ladder
+ * shows live consensus levels from every venue, each venue has a live panel, prints reach the trade
+ * tape and the depth chart is drawn from the ladder's exact sums. Through the simulator's control
+ * endpoint a venue is silenced (it fades within 6 s, its panel says stale, the alert is a
+ * sentence) and another one's prices are shifted (it is marked divergent in the bar, the ladder and
+ * its panel, with a sentence giving the distance in bps). Screenshots go to test-artifacts/.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Decimal } from '../../libs/core/index.js';
 import { startNats, freePort, type TestNats } from '../helpers/nats.js';
 import { cliBuilt, runCli, waitOutput, type CliRun } from '../helpers/cli.js';
+import { waitFor } from '../helpers/waits.js';
+import { CHROMIUM_ARGS, depthChartPixels, findChromium } from '../helpers/browser.js';
 import { venueIds } from '../../libs/venues/index.js';
-
-function findChromium(): string | undefined {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const executablePath = findChromium();
 if (!executablePath) console.log('demo browser test skipped: no chromium binary (apt-get install -y chromium)');
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+const DECIMAL = /^\d+(\.\d+)?$/;
 
 describe.skipIf(!executablePath || !cliBuilt())('the demo in a real browser', () => {
   let nats: TestNats;
   let demo: CliRun;
   let browser: Browser;
   const ports = { sim: 0, gw: 0 };
+  // the five venues of the default BTC-USD group
+  const venues = ['binance-spot', 'binance-usdm', 'bybit-linear', 'okx-swap', 'hyperliquid'].filter((v) => venueIds().includes(v));
 
   beforeAll(async () => {
     nats = await startNats();
@@ -47,7 +47,7 @@ describe.skipIf(!executablePath || !cliBuilt())('the demo in a real browser', ()
       LOG_LEVEL: 'warn',
     });
     await waitOutput(demo, /is running/, 30_000);
-    browser = await chromium.launch({ executablePath: executablePath!, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS });
   }, 60_000);
 
   afterAll(async () => {
@@ -57,34 +57,103 @@ describe.skipIf(!executablePath || !cliBuilt())('the demo in a real browser', ()
     await nats?.dispose();
   });
 
-  it('shows a live ladder from every venue, and a silenced venue fades within 6 s', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  async function control(body: Record<string, unknown>): Promise<void> {
+    const r = await fetch(`http://127.0.0.1:${ports.sim}/control`, { method: 'POST', body: JSON.stringify(body) });
+    expect(r.status).toBe(200);
+  }
+
+  async function openPage(query = ''): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${ports.gw}/?token=demo&symbol=BTC-USD&depth=15`);
+    await page.goto(`http://127.0.0.1:${ports.gw}/?token=demo&symbol=BTC-USD&depth=15${query}`);
     await page.waitForSelector('#conn[data-state="open"]', { timeout: 15_000 });
     await page.waitForFunction(() => document.querySelectorAll('#bids [data-testid="level"]').length > 0 && document.querySelectorAll('#asks [data-testid="level"]').length > 0, undefined, { timeout: 20_000 });
+    return { page, errors };
+  }
 
-    // the five venues of the default BTC-USD group are listed and live (not faded)
-    const venues = ['binance-spot', 'binance-usdm', 'bybit-linear', 'okx-swap', 'hyperliquid'].filter((v) => venueIds().includes(v));
+  it('shows live venues, prints on the tape and the depth chart; a silenced venue fades within 6 s and its panel says stale', async () => {
     expect(venues.length).toBeGreaterThanOrEqual(3);
+    const { page, errors } = await openPage();
     for (const v of venues) {
       await page.waitForSelector(`.venue[data-venue="${v}"][data-stale="false"]`, { timeout: 20_000 });
+      await page.waitForSelector(`.panel[data-venue="${v}"][data-state="live"]`, { timeout: 20_000 });
     }
     // the ladder's levels carry colour-tagged shares from more than one venue
     const tagged = await page.$$eval('#bids [data-testid="level"] .seg', (s) => [...new Set(s.map((x) => x.getAttribute('data-venue')))]);
     expect(tagged.length).toBeGreaterThan(1);
     await page.waitForSelector('[data-testid="liquidation"]', { timeout: 15_000 });
 
+    // consensus prints on the tape: time, side, price, size and the venues that printed them
+    await waitFor(async () => (await page.$$('[data-testid="trade"]')).length >= 3, { what: 'three prints on the tape', timeoutMs: 15_000 });
+    const prints = await page.$$eval('[data-testid="trade"]', (rs) =>
+      rs.map((r) => ({ cells: Array.from(r.querySelectorAll('td'), (c) => c.textContent ?? ''), venues: r.getAttribute('data-venues')!.split(','), merged: r.getAttribute('data-merged'), badge: r.querySelector('.merged')?.textContent ?? null })),
+    );
+    for (const p of prints) {
+      expect(p.cells[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
+      expect(['buy', 'sell']).toContain(p.cells[1]);
+      expect(p.cells[2]).toMatch(DECIMAL);
+      expect(p.cells[3]).toMatch(DECIMAL);
+      expect(p.venues.length).toBeGreaterThan(0);
+      for (const v of p.venues) expect(venues).toContain(v);
+      expect(p.merged).toBe(String(p.venues.length > 1));
+      expect(p.badge).toBe(p.venues.length > 1 ? `×${p.venues.length}` : null);
+    }
+
+    // the chart is drawn, and its totals are the exact sums of the ladder's sizes (read in one frame)
+    const painted = await depthChartPixels(page);
+    expect(painted.bid).toBeGreaterThan(50);
+    expect(painted.ask).toBeGreaterThan(50);
+    const frame = await page.evaluate(() => {
+      const canvas = document.getElementById('depth') as HTMLCanvasElement;
+      const totals = (side: string) => Array.from(document.querySelectorAll(`#${side} [data-testid="level"]`), (r) => r.getAttribute('data-total')!);
+      return { bids: totals('bids'), asks: totals('asks'), bidCum: canvas.dataset.bidCum, askCum: canvas.dataset.askCum };
+    });
+    const sum = (xs: string[]) => xs.reduce((acc, x) => acc.plus(x), new Decimal(0)).toFixed();
+    expect(frame.bidCum).toBe(sum(frame.bids));
+    expect(frame.askCum).toBe(sum(frame.asks));
+
     const victim = venues.includes('okx-swap') ? 'okx-swap' : venues[venues.length - 1]!;
     const silencedAt = Date.now();
-    const r = await fetch(`http://127.0.0.1:${ports.sim}/control`, { method: 'POST', body: JSON.stringify({ venue: victim, action: 'silence', ms: 20_000 }) });
-    expect(r.status).toBe(200);
+    await control({ venue: victim, action: 'silence', ms: 20_000 });
     await page.waitForSelector(`.venue.stale[data-venue="${victim}"]`, { timeout: 6000 });
     expect(Date.now() - silencedAt).toBeLessThan(6000);
+    await page.waitForSelector(`.panel[data-venue="${victim}"][data-state="stale"]`, { timeout: 2000 });
+    expect(await page.textContent(`.panel[data-venue="${victim}"] [data-field="state"]`)).toBe('stale');
+    await page.waitForSelector(`.alerts li[data-kind="STALE"][data-venue="${victim}"]`, { timeout: 3000 });
+    expect(await page.textContent(`.alerts li[data-kind="STALE"][data-venue="${victim}"] .text`)).toMatch(new RegExp(`^${victim} went stale: no update for \\d+\\.\\d s \\(limit \\d+\\.\\d s\\); faded and flagged until it recovers\\.$`));
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: resolve(ARTIFACTS, 'demo-widget.png'), fullPage: true });
+    await control({ venue: victim, action: 'resume' });
+    await page.waitForSelector(`.panel[data-venue="${victim}"][data-state="live"]`, { timeout: 10_000 });
     expect(errors).toEqual([]);
+    await page.close();
   }, 90_000);
+
+  it('marks a venue whose prices shift as divergent in the bar, the ladder and its panel, with a readable alert', async () => {
+    const { page, errors } = await openPage();
+    const shifted = venues.includes('bybit-linear') ? 'bybit-linear' : venues[0]!;
+    await page.waitForSelector(`.panel[data-venue="${shifted}"][data-state="live"]`, { timeout: 20_000 });
+    await control({ venue: shifted, action: 'shift_price', bps: 80 });
+    await page.waitForSelector(`.venue.divergent[data-venue="${shifted}"]`, { timeout: 10_000 });
+    expect(await page.textContent(`.venue[data-venue="${shifted}"] .tag-divergent`)).toMatch(/^divergent \d+\.\d bps$/);
+    await page.waitForSelector(`.panel[data-venue="${shifted}"][data-state="divergent"]`, { timeout: 3000 });
+    // its levels (80 bps away, so at the top of one side) are hatched, their rows flagged
+    await page.waitForSelector(`.seg.divergent[data-venue="${shifted}"]`, { timeout: 3000 });
+    expect(await page.$$eval('.seg.divergent', (s) => [...new Set(s.map((x) => x.getAttribute('data-venue')))])).toEqual([shifted]);
+    expect((await page.$$('tr.has-divergent')).length).toBeGreaterThan(0);
+    await page.waitForSelector(`.alerts li[data-kind="DIVERGENCE"][data-venue="${shifted}"]`, { timeout: 5000 });
+    expect(await page.textContent(`.alerts li[data-kind="DIVERGENCE"][data-venue="${shifted}"] .text`)).toMatch(
+      new RegExp(`^${shifted} diverges from the consensus by \\d+\\.\\d bps \\(mid \\d+(\\.\\d+)? vs consensus \\d+(\\.\\d+)?\\)\\.$`),
+    );
+    for (const t of await page.$$eval('.alerts li', (ls) => ls.map((l) => l.textContent ?? ''))) expect(t).not.toMatch(/[{}]|\d\.\d{3,} bps/);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: resolve(ARTIFACTS, 'demo-widget-divergent.png'), fullPage: true });
+    await control({ venue: shifted, action: 'resume' });
+    await page.waitForSelector(`.alerts li[data-kind="CONVERGED"][data-venue="${shifted}"]`, { timeout: 10_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

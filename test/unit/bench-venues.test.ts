@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { capturesFor, loadLines, runVenuesBench } from '../../bench/venues.js';
-import { venueIds } from '../../libs/venues/registry.js';
+import { venueIds } from '../../libs/venues/index.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 describe('venue suite on the real recordings', () => {

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isPing } from '../../services/firehose/payload.js';
-import { parseFeedRequest } from '../../services/firehose/request.js';
+import { normalizeTarget, type RequestTarget } from '../../libs/ws/index.js';
+import { parseFeedRequest as parseTarget } from '../../services/firehose/request.js';
+
+const parseFeedRequest = (url: string, headers: Record<string, string>) => parseTarget(normalizeTarget(url) as RequestTarget, headers);
 
 describe('firehose upgrade request', () => {
-  it('reads the endpoint, the key (header first, then ?token=) and after', () => {
+  it('reads the endpoint, the key (?token=, Authorization: Bearer, X-API-KEY, as the gateway) and after', () => {
     expect(parseFeedRequest('/ws/v1/liquidation/feed?token=abc&after=42', {})).toEqual({ endpoint: 'feed', key: 'abc', after: 42, symbols: undefined, venues: undefined });
-    expect(parseFeedRequest('/ws/v1/liquidation/feed?token=abc', { 'x-api-key': 'hdr' })).toMatchObject({ key: 'hdr' });
+    expect(parseFeedRequest('/ws/v1/liquidation/feed?token=abc', { 'x-api-key': 'hdr' })).toMatchObject({ key: 'abc' });
+    expect(parseFeedRequest('/ws/v1/liquidation/feed', { 'x-api-key': 'hdr' })).toMatchObject({ key: 'hdr' });
+    expect(parseFeedRequest('/ws/v1/liquidation/feed', { authorization: 'Bearer bear' })).toMatchObject({ key: 'bear' });
     expect(parseFeedRequest('/ws/v1/liquidation/feed', {})).toMatchObject({ key: undefined, after: undefined });
   });
 
@@ -25,7 +30,7 @@ describe('firehose upgrade request', () => {
   });
 
   it('anything else is not found', () => {
-    for (const url of ['/', '/ws/v1/liquidation/feed/', '/ws/v1/liquidations', undefined]) expect(parseFeedRequest(url, {})).toEqual({ kind: 'not_found' });
+    for (const url of ['/', '/ws/v1/liquidation/feed/', '/ws/v1/liquidations']) expect(parseFeedRequest(url, {})).toEqual({ kind: 'not_found' });
   });
 });
 

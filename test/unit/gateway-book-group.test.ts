@@ -5,9 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LocalBook } from '../../libs/client/local-book.js';
-import { Decimal, decString } from '../../libs/core/index.js';
-import type { ConsensusBookMessage, ConsensusLevel } from '../../libs/core/index.js';
+import { LocalBook } from '../../libs/client/index.js';
+import { Decimal, decString, type ConsensusBookMessage, type ConsensusLevel } from '../../libs/core/index.js';
 import { BookGroup } from '../../services/gateway/book-group.js';
 import { SymbolFeed } from '../../services/gateway/symbol-feed.js';
 

@@ -2,8 +2,8 @@
  * Frame shapes shared by Binance spot and USD-M (venues.md §1, §2): the combined-stream envelope,
  * diff-depth events, trades, and exchangeInfo filters. Pure functions only.
  */
-import { baseConversion, BookfuseError, canonicalSymbol, type Instrument, type InstrumentKind, type L2Book } from '../../core/index.js';
-import type { Changes, ParsedFrame, VenueTrade } from '../adapter.js';
+import { baseConversion, BookfuseError, canonicalSymbol, type Instrument, type InstrumentKind } from '../../core/index.js';
+import type { ParsedFrame, VenueTrade } from '../adapter.js';
 import { asObj, bad, intField, levelsField, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
 
 export interface DepthEvent {
@@ -76,20 +76,6 @@ export function parseTrade(d: Obj): VenueTrade {
     side: m ? 'sell' : 'buy',
     ts: intField(d, 'T', String(e)),
   };
-}
-
-/** Apply a depth event's levels (absolute sizes, 0 deletes) to a book. */
-export function applyLevels(book: L2Book, bids: RawLevel[], asks: RawLevel[], changes: Changes): void {
-  for (const [p, q] of bids) {
-    const price = book.priceInt(p);
-    book.bids.set(price, book.sizeInt(q));
-    changes.bids.push(price);
-  }
-  for (const [p, q] of asks) {
-    const price = book.priceInt(p);
-    book.asks.set(price, book.sizeInt(q));
-    changes.asks.push(price);
-  }
 }
 
 function filter(sym: Obj, type: string, key: string): string {

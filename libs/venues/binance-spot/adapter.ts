@@ -7,7 +7,8 @@
  */
 import type { Instrument } from '../../core/index.js';
 import type { ConnectionSpec, VenueAdapter } from '../adapter.js';
-import { fallbackBinanceInstrument, parseExchangeInfo, symbolFromUrl, type DepthEvent } from '../binance-common/frames.js';
+import { binanceRestParts, chunk } from '../binance-common/adapter-parts.js';
+import type { DepthEvent } from '../binance-common/frames.js';
 import { parseSpotFrame } from './parse.js';
 import { SpotBookSync } from './sync.js';
 
@@ -38,19 +39,18 @@ export function createBinanceSpotAdapter(options: Partial<SpotOptions> = {}): Ve
       // quiet spot pairs can go seconds without a diff; the server pings every 20 s
       silenceMs: 30_000,
       maxConnectionMs: 24 * 3600_000,
-      staleAfterMs: 5_000,
     },
     liquidations: { supported: false, note: 'Binance Spot has no liquidation stream' },
 
-    metadataRequests: () => [{ method: 'GET', path: '/api/v3/exchangeInfo', weight: 20 }],
-    parseInstruments: (bodies) => bodies.flatMap((b) => parseExchangeInfo('binance-spot', b, 'spot', (s) => s['status'] === 'TRADING')),
-    fallbackInstrument: (venueSymbol) => fallbackBinanceInstrument('binance-spot', venueSymbol, 'spot'),
+    ...binanceRestParts('binance-spot', 'spot', (s) => s['status'] === 'TRADING', {
+      exchangeInfo: { path: '/api/v3/exchangeInfo', weight: 20 },
+      depth: { path: '/api/v3/depth', limit: SNAPSHOT_LIMIT, weight: SNAPSHOT_WEIGHT },
+    }),
 
     connections(instruments: Instrument[]): ConnectionSpec[] {
-      const perConnection = Math.floor(MAX_STREAMS_PER_CONNECTION / STREAMS_PER_SYMBOL);
       const out: ConnectionSpec[] = [];
-      for (let i = 0; i < instruments.length; i += perConnection) {
-        const syms = instruments.slice(i, i + perConnection).map((g) => g.venueSymbol);
+      for (const group of chunk(instruments, Math.floor(MAX_STREAMS_PER_CONNECTION / STREAMS_PER_SYMBOL))) {
+        const syms = group.map((g) => g.venueSymbol);
         const streams = syms.flatMap((s) => [`${s.toLowerCase()}@depth${opt.depthSpeed}`, `${s.toLowerCase()}@trade`]);
         out.push({
           id: `stream-${out.length}`,
@@ -63,12 +63,8 @@ export function createBinanceSpotAdapter(options: Partial<SpotOptions> = {}): Ve
       }
       return out;
     },
-    // Books recover through a REST snapshot while the socket keeps streaming; no resubscription.
-    resubscribe: () => [],
 
     parse: parseSpotFrame,
     createSync: (instrument) => new SpotBookSync(instrument),
-    snapshotRequest: (venueSymbol) => ({ method: 'GET', path: `/api/v3/depth?symbol=${venueSymbol}&limit=${SNAPSHOT_LIMIT}`, weight: SNAPSHOT_WEIGHT }),
-    snapshotSymbolFromUrl: symbolFromUrl,
   };
 }

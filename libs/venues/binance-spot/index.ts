@@ -8,6 +8,8 @@ const TICKS: Record<string, [tick: string, lot: string]> = { BTC: ['0.01', '0.00
 
 export const binanceSpot: VenueModule = {
   id: 'binance-spot',
+  consensus: { kind: 'spot', usdQuote: 'USDT', staleAfterMs: 5_000, defaultMember: true },
+  capturesFolder: 'binance-spot',
   createAdapter: (options) => createBinanceSpotAdapter(options as Partial<SpotOptions>) as never,
   simulator: {
     create: createBinanceSpotSimulator,

@@ -6,6 +6,7 @@
  * simulated instruments. The world sends ws ping frames. Spot has no liquidations.
  */
 import type { MarketEvent, SimInstrumentSpec, SimWorldView, VenueSimulator } from '../../simulator/index.js';
+import { binanceRest, DepthIds } from '../binance-common/sim-depth.js';
 import { BinanceStreamSession, StreamEvent } from '../binance-common/sim-streams.js';
 import { createBinanceSpotAdapter } from './adapter.js';
 
@@ -13,29 +14,16 @@ import { createBinanceSpotAdapter } from './adapter.js';
 const DEPTH_DEFAULT_LIMIT = 100;
 const DEPTH_MAX_LIMIT = 5000;
 
-interface IdState {
-  /** last update id sent (or withheld) */
-  u: number;
-  /** withhold the next depth event but consume its ids */
-  skip: boolean;
-}
-
 export function createBinanceSpotSimulator(specs: SimInstrumentSpec[], world: SimWorldView): VenueSimulator {
-  const ids = new Map<string, IdState>(specs.map((s) => [s.venueSymbol, { u: 4_000_000, skip: false }]));
+  const ids = new DepthIds(specs.map((s) => s.venueSymbol), 4_000_000);
   const sessions = new Set<BinanceStreamSession>();
   const info = exchangeInfo(specs);
 
   const depthEvent = (e: Extract<MarketEvent, { type: 'book' }>): StreamEvent | null => {
-    const st = ids.get(e.venueSymbol);
-    if (!st) return null;
     // one id per level changed: contiguous across events, as spot guarantees (U == prev u + 1)
-    const U = st.u + 1;
-    st.u += Math.max(1, e.bids.length + e.asks.length);
-    if (st.skip) {
-      st.skip = false;
-      return null;
-    }
-    const data = { e: 'depthUpdate', E: e.ts, s: e.venueSymbol, U, u: st.u, b: e.bids, a: e.asks };
+    const id = ids.next(e.venueSymbol, Math.max(1, e.bids.length + e.asks.length));
+    if (!id) return null;
+    const data = { e: 'depthUpdate', E: e.ts, s: e.venueSymbol, U: id.U, u: id.u, b: e.bids, a: e.asks };
     return new StreamEvent(`${e.venueSymbol.toLowerCase()}@depth@100ms`, data);
   };
 
@@ -44,19 +32,7 @@ export function createBinanceSpotSimulator(specs: SimInstrumentSpec[], world: Si
     instruments: createBinanceSpotAdapter().parseInstruments([info]),
     serverPings: true,
 
-    handleRest(method, path, query) {
-      if (method !== 'GET') return undefined;
-      if (path === '/api/v3/exchangeInfo') return { status: 200, body: info };
-      if (path === '/api/v3/depth') {
-        const sym = query.get('symbol') ?? '';
-        const st = ids.get(sym);
-        if (!st) return { status: 400, body: { code: -1121, msg: 'Invalid symbol.' } };
-        const limit = Math.min(DEPTH_MAX_LIMIT, Number(query.get('limit') ?? DEPTH_DEFAULT_LIMIT) || DEPTH_DEFAULT_LIMIT);
-        const book = world.book(sym, limit);
-        return { status: 200, body: { lastUpdateId: st.u, bids: book.bids, asks: book.asks } };
-      }
-      return undefined;
-    },
+    handleRest: binanceRest({ exchangeInfo: '/api/v3/exchangeInfo', depth: '/api/v3/depth', defaultLimit: DEPTH_DEFAULT_LIMIT, maxLimit: DEPTH_MAX_LIMIT }, ids, info, world),
 
     openSession(path, query, client) {
       const s = new BinanceStreamSession(path, query, client, () => sessions.delete(s));
@@ -77,9 +53,7 @@ export function createBinanceSpotSimulator(specs: SimInstrumentSpec[], world: Si
       // liquidations: spot has no such stream
     },
 
-    skipSequence() {
-      for (const st of ids.values()) st.skip = true;
-    },
+    skipSequence: () => ids.skipAll(),
   };
 }
 

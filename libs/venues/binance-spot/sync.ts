@@ -8,55 +8,23 @@
  * L + 1), and otherwise applies and moves bookId to u. Spot ids are contiguous (U == prev u + 1),
  * unlike USD-M, so the rule is the same for the first survivor and every later event.
  */
-import { L2Book, type Instrument } from '../../core/index.js';
-import type { BookSync, Changes, SyncResult } from '../adapter.js';
-import { applyLevels, parseDepthSnapshot, type DepthEvent } from '../binance-common/frames.js';
+import type { Changes, SyncResult } from '../adapter.js';
+import { BinanceDepthSync } from '../binance-common/depth-sync.js';
+import { parseDepthSnapshot, type DepthEvent } from '../binance-common/frames.js';
 import type { RawLevel } from '../validate.js';
 
-/** Events buffered while waiting for a snapshot; past this the oldest are dropped (a stale snapshot then refetches). */
-export const MAX_BUFFERED_EVENTS = 5000;
 /** /api/v3/depth?limit=5000 holds at most 5000 levels per side: beyond that the book is unknown. */
 export const SPOT_SNAPSHOT_DEPTH = 5000;
 
-export class SpotBookSync implements BookSync<DepthEvent> {
-  readonly book = new L2Book();
+export class SpotBookSync extends BinanceDepthSync {
   readonly exactDepth = SPOT_SNAPSHOT_DEPTH;
-  readonly recovery = 'rest-snapshot' as const;
-  state: 'syncing' | 'live' | 'resyncing' = 'syncing';
-  private buffer: DepthEvent[] = [];
-  private bookId = -1;
-  /** a snapshot is on its way: do not ask again for every buffered event */
-  private requested = false;
 
-  constructor(readonly instrument: Instrument) {}
-
-  /** u of the last event applied (or the snapshot's lastUpdateId) */
-  get lastUpdateId(): number {
-    return this.bookId;
-  }
-
-  reset(): void {
-    this.book.clear();
-    this.buffer = [];
-    this.bookId = -1;
-    this.requested = false;
-    this.state = 'syncing';
-  }
-
-  onFrame(ev: DepthEvent, _recvTs: number): SyncResult {
-    if (this.state !== 'live') {
-      if (this.buffer.length >= MAX_BUFFERED_EVENTS) this.buffer.shift();
-      this.buffer.push(ev);
-      if (this.requested) return { action: 'none' };
-      this.requested = true;
-      return { action: 'need-snapshot' };
-    }
+  protected onLiveEvent(ev: DepthEvent): SyncResult {
     if (ev.u <= this.bookId) return { action: 'none' }; // already contained
-    if (ev.U > this.bookId + 1) return this.gap([ev], `U ${ev.U} > book id ${this.bookId} + 1`);
+    if (ev.U > this.bookId + 1) return this.gap(`U ${ev.U} > book id ${this.bookId} + 1`, [ev]);
     // A throw below leaves state 'live': the engine discards the book and resyncs (engine.guard).
     const changes: Changes = { bids: [], asks: [] };
-    applyLevels(this.book, ev.bids, ev.asks, changes);
-    this.bookId = ev.u;
+    this.apply(ev, changes);
     return { action: 'applied', kind: 'delta', changes, ts: ev.E };
   }
 
@@ -81,30 +49,16 @@ export class SpotBookSync implements BookSync<DepthEvent> {
   }
 
   private join(bids: RawLevel[], asks: RawLevel[], L: number, pending: DepthEvent[], recvTs: number): SyncResult {
-    this.book.clear();
     const changes: Changes = { bids: [], asks: [] };
-    applyLevels(this.book, bids, asks, changes);
-    this.bookId = L;
-    this.buffer = [];
+    this.startFrom(bids, asks, L, changes);
     // Spot REST depth carries no time: the receive time is the best the venue allows.
     let ts = recvTs;
     for (const [i, ev] of pending.entries()) {
-      if (ev.U > this.bookId + 1) return this.gap(pending.slice(i), `event after snapshot ${L} starts at U ${ev.U} (needs ${this.bookId + 1} in [U, u])`);
-      applyLevels(this.book, ev.bids, ev.asks, changes);
-      this.bookId = ev.u;
+      if (ev.U > this.bookId + 1) return this.gap(`event after snapshot ${L} starts at U ${ev.U} (needs ${this.bookId + 1} in [U, u])`, pending.slice(i));
+      this.apply(ev, changes);
       ts = ev.E;
     }
     this.state = 'live';
     return { action: 'applied', kind: 'snapshot', changes, ts };
-  }
-
-  /** Events were missed: discard the book, keep buffering from the first unapplied event, fetch a new snapshot. */
-  private gap(rest: DepthEvent[], detail: string): SyncResult {
-    this.book.clear();
-    this.buffer = rest;
-    this.bookId = -1;
-    this.requested = true; // the engine fetches on this result
-    this.state = 'resyncing';
-    return { action: 'resync', code: 'SEQUENCE_GAP', detail, recover: 'rest-snapshot' };
   }
 }

@@ -7,7 +7,8 @@
  */
 import type { Instrument } from '../../core/index.js';
 import type { ConnectionSpec, VenueAdapter } from '../adapter.js';
-import { fallbackBinanceInstrument, parseExchangeInfo, symbolFromUrl, type DepthEvent } from '../binance-common/frames.js';
+import { binanceRestParts, chunk } from '../binance-common/adapter-parts.js';
+import type { DepthEvent } from '../binance-common/frames.js';
 import { parseUsdmFrame } from './parse.js';
 import { UsdmBookSync } from './sync.js';
 
@@ -33,14 +34,13 @@ export function createBinanceUsdmAdapter(options: Partial<UsdmOptions> = {}): Ve
       restWeightPerMinute: 2400,
       silenceMs: 10_000,
       maxConnectionMs: 24 * 3600_000,
-      staleAfterMs: 5_000,
     },
     liquidations: { supported: true, note: 'sampled: at most one per symbol per second' },
 
-    metadataRequests: () => [{ method: 'GET', path: '/fapi/v1/exchangeInfo', weight: 1 }],
-    parseInstruments: (bodies) =>
-      bodies.flatMap((b) => parseExchangeInfo('binance-usdm', b, 'perp', (s) => s['contractType'] === 'PERPETUAL' && s['status'] === 'TRADING')),
-    fallbackInstrument: (venueSymbol) => fallbackBinanceInstrument('binance-usdm', venueSymbol, 'perp'),
+    ...binanceRestParts('binance-usdm', 'perp', (s) => s['contractType'] === 'PERPETUAL' && s['status'] === 'TRADING', {
+      exchangeInfo: { path: '/fapi/v1/exchangeInfo', weight: 1 },
+      depth: { path: '/fapi/v1/depth', limit: 1000, weight: 20 },
+    }),
 
     connections(instruments: Instrument[]): ConnectionSpec[] {
       const out: ConnectionSpec[] = [];
@@ -67,18 +67,8 @@ export function createBinanceUsdmAdapter(options: Partial<UsdmOptions> = {}): Ve
       });
       return out;
     },
-    // Books recover through a REST snapshot on the open socket; no resubscription needed.
-    resubscribe: () => [],
 
     parse: parseUsdmFrame,
     createSync: (instrument) => new UsdmBookSync(instrument),
-    snapshotRequest: (venueSymbol) => ({ method: 'GET', path: `/fapi/v1/depth?symbol=${venueSymbol}&limit=1000`, weight: 20 }),
-    snapshotSymbolFromUrl: symbolFromUrl,
   };
-}
-
-function chunk<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
 }

@@ -8,6 +8,8 @@ const TICKS: Record<string, [tick: string, lot: string]> = { BTC: ['0.1', '0.001
 
 export const binanceUsdm: VenueModule = {
   id: 'binance-usdm',
+  consensus: { kind: 'perp', usdQuote: 'USDT', staleAfterMs: 5_000, defaultMember: true },
+  capturesFolder: 'binance-usdm',
   createAdapter: (options) => createBinanceUsdmAdapter(options as Partial<UsdmOptions>) as never,
   simulator: {
     create: createBinanceUsdmSimulator,

@@ -6,35 +6,22 @@
  * `/market` ones: a stream on the wrong path is accepted and stays silent. The world pings.
  */
 import type { MarketEvent, SimInstrumentSpec, SimWorldView, VenueSimulator } from '../../simulator/index.js';
+import { binanceRest, DepthIds } from '../binance-common/sim-depth.js';
 import { BinanceStreamSession, StreamEvent } from '../binance-common/sim-streams.js';
 import { createBinanceUsdmAdapter } from './adapter.js';
-
-interface IdState {
-  /** last update id sent (or withheld) */
-  u: number;
-  /** withhold the next depth event but consume its ids */
-  skip: boolean;
-}
 
 type PathClass = 'public' | 'market' | 'legacy';
 
 export function createBinanceUsdmSimulator(specs: SimInstrumentSpec[], world: SimWorldView): VenueSimulator {
-  const ids = new Map<string, IdState>(specs.map((s) => [s.venueSymbol, { u: 1_000_000, skip: false }]));
+  const ids = new DepthIds(specs.map((s) => s.venueSymbol), 1_000_000);
   const sessions = new Map<BinanceStreamSession, PathClass>();
   const info = exchangeInfo(specs);
 
   /** Every depth event advances ids once, whoever listens, so snapshots and streams agree. */
   const depthEvent = (e: Extract<MarketEvent, { type: 'book' }>): StreamEvent | null => {
-    const st = ids.get(e.venueSymbol);
-    if (!st) return null;
-    const pu = st.u;
-    const U = st.u + 1;
-    st.u += 1 + (e.bids.length + e.asks.length); // futures ids are not contiguous across events
-    if (st.skip) {
-      st.skip = false;
-      return null;
-    }
-    const data = { e: 'depthUpdate', E: e.ts + 1, T: e.ts, s: e.venueSymbol, U, u: st.u, pu, b: e.bids, a: e.asks };
+    const id = ids.next(e.venueSymbol, 1 + (e.bids.length + e.asks.length)); // futures ids are not contiguous across events
+    if (!id) return null;
+    const data = { e: 'depthUpdate', E: e.ts + 1, T: e.ts, s: e.venueSymbol, U: id.U, u: id.u, pu: id.pu, b: e.bids, a: e.asks };
     return new StreamEvent(`${e.venueSymbol.toLowerCase()}@depth@100ms`, data);
   };
 
@@ -43,19 +30,7 @@ export function createBinanceUsdmSimulator(specs: SimInstrumentSpec[], world: Si
     instruments: createBinanceUsdmAdapter().parseInstruments([info]),
     serverPings: true,
 
-    handleRest(method, path, query) {
-      if (method !== 'GET') return undefined;
-      if (path === '/fapi/v1/exchangeInfo') return { status: 200, body: info };
-      if (path === '/fapi/v1/depth') {
-        const sym = query.get('symbol') ?? '';
-        const st = ids.get(sym);
-        if (!st) return { status: 400, body: { code: -1121, msg: 'Invalid symbol.' } };
-        const limit = Math.min(1000, Number(query.get('limit') ?? 500) || 500);
-        const book = world.book(sym, limit);
-        return { status: 200, body: { lastUpdateId: st.u, E: world.now(), T: world.now(), bids: book.bids, asks: book.asks } };
-      }
-      return undefined;
-    },
+    handleRest: binanceRest({ exchangeInfo: '/fapi/v1/exchangeInfo', depth: '/fapi/v1/depth', defaultLimit: 500, maxLimit: 1000, stamp: (now) => ({ E: now, T: now }) }, ids, info, world),
 
     openSession(path, query, client) {
       const s = new BinanceStreamSession(path, query, client, () => sessions.delete(s));
@@ -75,9 +50,7 @@ export function createBinanceUsdmSimulator(specs: SimInstrumentSpec[], world: Si
       for (const [s, cls] of sessions) if (cls === 'market' && wanted(s)) s.send(ev);
     },
 
-    skipSequence() {
-      for (const st of ids.values()) st.skip = true;
-    },
+    skipSequence: () => ids.skipAll(),
   };
 }
 

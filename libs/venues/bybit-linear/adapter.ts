@@ -43,7 +43,6 @@ export function createBybitLinearAdapter(options: Partial<BybitOptions> = {}): B
       // 600 requests per 5 s per IP
       restWeightPerMinute: 7200,
       silenceMs: 30_000,
-      staleAfterMs: 5_000,
     },
     liquidations: { supported: true, note: 'batched: every liquidation, pushed in 500 ms batches' },
 

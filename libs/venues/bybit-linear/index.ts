@@ -8,6 +8,8 @@ const TICKS: Record<string, [tick: string, lot: string]> = { BTC: ['0.1', '0.001
 
 export const bybitLinear: VenueModule = {
   id: 'bybit-linear',
+  consensus: { kind: 'perp', usdQuote: 'USDT', staleAfterMs: 5_000, defaultMember: true },
+  capturesFolder: 'bybit',
   createAdapter: (options) => createBybitLinearAdapter(options as Partial<BybitOptions>) as never,
   simulator: {
     create: createBybitLinearSimulator,

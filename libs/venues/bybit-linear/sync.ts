@@ -11,7 +11,7 @@
 import { L2Book, type Instrument } from '../../core/index.js';
 import type { BookSync, Changes, SyncResult } from '../adapter.js';
 // absolute sizes, 0 deletes: the same level rule as Binance's
-import { applyLevels } from '../binance-common/frames.js';
+import { applyLevels } from '../levels.js';
 import type { RawLevel } from '../validate.js';
 import type { BybitBookFrame } from './parse.js';
 

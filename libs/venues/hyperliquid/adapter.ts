@@ -39,8 +39,6 @@ export function createHyperliquidAdapter(options: Partial<HyperliquidOptions> = 
       restBaseUrl: 'https://api.hyperliquid.xyz',
       restWeightPerMinute: 1200,
       silenceMs: 30_000,
-      // Books arrive every 2–5 s by default: a 5 s threshold would flap.
-      staleAfterMs: 15_000,
     },
     liquidations: { supported: false, note: 'Hyperliquid has no public liquidation feed: liquidations are visible only per user (userEvents, userFills)' },
 

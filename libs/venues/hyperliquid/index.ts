@@ -26,6 +26,9 @@ function coinFor(base: string): { coin: string; factor: number } {
 
 export const hyperliquid: VenueModule = {
   id: 'hyperliquid',
+  // Books arrive every 2–5 s by default: a 5 s staleness would flap.
+  consensus: { kind: 'perp', usdQuote: 'USDC', staleAfterMs: 15_000, defaultMember: true },
+  capturesFolder: 'hyperliquid',
   createAdapter: (options) => createHyperliquidAdapter(options as Partial<HyperliquidOptions>) as never,
   simulator: {
     create: createHyperliquidSimulator,

@@ -73,7 +73,6 @@ export function createOkxAdapter(venue: OkxVenue, options: Partial<OkxOptions> =
       // market/books: 40 requests per 2 s per IP
       restWeightPerMinute: 1200,
       silenceMs: 30_000,
-      staleAfterMs: 5_000,
     },
     liquidations: swap
       ? { supported: liquidations, note: 'partial: OKX says the channel does not represent every liquidation' }

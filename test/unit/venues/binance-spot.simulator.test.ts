@@ -4,7 +4,7 @@ import { createBinanceSpotSimulator } from '../../../libs/venues/binance-spot/si
 import { binanceSpot } from '../../../libs/venues/binance-spot/index.js';
 import { VenueEngine, type EngineOutput } from '../../../libs/venues/engine.js';
 import type { SpotBookSync } from '../../../libs/venues/binance-spot/sync.js';
-import type { MarketRates } from '../../../libs/simulator/market.js';
+import type { MarketRates } from '../../../libs/simulator/index.js';
 import { collectingClient, simHarness } from '../../helpers/sim-harness.js';
 
 const adapter = createBinanceSpotAdapter();

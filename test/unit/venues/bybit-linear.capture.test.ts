@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBybitLinearAdapter } from '../../../libs/venues/bybit-linear/adapter.js';
 import type { BybitBookSync } from '../../../libs/venues/bybit-linear/sync.js';
 import { createReplayEngine, feedLine, replayResult } from '../../../libs/venues/replay.js';
-import type { BookMessage } from '../../../libs/core/index.js';
-import { Decimal } from '../../../libs/core/index.js';
+import { type BookMessage, Decimal } from '../../../libs/core/index.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
 
 const OB500 = fixtureLines('bybit', 'xrpusdt-linear-orderbook500-20241201.ndjson');

@@ -1,9 +1,8 @@
 import { expectBadFrames } from '../../helpers/fuzz-frames.js';
 import { describe, expect, it } from 'vitest';
-import { BookfuseError } from '../../../libs/core/index.js';
+import { BookfuseError, type Instrument } from '../../../libs/core/index.js';
 import { createBybitLinearAdapter, MAX_ARGS_CHARS_PER_CONNECTION } from '../../../libs/venues/bybit-linear/adapter.js';
 import { createReplayEngine } from '../../../libs/venues/replay.js';
-import type { Instrument } from '../../../libs/core/index.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
 
 const adapter = createBybitLinearAdapter();

@@ -5,7 +5,7 @@ import { bybitLinear } from '../../../libs/venues/bybit-linear/index.js';
 import type { BybitBookSync } from '../../../libs/venues/bybit-linear/sync.js';
 import { VenueEngine, type EngineOutput } from '../../../libs/venues/engine.js';
 import type { RestRequest } from '../../../libs/venues/adapter.js';
-import type { MarketRates } from '../../../libs/simulator/market.js';
+import type { MarketRates } from '../../../libs/simulator/index.js';
 import { collectingClient, simHarness } from '../../helpers/sim-harness.js';
 
 const DEPTH = 50;

@@ -11,7 +11,7 @@ import { createHyperliquidAdapter } from '../../../libs/venues/hyperliquid/adapt
 import { parseHyperliquidFrame } from '../../../libs/venues/hyperliquid/parse.js';
 import { createReplayEngine } from '../../../libs/venues/replay.js';
 import type { EngineOutput, VenueEngine } from '../../../libs/venues/engine.js';
-import { Rng } from '../../../libs/simulator/rng.js';
+import { Rng } from '../../../libs/simulator/index.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
 import { fuzzParser } from '../../helpers/fuzz-frames.js';
 import { BookMirror } from '../../helpers/book-mirror.js';

@@ -3,7 +3,7 @@ import { Decimal, decString } from '../../../libs/core/index.js';
 import { createHyperliquidAdapter, type HyperliquidOptions } from '../../../libs/venues/hyperliquid/adapter.js';
 import { createHyperliquidSimulator } from '../../../libs/venues/hyperliquid/simulator.js';
 import { hyperliquid } from '../../../libs/venues/hyperliquid/index.js';
-import type { MarketRates } from '../../../libs/simulator/market.js';
+import type { MarketRates } from '../../../libs/simulator/index.js';
 import { collectingClient, engineOnSim, simHarness } from '../../helpers/sim-harness.js';
 
 const specs = hyperliquid.simulator!.specs(['BTC', 'PEPE']);

@@ -11,7 +11,7 @@ import type { OkxBookFrame } from '../../../libs/venues/okx/parse.js';
 import { createOkxSwapAdapter } from '../../../libs/venues/okx/adapter.js';
 import { createReplayEngine } from '../../../libs/venues/replay.js';
 import type { EngineOutput, VenueEngine } from '../../../libs/venues/engine.js';
-import { Rng } from '../../../libs/simulator/rng.js';
+import { Rng } from '../../../libs/simulator/index.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
 import { fuzzParser } from '../../helpers/fuzz-frames.js';
 

@@ -4,8 +4,7 @@ import { createOkxAdapter, type OkxOptions } from '../../../libs/venues/okx/adap
 import { createOkxSimulator, type OkxSimOptions } from '../../../libs/venues/okx/simulator.js';
 import { okxSpot, okxSwap } from '../../../libs/venues/okx/index.js';
 import type { OkxVenue } from '../../../libs/venues/okx/metadata.js';
-import type { MarketRates } from '../../../libs/simulator/market.js';
-import type { SimInstrumentSpec } from '../../../libs/simulator/types.js';
+import type { MarketRates, SimInstrumentSpec } from '../../../libs/simulator/index.js';
 import { collectingClient, engineOnSim, simHarness } from '../../helpers/sim-harness.js';
 
 const DEPTH = 400;

@@ -1,0 +1,77 @@
+/**
+ * #13.4: the demo supervises its children. kill -9 of the merger no longer stops the demo: the
+ * merger is restarted (after 1 s), the restart is logged and counted, and the gateway serves a
+ * live consensus book again; Ctrl-C (SIGINT) still stops every child and the demo exits 0.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNats, freePort, type TestNats } from '../helpers/nats.js';
+import { cliBuilt, runCli, waitOutput } from '../helpers/cli.js';
+import { waitFor } from '../helpers/waits.js';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.runIf(cliBuilt())('bookfuse demo supervises its children', () => {
+  let nats: TestNats;
+  beforeAll(async () => {
+    nats = await startNats();
+  });
+  afterAll(async () => {
+    await nats?.dispose();
+  });
+
+  it('restarts a merger killed with -9, the gateway serves a live book again, and SIGINT stops all', async () => {
+    const [sim, gw, fh, col, mer] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const run = runCli(['demo'], {
+      NATS_URL: nats.url,
+      SIM_PORT: String(sim),
+      GATEWAY_PORT: String(gw),
+      FIREHOSE_PORT: String(fh),
+      COLLECTOR_PORT: String(col),
+      MERGER_PORT: String(mer),
+      LOG_LEVEL: 'warn',
+    });
+    let pids: Record<string, number> = {};
+    try {
+      await waitOutput(run, /processes .*\n/, 40_000);
+      pids = Object.fromEntries([...run.out().matchAll(/(simulator|collector|merger|gateway|firehose) (\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+      expect(Object.keys(pids).sort()).toEqual(['collector', 'firehose', 'gateway', 'merger', 'simulator']);
+      const liveBookAfter = (since: number) =>
+        waitFor(
+          async () => {
+            const r = await fetch(`http://127.0.0.1:${gw}/v1/books/BTC-USD?depth=5&token=demo`);
+            if (!r.ok) return null;
+            const b = (await r.json()) as { ts: number; bids: unknown[]; venues: Record<string, { state: string }> };
+            return b.ts > since && b.bids.length === 5 && Object.values(b.venues).some((v) => v.state === 'live') ? b : null;
+          },
+          { timeoutMs: 30_000, what: 'a live consensus book over REST' },
+        );
+      await liveBookAfter(0);
+
+      const killedAt = Date.now();
+      process.kill(pids['merger']!, 'SIGKILL');
+      await waitOutput(run, /merger exited \(SIGKILL\).*restart #1 in 1 s \(restarts: 1 in all\)/, 10_000);
+      await waitOutput(run, /merger restarted \(pid \d+, restart #1\)/, 10_000);
+      await liveBookAfter(killedAt + 500);
+      for (const name of ['simulator', 'collector', 'gateway', 'firehose']) expect(alive(pids[name]!), name).toBe(true);
+
+      const merger2 = Number(/merger restarted \(pid (\d+)/.exec(run.out())![1]);
+      run.proc.kill('SIGINT');
+      const { code } = await run.exited;
+      expect(code).toBe(0);
+      expect(run.out()).toContain('child restarts during the run: 1');
+      expect(run.out()).toMatch(/stopped\.\s*$/);
+      for (const pid of [...Object.values(pids), merger2]) expect(alive(pid), String(pid)).toBe(false);
+    } finally {
+      if (run.proc.exitCode === null) run.proc.kill('SIGKILL');
+      const restarted = [...run.out().matchAll(/restarted \(pid (\d+)/g)].map((m) => Number(m[1]));
+      for (const pid of [...Object.values(pids), ...restarted]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 120_000);
+});
