@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { DEFAULT_DOC } from './lib/paths.js';
 import { updateDocFile } from './report.js';
-import { singleNodeBooks, runFaults, singleNodeSpec, standardFaults, type FaultFigures, type FaultReport } from './lib/faults/index.js';
+import { runFaults, singleNodeSpec, singleVenueBooks, standardFaults, type FaultFigures, type FaultReport } from './lib/faults/index.js';
 
 /** liq_lost and liq_dup must be 0 for these (issue 13 "Done when"); seq_breaks_unhealed 0 for all */
 export const NO_LOSS_FAULTS = ['nats-kill', 'nats-stop-10s', 'merger-kill', 'firehose-kill'];
@@ -43,7 +43,7 @@ export function markdown(reports: FaultReport[], when: Date, machine: string): s
     ...rows,
     '',
     'recovered_ms: from the fault until every client is live again (end of the last stall ≥ 750 ms a follower saw, or a',
-    'reader\'s reconnect). stall_ms: the longest a followed book went without a consensus update. Targets: liq_lost 0 and',
+    'reader\'s reconnect). stall_ms: the longest a followed book went without a consensus update that changed a level. Targets: liq_lost 0 and',
     `liq_dup 0 for ${NO_LOSS_FAULTS.join(', ')}; seq_breaks_unhealed 0 and no crash everywhere. collector-kill loses what`,
     'the venues sent while no collector was connected: one collector cannot receive it (A/B collector lines, issue 14, can).',
     '',
@@ -59,7 +59,7 @@ async function cli(argv: string[]): Promise<void> {
   const run = await runFaults({
     spec: singleNodeSpec(),
     faults,
-    books: singleNodeBooks(),
+    books: singleVenueBooks(),
     onFault: (r) => {
       if (!json) process.stderr.write(`${r.fault}: ${JSON.stringify({ ...figures(r), crashed: r.crashed, liq_sent: r.liq_sent, seq_breaks: r.seq_breaks })}\n`);
     },

@@ -67,6 +67,12 @@ function levels(o: Obj, k: string): Level[] {
   }
   return v as Level[];
 }
+/** The collector line that published a message: optional (single-line setups and old messages have none). */
+export const LINE = /^[A-Za-z0-9_-]{1,16}$/;
+function line(o: Obj): void {
+  const v = o['line'];
+  if (v !== undefined && (typeof v !== 'string' || !LINE.test(v))) throw bad('field line must be a short token (A, B…)');
+}
 function bad(m: string): BookfuseError {
   return new BookfuseError('BAD_MESSAGE', m);
 }
@@ -82,6 +88,7 @@ export function asBookMessage(x: unknown): BookMessage {
   num(o, 'recv_ts');
   levels(o, 'bids');
   levels(o, 'asks');
+  line(o);
   return o as unknown as BookMessage;
 }
 
@@ -95,6 +102,7 @@ export function asTradeMessage(x: unknown): TradeMessage {
   oneOf(o, 'side', ['buy', 'sell']);
   num(o, 'ts');
   num(o, 'recv_ts');
+  line(o);
   return o as unknown as TradeMessage;
 }
 
@@ -111,6 +119,7 @@ export function asLiquidationMessage(x: unknown): LiquidationMessage {
   oneOf(o, 'coverage', ['sampled', 'batched', 'partial', 'complete']);
   num(o, 'ts');
   num(o, 'recv_ts');
+  line(o);
   return o as unknown as LiquidationMessage;
 }
 
@@ -120,6 +129,7 @@ export function asStatusMessage(x: unknown): StatusMessage {
   oneOf(o, 'state', ['connecting', 'live', 'resyncing', 'down']);
   obj(o['symbols'], 'symbols');
   num(o, 'ts');
+  line(o);
   return o as unknown as StatusMessage;
 }
 

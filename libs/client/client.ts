@@ -10,6 +10,7 @@ import { backoffDelayMs } from './backoff.js';
 import { AlertGap, type AlertGapInfo, type FetchLike } from './alert-gap.js';
 import { Emitter } from './emitter.js';
 import { LocalBook } from './local-book.js';
+import { CloseCode, isReconnectable } from './codes.js';
 import type { AlertMessage, ClientMessage, ConsensusTradeMessage, ErrorPayload, EventType, HandshakePayload, ServerMessage } from './protocol.js';
 
 /** The part of the WHATWG WebSocket the client uses (browser WebSocket and `ws` both fit). */
@@ -80,7 +81,6 @@ export type ClientEvents = {
   listenerError: [unknown];
 };
 
-const TERMINAL_FROM = 4100;
 const OPEN = 1;
 /** server silence (no PING or data) for this many heartbeats means a dead link */
 const SILENT_HEARTBEATS = 2;
@@ -218,7 +218,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   private onClosed(code: number, reason: string): void {
     this.clock.clearTimeout(this.watchdog);
     for (const b of this.books.values()) b.invalidate();
-    const terminal = code >= TERMINAL_FROM;
+    const terminal = !isReconnectable(code);
     if (this.stopped || terminal || this.opts.reconnect === false) {
       this.stopped = true;
       this.emit('close', { code, reason, retryInMs: null });
@@ -298,7 +298,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     this.clock.clearTimeout(this.watchdog);
     const hs = this.handshake;
     const silentMs = hs ? hs.heartbeat_ms * SILENT_HEARTBEATS + hs.pong_timeout_ms : 90_000;
-    this.watchdog = this.clock.setTimeout(() => this.ws?.close(4001, 'gateway silent'), silentMs);
+    this.watchdog = this.clock.setTimeout(() => this.ws?.close(CloseCode.HEARTBEAT_TIMEOUT, 'gateway silent'), silentMs);
   }
 
   private send(m: ClientMessage): void {

@@ -1,4 +1,5 @@
 export * from './protocol.js';
+export * from './codes.js';
 export * from './decimal-order.js';
 export * from './decimal-math.js';
 export * from './local-book.js';

@@ -4,6 +4,7 @@
  * drift. Types only: this file compiles to an empty module and is safe in a browser.
  */
 import type { AlertMessage, ConsensusLevel, ConsensusTradeMessage, VenueView } from '../core/index.js';
+import type { ErrorCodeName } from './codes.js';
 
 export type { AlertMessage, ConsensusLevel, ConsensusTradeMessage, VenueView };
 
@@ -15,18 +16,8 @@ export type StreamMode = 'stream' | 'snapshot';
 /** What `events=` / SUBSCRIBE's `events` select: BOOK = SNAPSHOT and BOOK messages. */
 export type EventType = 'BOOK' | 'TRADE' | 'ALERT';
 
-/** Stable error codes sent in ERROR (the close code that may follow is in close-codes.ts). */
-export type ProtocolErrorCode =
-  | 'AUTH_FAILED'
-  | 'BAD_REQUEST'
-  | 'UNKNOWN_SYMBOL'
-  | 'RATE_LIMITED'
-  | 'SLOW_CONSUMER'
-  | 'TOO_MANY_CONNECTIONS'
-  | 'ORIGIN_NOT_ALLOWED'
-  | 'HEARTBEAT_TIMEOUT'
-  | 'SERVER_SHUTDOWN'
-  | 'POLICY_VIOLATION';
+/** ERROR codes, their close codes and reconnect advice: the one table in codes.ts. */
+export type { ErrorCodeName } from './codes.js';
 
 export interface Limits {
   max_symbols: number;
@@ -77,6 +68,8 @@ export interface SnapshotPayload {
   merge_ts: number;
   /** gateway send time */
   gw_ts: number;
+  /** ms since the gateway last heard from the merger for this symbol: how old the consensus may be */
+  upstream_age_ms?: number;
   bids: ConsensusLevel[];
   asks: ConsensusLevel[];
   venues: Record<string, VenueView>;
@@ -98,7 +91,7 @@ export interface BookPayload {
 }
 
 export interface ErrorPayload {
-  code: ProtocolErrorCode;
+  code: ErrorCodeName;
   message: string;
 }
 

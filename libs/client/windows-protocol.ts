@@ -38,7 +38,10 @@ export interface WindowOpenErrorMessage {
   reason: string;
 }
 
-export type WindowsErrorCode = 'INVALID_JSON' | 'UNKNOWN_TYPE' | 'UNKNOWN_ASSET' | 'UNKNOWN_MARKET_TYPE' | 'BAD_REQUEST' | 'AUTH_FAILED' | 'ORIGIN_NOT_ALLOWED' | 'TOO_MANY_CONNECTIONS';
+import type { ErrorCodeName } from './codes.js';
+
+/** codes of the window protocol's `error` (rows of the one table in codes.ts) */
+export type WindowsErrorCode = Extract<ErrorCodeName, 'INVALID_JSON' | 'UNKNOWN_TYPE' | 'UNKNOWN_ASSET' | 'UNKNOWN_MARKET_TYPE' | 'BAD_REQUEST' | 'AUTH_FAILED' | 'ORIGIN_NOT_ALLOWED' | 'TOO_MANY_CONNECTIONS'>;
 
 export interface WindowsError {
   type: 'error';

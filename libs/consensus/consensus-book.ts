@@ -83,7 +83,7 @@ export class ConsensusBook {
   constructor(
     group: ConsensusGroup,
     private readonly rules: ConsensusRules,
-    readonly epoch: number,
+    private epochValue: number,
     now: number,
   ) {
     this.symbol = group.symbol;
@@ -111,6 +111,20 @@ export class ConsensusBook {
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /**
+   * Start a new epoch on the book as it stands (a standby merger taking over keeps its venue
+   * books warm): the next flush is the new epoch's snapshot at seq 1.
+   */
+  restartEpoch(epoch: number): void {
+    this.epochValue = epoch;
+    this.seq = 0;
+    this.started = false;
   }
 
   /** Venue books that need a collector snapshot (never synced, or out of sequence). */
@@ -147,11 +161,12 @@ export class ConsensusBook {
    * Collector status: venue `down` or a book state other than live takes the book out at once;
    * `last_msg_ts` counts as activity. A seq the collector reported in its previous status that
    * still has not arrived means deltas were lost without a later one to show the gap.
+   * `onlySymbol` limits it to one venue book (the one whose collector line sent it).
    */
-  applyStatus(msg: StatusMessage, now: number): VenueSlot[] {
+  applyStatus(msg: StatusMessage, now: number, onlySymbol?: string): VenueSlot[] {
     const behind: VenueSlot[] = [];
     for (const slot of this.slots) {
-      if (slot.venue !== msg.venue) continue;
+      if (slot.venue !== msg.venue || (onlySymbol !== undefined && slot.symbol !== onlySymbol)) continue;
       slot.venueState = msg.state;
       const s = msg.symbols[slot.symbol];
       if (s !== undefined) {

@@ -12,3 +12,5 @@ export * from './shard.js';
 export * from './large-liquidation.js';
 export * from './windows.js';
 export * from './window-mid.js';
+export * from './line-book.js';
+export * from './line-arbiter.js';

@@ -30,6 +30,8 @@ export interface BookMessage {
   depth?: number;
   bids: Level[];
   asks: Level[];
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
 }
 
 export interface TradeMessage {
@@ -44,6 +46,8 @@ export interface TradeMessage {
   recv_ts: number;
   recv_us?: number;
   pub_ts?: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
   pub_us?: number;
 }
 
@@ -63,6 +67,8 @@ export interface LiquidationMessage {
   recv_ts: number;
   recv_us?: number;
   pub_ts?: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
   pub_us?: number;
 }
 
@@ -82,6 +88,8 @@ export interface StatusMessage {
   symbols: Record<string, SymbolStatus>;
   capabilities?: { liquidations: boolean; note?: string };
   ts: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
 }
 
 /** A consensus level: price, total size, size per venue. */

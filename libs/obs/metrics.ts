@@ -8,12 +8,25 @@ import client from 'prom-client';
 export type Registry = client.Registry;
 export const prom = client;
 
+/**
+ * Fatal errors of this process (uncaught exception, unhandled rejection), registered in every
+ * service registry: the process exits right after, so this is mostly read by tests and by a
+ * scrape that races the exit; the supervisor's restart count is the durable signal.
+ */
+export const fatalErrors = new client.Counter({
+  name: 'bookfuse_process_fatal_errors_total',
+  help: 'Uncaught exceptions and unhandled rejections; each ends the process (exit 70) for the supervisor to restart',
+  labelNames: ['kind'] as const,
+  registers: [],
+});
+
 export function createRegistry(service: string): client.Registry {
   const registry = new client.Registry();
   registry.setDefaultLabels({ service });
   client.collectDefaultMetrics({ register: registry, prefix: 'bookfuse_', eventLoopMonitoringPrecision: 10 });
   // gauges that prom-client names `_total` (a counter suffix): sum() of the per-type gauge instead
   for (const name of DROPPED_DEFAULTS) registry.removeSingleMetric(name);
+  registry.registerMetric(fatalErrors);
   return registry;
 }
 

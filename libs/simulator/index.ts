@@ -8,3 +8,4 @@ export * from './reference-prices.js';
 export * from './market.js';
 export * from './world.js';
 export * from './server.js';
+export * from './liquidation-record.js';

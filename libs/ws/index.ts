@@ -4,3 +4,4 @@ export * from './write-queue.js';
 export * from './api-keys.js';
 export * from './request-target.js';
 export * from './http-guard.js';
+export * from './connection-limits.js';

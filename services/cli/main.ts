@@ -8,6 +8,8 @@
  *   bookfuse watch <SYMBOL>                                 live top of book in the terminal
  */
 import { isBookfuseError } from '../../libs/core/index.js';
+import { commonSchema, readEnv } from '../../libs/config/index.js';
+import { createLogger, runService } from '../../libs/obs/index.js';
 import { UsageError } from './args.js';
 
 const SERVICES = ['collector', 'merger', 'gateway', 'firehose', 'simulator'] as const;
@@ -25,39 +27,20 @@ interface Running {
   listening: Record<string, string>;
 }
 
-async function runService(name: (typeof SERVICES)[number]): Promise<void> {
+async function runOne(name: (typeof SERVICES)[number]): Promise<void> {
   const mod = (await import(`../${name}/main.js`)) as { main(env: NodeJS.ProcessEnv): Promise<Running> };
-  // Signals are handled from the first moment: a SIGTERM during start-up stops what has started
-  // (handlers run on a later tick, so `starting` always exists when one fires).
-  const starting = mod.main(process.env);
-  let signals = 0;
-  const onSignal = () => {
-    if (++signals > 1) process.exit(1);
-    const t = setTimeout(() => process.exit(1), 10_000);
-    t.unref();
-    void starting
-      .then((running) => running.stop())
-      .then(
-        () => {
-          process.stderr.write(`bookfuse ${name}: stopped\n`);
-          process.exit(0);
-        },
-        (e: unknown) => {
-          process.stderr.write(`bookfuse ${name}: stop failed: ${(e as Error).message}\n`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  const running = await starting;
+  // The one signal and fatal-error handling of every service (libs/obs/shutdown.ts), from the
+  // first moment: a SIGTERM during start-up stops what has started.
+  const { logLevel } = readEnv({ logLevel: commonSchema.logLevel }, process.env);
+  const log = createLogger(name, logLevel);
+  const running = await runService(mod.main(process.env), { log, exit: (code) => process.exit(code) });
   process.stderr.write(`bookfuse ${name}: ${Object.entries(running.listening).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
 }
 
 async function run(argv: string[]): Promise<number | undefined> {
   const [cmd, ...rest] = argv;
   if ((SERVICES as readonly string[]).includes(cmd ?? '')) {
-    await runService(cmd as (typeof SERVICES)[number]);
+    await runOne(cmd as (typeof SERVICES)[number]);
     return undefined; // keeps running until a signal
   }
   switch (cmd) {

@@ -15,16 +15,17 @@ import type { Duplex } from 'node:stream';
 import type { NatsConnection } from 'nats';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger, Registry } from '../../libs/obs/index.js';
-import { CloseCode, guardHttp, guardUpgrades, refuseUpgrade, sendJson, type RequestTarget, type WriteQueueLimits } from '../../libs/ws/index.js';
+import { CloseCode, guardHttp, type ErrorCodeName, guardUpgrades, refuseUpgrade, sendJson, type RequestTarget, type WriteQueueLimits } from '../../libs/ws/index.js';
 import { createKeyCheck } from './auth.js';
 import type { FirehoseConfig } from './config.js';
 import { FeedConnection } from './connection.js';
 import { Hub } from './hub.js';
 import { LiveLog } from './liq-log.js';
 import { createFirehoseMetrics } from './metrics.js';
-import { errorPayload, type FirehoseErrorCode } from './payload.js';
+import { errorPayload } from './payload.js';
 import { replay } from './replay.js';
-import { isProblem, parseFeedRequest, type FeedRequest } from './request.js';
+import { CANONICAL_SYMBOL, isProblem, parseFeedRequest, type FeedRequest, type FilterUniverse } from './request.js';
+import { venueIds } from '../../libs/venues/registry.js';
 
 /** client frames are PINGs; anything bigger is not for us */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
@@ -73,6 +74,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   };
   const server: Server = createServer(guardHttp(handleHttp, guardHooks));
   let replays = 0;
+  const universe: FilterUniverse = { venues: venueIds(), isSymbol: (s) => CANONICAL_SYMBOL.test(s) };
   let stopping = false;
   let natsUp = true;
   let sweep: NodeJS.Timeout | undefined;
@@ -100,7 +102,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   }
 
   guardUpgrades(server, (req: IncomingMessage, socket: Duplex, head: Buffer, target: RequestTarget) => {
-    const parsed = parseFeedRequest(target, req.headers);
+    const parsed = parseFeedRequest(target, req.headers, universe);
     if (isProblem(parsed) && parsed.kind === 'not_found') return refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint at this path' });
     if (stopping) return refuseUpgrade(socket, 503);
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -119,7 +121,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     });
   }, guardHooks);
 
-  function refuse(ws: WebSocket, code: FirehoseErrorCode, closeCode: number, message: string): void {
+  function refuse(ws: WebSocket, code: ErrorCodeName, closeCode: number, message: string): void {
     ws.on('error', () => undefined);
     ws.send(errorPayload(code, message));
     ws.close(closeCode, `${code}: ${message}`.slice(0, 123));
@@ -137,6 +139,9 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       metrics.connections.dec({ endpoint: conn.endpoint });
       metrics.disconnects.inc({ reason: conn.closeCode === undefined ? 'client' : (CODE_NAMES.get(conn.closeCode) ?? String(conn.closeCode)) });
     });
+    // the connection stays for the names it knows; it is told which ones name nothing
+    if (req.unknownSymbols.length) conn.sendText(errorPayload('UNKNOWN_SYMBOL', `no symbol ${req.unknownSymbols.join(', ')}: symbols are canonical BASE-QUOTE, e.g. BTC-USDT; filtering on the others`));
+    if (req.unknownVenues.length) conn.sendText(errorPayload('UNKNOWN_VENUE', `no venue ${req.unknownVenues.join(', ')} (known: ${universe.venues.join(', ')}); filtering on the others`));
     if (req.after === undefined) {
       conn.lastSeq = hub.lastSeq;
       conn.live = true;
@@ -153,7 +158,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       .catch((e: unknown) => {
         metrics.replayRequests.inc({ result: 'failed' });
         log.warn({ err: e, after: req.after }, 'replay failed');
-        conn.close(CloseCode.SERVER_RESTART, 'replay failed: reconnect with the same after', errorPayload('REPLAY_UNAVAILABLE', 'replay failed; reconnect with the same after'));
+        conn.close(CloseCode.SERVER_RESTART, 'replay failed: reconnect with the same after', errorPayload('REPLAY_FAILED', 'replay failed; reconnect with the same after'));
       })
       .finally(() => replays--);
   }

@@ -35,11 +35,8 @@ export function gapPayload(fromSeq: number, toSeq: number | null, reason: GapRea
   return JSON.stringify({ type: 'GAP', from_seq: fromSeq, to_seq: toSeq, reason });
 }
 
-export type FirehoseErrorCode = 'AUTH_FAILED' | 'BAD_REQUEST' | 'REPLAY_UNAVAILABLE' | 'RATE_LIMITED' | 'TOO_MANY_CONNECTIONS';
-
-export function errorPayload(code: FirehoseErrorCode, message: string): string {
-  return JSON.stringify({ type: 'ERROR', code, message });
-}
+/** The shared ERROR shape of libs/client/codes.ts: `{"type":"ERROR","payload":{"code","message"}}`. */
+export { errorMessage as errorPayload } from '../../libs/ws/index.js';
 
 export const PONG_PAYLOAD = '{"method":"PONG"}';
 

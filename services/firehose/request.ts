@@ -20,7 +20,19 @@ export interface FeedRequest {
   /** undefined = every symbol / venue */
   symbols: ReadonlySet<string> | undefined;
   venues: ReadonlySet<string> | undefined;
+  /** filter entries that name no symbol / venue there is (already removed from the sets above) */
+  unknownSymbols: string[];
+  unknownVenues: string[];
 }
+
+/** What exists, for filters: venue ids, and a check that a name is a canonical symbol. */
+export interface FilterUniverse {
+  venues: readonly string[];
+  isSymbol(s: string): boolean;
+}
+
+/** Canonical symbols are BASE-QUOTE (design.md); `BTCUSDT` is a venue's spelling, not one of ours. */
+export const CANONICAL_SYMBOL = /^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}$/;
 
 export type RequestProblem = { kind: 'not_found' } | { kind: 'bad_request'; message: string };
 
@@ -28,7 +40,7 @@ const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_FILTER_ENTRIES = 256;
 
 /** Works on the normalized target (libs/ws/request-target.ts): nothing here throws. */
-export function parseFeedRequest(target: RequestTarget, headers: IncomingHttpHeaders): FeedRequest | RequestProblem {
+export function parseFeedRequest(target: RequestTarget, headers: IncomingHttpHeaders, universe?: FilterUniverse): FeedRequest | RequestProblem {
   const endpoint: Endpoint | undefined = target.path === FEED_PATH ? 'feed' : target.path === FILTERED_PATH ? 'filtered' : undefined;
   if (!endpoint) return { kind: 'not_found' };
   const q = target.query;
@@ -50,7 +62,24 @@ export function parseFeedRequest(target: RequestTarget, headers: IncomingHttpHea
   if (endpoint === 'feed' && (symbols || venues)) {
     return { kind: 'bad_request', message: `${FEED_PATH} carries everything; filter with ${FILTERED_PATH}?symbols=…&venues=…` };
   }
-  return { endpoint, key, after, symbols, venues };
+  const known = splitKnown(symbols, venues, universe);
+  if (typeof known === 'string') return { kind: 'bad_request', message: known };
+  return { endpoint, key, after, ...known };
+}
+
+/**
+ * Filter entries that name nothing are reported, not silently matched against nothing; a filter
+ * left with no known entry at all would deliver nothing, so it is a bad request.
+ */
+function splitKnown(symbols: ReadonlySet<string> | undefined, venues: ReadonlySet<string> | undefined, u: FilterUniverse | undefined) {
+  const unknownSymbols = symbols ? [...symbols].filter((s) => !(u ? u.isSymbol(s) : CANONICAL_SYMBOL.test(s))) : [];
+  const unknownVenues = venues && u ? [...venues].filter((v) => !u.venues.includes(v)) : [];
+  const keep = (set: ReadonlySet<string> | undefined, drop: string[]) => (set && drop.length ? new Set([...set].filter((x) => !drop.includes(x))) : set);
+  const ks = keep(symbols, unknownSymbols);
+  const kv = keep(venues, unknownVenues);
+  if (ks && ks.size === 0) return `no known symbol in symbols (unknown: ${unknownSymbols.join(', ')}); symbols are canonical BASE-QUOTE, e.g. BTC-USDT`;
+  if (kv && kv.size === 0) return `no known venue in venues (unknown: ${unknownVenues.join(', ')}); known: ${u?.venues.join(', ')}`;
+  return { symbols: ks, venues: kv, unknownSymbols, unknownVenues };
 }
 
 /** undefined = no filter; a string = what is wrong */

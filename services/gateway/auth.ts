@@ -12,7 +12,13 @@ export function presentedKey(headers: IncomingHttpHeaders, query: URLSearchParam
 
 /** The key's id (first digest bytes, hex) when it is one of ours, else undefined. */
 export function authenticate(key: string | undefined, hashes: readonly Buffer[]): string | undefined {
-  return matchKey(key, hashes)?.subarray(0, 6).toString('hex');
+  const d = matchKey(key, hashes);
+  return d && keyIdOf(d);
+}
+
+/** The short id a key is known by (logs, limits): the first digest bytes, hex. */
+export function keyIdOf(digest: Buffer): string {
+  return digest.subarray(0, 6).toString('hex');
 }
 
 /** Browsers always send Origin; other clients do not and are not subject to the list. */

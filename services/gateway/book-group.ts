@@ -11,6 +11,8 @@ import { textFrame } from '../../libs/ws/index.js';
 import type { BookPayload, DeltaLevel, SnapshotPayload } from '../../libs/client/index.js';
 import type { Changes, HeldBook } from './held-book.js';
 
+const SNAPSHOT_REUSE_MS = 100;
+
 export type GroupUpdate = { kind: 'delta'; payload: BookPayload } | { kind: 'resnapshot' } | { kind: 'none' };
 
 export class BookGroup {
@@ -22,7 +24,7 @@ export class BookGroup {
   private readonly bidWin = new DepthWindow();
   private readonly askWin = new DepthWindow();
   private scale: [number, number] = [-1, -1];
-  private snapCache: { version: number; frame: Buffer } | undefined;
+  private snapCache: { version: number; at: number; frame: Buffer } | undefined;
 
   constructor(
     readonly symbol: string,
@@ -77,7 +79,9 @@ export class BookGroup {
     return { kind: 'delta', payload };
   }
 
-  snapshotPayload(held: HeldBook, now: number): SnapshotPayload {
+  /** `staleAfterMs`: venue views aged past it show stale (held-book.ts agedVenues). */
+  snapshotPayload(held: HeldBook, now: number, staleAfterMs = Infinity): SnapshotPayload {
+    const age = held.upstreamAgeMs(now);
     return {
       symbol: this.symbol,
       epoch: this.epoch,
@@ -86,17 +90,19 @@ export class BookGroup {
       ts: held.ts,
       merge_ts: held.mergeTs,
       gw_ts: now,
+      ...(age !== undefined ? { upstream_age_ms: age } : {}),
       bids: held.levels(true, this.depth),
       asks: held.levels(false, this.depth),
-      venues: held.venues,
+      venues: held.agedVenues(now, staleAfterMs),
       crossed: held.crossed,
     };
   }
 
   /** The SNAPSHOT frame for the current version, built once however many subscribers take it. */
-  snapshotFrame(held: HeldBook, now: number): Buffer {
-    if (this.snapCache?.version !== this.version) {
-      this.snapCache = { version: this.version, frame: textFrame(JSON.stringify({ type: 'SNAPSHOT', payload: this.snapshotPayload(held, now) })) };
+  snapshotFrame(held: HeldBook, now: number, staleAfterMs = Infinity): Buffer {
+    // reused within one fan-out, rebuilt when old, so its ages and gw_ts stay true
+    if (this.snapCache?.version !== this.version || now - this.snapCache.at > SNAPSHOT_REUSE_MS) {
+      this.snapCache = { version: this.version, at: now, frame: textFrame(JSON.stringify({ type: 'SNAPSHOT', payload: this.snapshotPayload(held, now, staleAfterMs) })) };
     }
     return this.snapCache.frame;
   }

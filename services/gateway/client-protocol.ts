@@ -2,13 +2,13 @@
  * Pure checks of what a client sends: the upgrade request (path and query) and each message.
  * Every refusal names a protocol error code, so the server's answer is data, not message text.
  */
-import type { ClientMessage, EventType, ProtocolErrorCode, StreamMode } from '../../libs/client/index.js';
+import type { ClientMessage, ErrorCodeName, EventType, StreamMode } from '../../libs/client/index.js';
 import type { RequestTarget } from '../../libs/ws/index.js';
 import { parseEvents } from './event-filter.js';
 import { parseVenueSet } from './venue-subset.js';
 
 export interface Refusal {
-  code: ProtocolErrorCode;
+  code: ErrorCodeName;
   message: string;
 }
 

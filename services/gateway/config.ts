@@ -3,7 +3,8 @@
  * once, validated whole, frozen. API keys are hashed at load and the plain keys are not kept.
  */
 import { commonSchema, parse, readEnv, schemaDocs, type CommonConfig, type Schema } from '../../libs/config/index.js';
-import { keyDigests } from '../../libs/ws/index.js';
+import { keyDigests, parseKeyLimits, type KeyLimits } from '../../libs/ws/index.js';
+import { keyIdOf } from './auth.js';
 import { BookfuseError } from '../../libs/core/index.js';
 import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, windowTypeNames } from '../../libs/consensus/index.js';
 
@@ -15,6 +16,9 @@ export interface GatewayEnvConfig extends CommonConfig {
   allowedOrigins: string[];
   maxConnections: number;
   maxConnectionsPerKey: number;
+  maxConnectionsPerKeyPerAddress: number;
+  /** JSON text, checked at read time (kept as text so its documented default reads `{}`) */
+  apiKeyLimits: string;
   maxSymbolsPerConnection: number;
   defaultDepth: number;
   maxDepth: number;
@@ -36,15 +40,19 @@ export interface GatewayEnvConfig extends CommonConfig {
   upstreamBufferMax: number;
   restRequiresKey: boolean;
   firehoseUrl: string;
+  upstreamSilenceMs: number;
+  venueStaleAfterMs: number;
   alertHistoryMax: number;
   /** interval names (WINDOW_TYPES), checked */
   windowTypes: string[];
   windowPriceTimeoutMs: number;
 }
 
-export interface GatewayConfig extends Omit<GatewayEnvConfig, 'apiKeys'> {
+export interface GatewayConfig extends Omit<GatewayEnvConfig, 'apiKeys' | 'apiKeyLimits'> {
   /** SHA-256 of each API key; the keys themselves are not kept */
   apiKeyHashes: Buffer[];
+  /** per key id (auth.ts keyIdOf), the keys given their own limits in GATEWAY_API_KEY_LIMITS */
+  keyLimits: ReadonlyMap<string, KeyLimits>;
 }
 
 const int = parse.int;
@@ -78,6 +86,19 @@ const schema: Schema<GatewayEnvConfig> = {
   allowedOrigins: { env: 'GATEWAY_ALLOWED_ORIGINS', parse: parse.list, default: [], doc: 'browser Origins allowed to open /ws (empty = any); requests without Origin are not browsers and pass' },
   maxConnections: { env: 'GATEWAY_MAX_CONNECTIONS', parse: int(1, 1_000_000), default: 10_000, doc: 'WebSocket connections per process' },
   maxConnectionsPerKey: { env: 'GATEWAY_MAX_CONNECTIONS_PER_KEY', parse: int(1, 1_000_000), default: 1_000, doc: 'WebSocket connections per API key' },
+  maxConnectionsPerKeyPerAddress: {
+    env: 'GATEWAY_MAX_CONNECTIONS_PER_KEY_PER_ADDRESS',
+    parse: int(1, 1_000_000),
+    default: 100,
+    doc: 'WebSocket connections per API key from one client address, so one host cannot lock a shared key out (behind a proxy, raise it to the per-key limit)',
+  },
+  apiKeyLimits: {
+    env: 'GATEWAY_API_KEY_LIMITS',
+    parse: (raw) => (parseKeyLimits(raw), raw),
+    default: '{}',
+    secret: true,
+    doc: 'JSON of per-key limits, keyed as in GATEWAY_API_KEYS: {"<key>":{"max_connections":N,"max_connections_per_address":M}}; unset fields use the two limits above',
+  },
   maxSymbolsPerConnection: { env: 'GATEWAY_MAX_SYMBOLS', parse: int(1, 1000), default: 20, doc: 'symbols one connection may subscribe' },
   defaultDepth: { env: 'GATEWAY_DEFAULT_DEPTH', parse: int(1, 1000), default: 25, doc: 'levels per side when the client does not ask' },
   maxDepth: { env: 'GATEWAY_MAX_DEPTH', parse: int(1, 1000), default: 100, doc: 'largest depth a client may ask (also capped by the merger depth)' },
@@ -97,6 +118,18 @@ const schema: Schema<GatewayEnvConfig> = {
   snapshotTimeoutMs: { env: 'GATEWAY_SNAPSHOT_TIMEOUT_MS', parse: int(50, 60_000), default: 2_000, doc: 'wait for a merger snapshot reply' },
   snapshotRetryMs: { env: 'GATEWAY_SNAPSHOT_RETRY_MS', parse: int(50, 60_000), default: 1_000, doc: 'pause before asking the merger for a snapshot again' },
   upstreamBufferMax: { env: 'GATEWAY_UPSTREAM_BUFFER_MAX', parse: int(1, 1_000_000), default: 10_000, doc: 'merger deltas buffered per symbol while a snapshot request is out (overflow: ask again)' },
+  upstreamSilenceMs: {
+    env: 'GATEWAY_UPSTREAM_SILENCE_MS',
+    parse: int(100, 3_600_000),
+    default: 3_000,
+    doc: '/readyz answers 503 when the merger has been silent this long for a served symbol (it republishes venue views every second)',
+  },
+  venueStaleAfterMs: {
+    env: 'GATEWAY_VENUE_STALE_AFTER_MS',
+    parse: int(100, 3_600_000),
+    default: 5_000,
+    doc: 'a venue view older than this (the age the merger reported plus the time since) is shown stale in REST and SNAPSHOTs (the merger\'s STALE_AFTER_MS)',
+  },
   restRequiresKey: { env: 'GATEWAY_REST_REQUIRES_KEY', parse: parse.bool, default: true, doc: 'GET /v1/* needs an API key like /ws' },
   firehoseUrl: {
     env: 'GATEWAY_FIREHOSE_URL',
@@ -115,14 +148,21 @@ const schema: Schema<GatewayEnvConfig> = {
 };
 
 export function loadGatewayConfig(env: Record<string, string | undefined>): Readonly<GatewayConfig> {
-  const { apiKeys, ...rest } = readEnv(schema, env);
+  const { apiKeys, apiKeyLimits: limitsJson, ...rest } = readEnv(schema, env);
+  const apiKeyLimits = parseKeyLimits(limitsJson);
+  const unknown = Object.keys(apiKeyLimits).filter((k) => !apiKeys.includes(k));
+  if (unknown.length) {
+    throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  GATEWAY_API_KEY_LIMITS names ${unknown.length} key(s) not in GATEWAY_API_KEYS (keys are written exactly as there)`);
+  }
+  const defaults = { maxConnections: rest.maxConnectionsPerKey, maxConnectionsPerAddress: rest.maxConnectionsPerKeyPerAddress };
+  const keyLimits = new Map(Object.entries(apiKeyLimits).map(([k, l]) => [keyIdOf(keyDigests([k])[0]!), { ...defaults, ...l }]));
   if (rest.defaultDepth > rest.maxDepth) {
     throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  GATEWAY_DEFAULT_DEPTH=${rest.defaultDepth} exceeds GATEWAY_MAX_DEPTH=${rest.maxDepth}`);
   }
   if (rest.maxFrameBytes > rest.hardMaxFrameBytes) {
     throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  GATEWAY_MAX_FRAME_BYTES exceeds GATEWAY_HARD_MAX_FRAME_BYTES`);
   }
-  return Object.freeze({ ...rest, symbols: Object.freeze([...rest.symbols]) as string[], apiKeyHashes: keyDigests(apiKeys) });
+  return Object.freeze({ ...rest, symbols: Object.freeze([...rest.symbols]) as string[], apiKeyHashes: keyDigests(apiKeys), keyLimits });
 }
 
 /** The documented variables, for docs/gateway.md and `--help`. */

@@ -45,8 +45,9 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
   const ws = new WsServer(cfg, hub, metrics, log);
   const upstream = new Upstream(nc, cfg, hub, metrics, log);
+  let startedAt = Date.now();
   const alerts = new AlertLog(nc, cfg, hub, metrics, log);
-  registerRoutes(app, { cfg, hub, metrics, alerts, natsUp: () => natsUp && !nc.isClosed() });
+  registerRoutes(app, { cfg, hub, metrics, natsUp: () => natsUp && !nc.isClosed(), startedAt: () => startedAt, alerts });
   const windowsFeed = new WindowsFeed(nc, metrics, log);
   const windows = new WindowsServer(cfg, windowsFeed, metrics, log);
   ws.otherPaths.set(WINDOWS_PATH, (req, socket, head, q) => windows.handleUpgrade(req, socket, head, q));
@@ -66,6 +67,7 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
           else if (s.type === 'reconnect') natsUp = true;
         }
       })().catch(() => undefined);
+      startedAt = Date.now();
       upstream.start();
       alerts.start();
       windowsFeed.start();

@@ -36,9 +36,29 @@ export class HeldBook {
   synced = false;
   /** local time the last message was applied */
   updatedAt = 0;
+  /** local time the merger was last heard for this symbol (any message, applied or not; 0 = never) */
+  heardAt = 0;
   private changes: Changes = emptyChanges();
 
   constructor(readonly symbol: string) {}
+
+  /**
+   * Venue views aged to `now`: the age the merger reported plus the time since the view arrived
+   * here, so a frozen merger cannot keep a venue looking fresh; past `staleAfterMs` it shows stale.
+   */
+  agedVenues(now: number, staleAfterMs = Infinity): Record<string, VenueView & { reported_age_ms: number }> {
+    const out: Record<string, VenueView & { reported_age_ms: number }> = {};
+    for (const [v, view] of Object.entries(this.venues)) {
+      const age = Math.round(view.age_ms + Math.max(0, now - (this.venuesAt[v] ?? now)));
+      out[v] = { ...view, age_ms: age, stale: view.stale || age > staleAfterMs, reported_age_ms: view.age_ms };
+    }
+    return out;
+  }
+
+  /** ms since the merger was last heard for this symbol, or undefined before the first message */
+  upstreamAgeMs(now: number): number | undefined {
+    return this.heardAt === 0 ? undefined : Math.max(0, Math.round(now - this.heardAt));
+  }
 
   applySnapshot(m: ConsensusBookMessage, now: number): boolean {
     // keep the integer scales (they only grow), so depth groups can diff across a resync

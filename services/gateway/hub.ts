@@ -5,8 +5,8 @@
  * (conflation) and gets a fresh SNAPSHOT once its socket drains, or is closed as a slow consumer.
  */
 import { nowUs, type AlertMessage, type ConsensusTradeMessage } from '../../libs/core/index.js';
-import { CloseCode, textFrame, type OverflowReason } from '../../libs/ws/index.js';
-import type { ProtocolErrorCode } from '../../libs/client/index.js';
+import { CloseCode, textFrame, type OverflowReason, errorMessage } from '../../libs/ws/index.js';
+import type { ErrorCodeName } from '../../libs/client/index.js';
 import { BookGroup } from './book-group.js';
 import type { ClientConn, Subscription } from './client-conn.js';
 import type { GatewayConfig } from './config.js';
@@ -226,7 +226,7 @@ export class Hub {
       this.conflate(sub);
       return;
     }
-    const frame = sub.group.snapshotFrame(held, this.now());
+    const frame = sub.group.snapshotFrame(held, this.now(), this.cfg.venueStaleAfterMs);
     if (this.push(sub.conn, frame, 'SNAPSHOT')) {
       sub.needsSnapshot = false;
       sub.sentVersion = sub.group.version;
@@ -293,7 +293,7 @@ export class Hub {
 
   // ── errors and closes ────────────────────────────────────────────────────────────────────────
 
-  sendError(conn: ClientConn, code: ProtocolErrorCode, message: string): void {
+  sendError(conn: ClientConn, code: ErrorCodeName, message: string): void {
     this.metrics.clientErrors.inc({ code });
     this.push(conn, errorFrame(code, message), 'ERROR');
   }
@@ -302,7 +302,7 @@ export class Hub {
    * ERROR then close. Frames still waiting are dropped and the ERROR goes straight to the socket,
    * so it is the last data frame before the close frame.
    */
-  closeWith(conn: ClientConn, code: ProtocolErrorCode, message: string, closeCode: number): void {
+  closeWith(conn: ClientConn, code: ErrorCodeName, message: string, closeCode: number): void {
     if (conn.closing) return;
     conn.closing = true;
     this.metrics.clientErrors.inc({ code });
@@ -327,15 +327,15 @@ export class Hub {
   }
 }
 
-export function errorFrame(code: ProtocolErrorCode, message: string): Buffer {
-  return textFrame(JSON.stringify({ type: 'ERROR', payload: { code, message } }));
+export function errorFrame(code: ErrorCodeName, message: string): Buffer {
+  return textFrame(errorMessage(code, message));
 }
 
 /** For refusals before a ClientConn exists, and for closes of existing ones. */
 export function writeErrorAndClose(
   ws: { close(code: number, reason: string): void; terminate(): void; readyState: number },
   socket: { write(b: Buffer): boolean; destroyed: boolean },
-  code: ProtocolErrorCode,
+  code: ErrorCodeName,
   message: string,
   closeCode: number,
 ): void {

@@ -3,7 +3,7 @@
  * the widget page. /v1/* takes the same API keys as /ws (unless GATEWAY_REST_REQUIRES_KEY=false).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { VenueView } from '../../libs/core/index.js';
+import type { HeldBook } from './held-book.js';
 import { isTargetRefusal, normalizeTarget } from '../../libs/ws/index.js';
 import { authenticate, presentedKey } from './auth.js';
 import { clientModule, publicAsset } from './assets.js';
@@ -32,6 +32,8 @@ export interface RouteDeps {
   hub: Hub;
   metrics: GatewayMetrics;
   natsUp: () => boolean;
+  /** local time the gateway started listening to the merger (silence before the first message counts from here) */
+  startedAt: () => number;
   alerts: AlertLog;
 }
 
@@ -77,6 +79,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       return reply.code(503).send({ code: 'NOT_READY', message: 'no consensus book known to be right yet' });
     }
     const depth = Math.min(raw ? Number(raw) : cfg.defaultDepth, cfg.maxDepth);
+    const now = Date.now();
     count('/v1/books/:symbol', 200);
     return {
       symbol: held.symbol,
@@ -85,8 +88,9 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       depth,
       ts: held.ts,
       merge_ts: held.mergeTs,
+      upstream_age_ms: held.upstreamAgeMs(now),
       ...restBookLevels(held, depth, venues),
-      venues: agedViews(held.venues, held.venuesAt, Date.now()),
+      venues: held.agedVenues(now, cfg.venueStaleAfterMs),
     };
   });
 
@@ -96,7 +100,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     const now = Date.now();
     const symbols: Record<string, unknown> = {};
     for (const [s, f] of hub.feeds) {
-      symbols[s] = { synced: f.held.synced, epoch: f.held.epoch, seq: f.held.seq, venues: agedViews(f.held.venues, f.held.venuesAt, now) };
+      symbols[s] = { synced: f.held.synced, epoch: f.held.epoch, seq: f.held.seq, upstream_age_ms: f.held.upstreamAgeMs(now), venues: f.held.agedVenues(now, cfg.venueStaleAfterMs) };
     }
     count('/v1/venues', 200);
     return { ts: now, symbols };
@@ -105,10 +109,10 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
-    const missing = [...hub.feeds.values()].filter((f) => !f.held.synced).map((f) => f.held.symbol);
-    const nats = d.natsUp();
-    const ready = nats && missing.length === 0 && d.alerts.ready;
-    return reply.code(ready ? 200 : 503).send({ ready, nats, missing_books: missing, alert_log: d.alerts.ready });
+    const r = readiness([...hub.feeds.values()].map((f) => f.held), d.natsUp(), Date.now(), d.startedAt(), cfg.upstreamSilenceMs);
+    // the alert log must be read before /v1/alerts and ALERT ids can be served
+    const out = d.alerts.ready ? { ...r, alert_log: true } : { ...r, ready: false, alert_log: false, reason: [r.reason, 'alert log not read yet'].filter(Boolean).join('; ') };
+    return reply.code(out.ready ? 200 : 503).send(out);
   });
 
   app.get('/metrics', async (_req, reply) => {
@@ -135,12 +139,22 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   });
 }
 
-/** Venue views aged to now: the age the merger reported plus the time since it arrived here. */
-function agedViews(views: Record<string, VenueView>, at: Record<string, number>, now: number) {
-  const out: Record<string, unknown> = {};
-  for (const [v, view] of Object.entries(views)) {
-    const since = Math.max(0, now - (at[v] ?? now));
-    out[v] = { ...view, age_ms: Math.round(view.age_ms + since), reported_age_ms: view.age_ms };
+/**
+ * Ready = NATS up, a right book for every symbol, and the merger heard for each within
+ * `silenceMs` (it republishes venue views every second, so silence means it is frozen or gone).
+ */
+export function readiness(books: readonly HeldBook[], nats: boolean, now: number, startedAt: number, silenceMs: number) {
+  const missing = books.filter((b) => !b.synced).map((b) => b.symbol);
+  const silent: Record<string, number> = {};
+  for (const b of books) {
+    const quiet = now - (b.heardAt || startedAt);
+    if (quiet > silenceMs) silent[b.symbol] = Math.round(quiet);
   }
-  return out;
+  const reasons: string[] = [];
+  if (!nats) reasons.push('NATS disconnected');
+  if (missing.length) reasons.push(`no right book yet for ${missing.join(', ')}`);
+  const quiet = Object.keys(silent);
+  if (quiet.length) reasons.push(`merger silent for more than ${silenceMs} ms on ${quiet.join(', ')}`);
+  const ready = reasons.length === 0;
+  return { ready, nats, missing_books: missing, silent_symbols: silent, ...(ready ? {} : { reason: reasons.join('; ') }) };
 }

@@ -36,6 +36,7 @@ export class SymbolFeed {
   /** A message from `bookfuse.v1.consensus.book.<CSYM>`. */
   onPublished(m: ConsensusBookMessage, now: number): FeedStep {
     const held = this.held;
+    held.heardAt = now;
     if (m.kind === 'snapshot') return this.takeSnapshot(m, now);
     if (!held.synced) {
       if (this.buffer.length >= this.bufferMax) {
@@ -57,6 +58,7 @@ export class SymbolFeed {
   onSnapshotReply(m: ConsensusBookMessage, now: number): FeedStep {
     this.requesting = false;
     const held = this.held;
+    held.heardAt = now;
     // a published snapshot or the buffer may have already moved us past this reply
     if (held.synced && m.epoch === held.epoch && m.seq <= held.seq) return NOTHING;
     return this.takeSnapshot(m, now);

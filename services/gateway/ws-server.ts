@@ -7,7 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../libs/obs/index.js';
-import { CloseCode, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
+import { CloseCode, ConnectionLimiter, ERROR_CODES, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
 import type { HandshakePayload } from '../../libs/client/index.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import { ClientConn } from './client-conn.js';
@@ -18,17 +18,9 @@ import type { GatewayMetrics } from './metrics.js';
 import { venueIds } from '../../libs/venues/index.js';
 import { subscribeOptions } from './subscribe-options.js';
 
-const REFUSAL_CLOSE: Record<string, number> = {
-  AUTH_FAILED: CloseCode.AUTH_FAILED,
-  BAD_REQUEST: CloseCode.BAD_REQUEST,
-  UNKNOWN_SYMBOL: CloseCode.BAD_REQUEST,
-  TOO_MANY_CONNECTIONS: CloseCode.TOO_MANY_CONNECTIONS,
-  ORIGIN_NOT_ALLOWED: CloseCode.ORIGIN_NOT_ALLOWED,
-};
-
 export class WsServer {
   private readonly wss: WebSocketServer;
-  private readonly perKey = new Map<string, number>();
+  private readonly limiter: ConnectionLimiter;
   private readonly limits: RequestLimits;
   private stopping = false;
   /** other WebSocket endpoints on this port (the window-price protocol), by path */
@@ -42,6 +34,7 @@ export class WsServer {
     private readonly now: () => number = Date.now,
   ) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: cfg.hardMaxFrameBytes, clientTracking: false });
+    this.limiter = new ConnectionLimiter({ maxConnections: cfg.maxConnectionsPerKey, maxConnectionsPerAddress: cfg.maxConnectionsPerKeyPerAddress }, cfg.keyLimits);
     this.limits = { symbols: cfg.symbols, defaultDepth: cfg.defaultDepth, maxDepth: cfg.maxDepth, maxSymbols: cfg.maxSymbolsPerConnection, minIntervalMs: cfg.minSnapshotIntervalMs, venues: venueIds() };
   }
 
@@ -78,14 +71,17 @@ export class WsServer {
     else if (!originAllowed(origin, this.cfg.allowedOrigins)) refusal = { code: 'ORIGIN_NOT_ALLOWED', message: `origin ${String(origin).slice(0, 100)} is not allowed` };
     else if (isRefusal(parsed)) refusal = parsed;
     else if (this.hub.conns.size >= this.cfg.maxConnections) refusal = { code: 'TOO_MANY_CONNECTIONS', message: 'gateway connection limit reached' };
-    else if ((this.perKey.get(keyId) ?? 0) >= this.cfg.maxConnectionsPerKey) refusal = { code: 'TOO_MANY_CONNECTIONS', message: `at most ${this.cfg.maxConnectionsPerKey} connections per API key` };
+    else {
+      const over = this.limiter.admit(keyId, socket.remoteAddress);
+      if (over) refusal = { code: 'TOO_MANY_CONNECTIONS', message: over };
+    }
     if (refusal || !keyId || isRefusal(parsed)) {
       const r = refusal!;
       ws.on('error', () => undefined);
       this.metrics.connectionsTotal.inc({ result: r.code.toLowerCase() });
       this.metrics.clientErrors.inc({ code: r.code });
       this.log.info({ code: r.code, ip: socket.remoteAddress }, 'connection refused');
-      writeErrorAndClose(ws, socket, r.code, r.message, REFUSAL_CLOSE[r.code] ?? CloseCode.POLICY_VIOLATION);
+      writeErrorAndClose(ws, socket, r.code, r.message, ERROR_CODES[r.code].close ?? CloseCode.POLICY_VIOLATION);
       return;
     }
     this.metrics.connectionsTotal.inc({ result: 'accepted' });
@@ -93,7 +89,7 @@ export class WsServer {
     const limits = { maxMessages: cfg.queueMaxMessages, maxBytes: cfg.queueMaxBytes, socketHighWaterBytes: cfg.socketHighWaterBytes };
     const rate = { ratePerS: cfg.ratePerS, burst: cfg.rateBurst, maxStrikes: cfg.maxStrikes };
     const conn = new ClientConn(ws, socket, keyId, parsed, limits, rate, this.now(), (c, r) => this.hub.onOverflow(c, r));
-    this.perKey.set(keyId, (this.perKey.get(keyId) ?? 0) + 1);
+    const address = socket.remoteAddress;
     this.hub.add(conn);
     this.metrics.connections.inc({ mode: conn.mode });
     socket.on('drain', () => this.hub.sweep());
@@ -107,9 +103,7 @@ export class WsServer {
     ws.on('close', (code) => {
       if (!conn.closing) this.metrics.closes.inc({ reason: code === 1009 ? 'frame_too_large' : 'client' });
       this.hub.remove(conn);
-      const n = (this.perKey.get(keyId) ?? 1) - 1;
-      if (n > 0) this.perKey.set(keyId, n);
-      else this.perKey.delete(keyId);
+      this.limiter.release(keyId, address);
       this.metrics.connections.dec({ mode: conn.mode });
     });
 

@@ -39,9 +39,36 @@ export interface MergerConfig extends CommonConfig {
   snapshotRetryMs: number;
   host: string;
   port: number;
+  leaseTtlMs: number;
+  leaseRenewMs: number;
+  leaseMarginMs: number;
+  leaseReplicas: number;
+  lineSilenceMs: number;
 }
 
-type Passed = 'tradeDedupKey' | 'tradeDedupWindowMs' | 'tradeHoldMs' | 'dedupMemory' | 'liquidations' | 'liqRetentionMs' | 'liqReplicas' | 'largeLiquidationUsd' | 'alertRetentionMs' | 'windowTypes' | 'windowPriceTimeoutMs' | 'coalesceMs' | 'tickMs' | 'snapshotTimeoutMs' | 'snapshotRetryMs' | 'host' | 'port';
+type Passed =
+  | 'tradeDedupKey'
+  | 'tradeDedupWindowMs'
+  | 'tradeHoldMs'
+  | 'dedupMemory'
+  | 'liquidations'
+  | 'liqRetentionMs'
+  | 'liqReplicas'
+  | 'largeLiquidationUsd'
+  | 'alertRetentionMs'
+  | 'windowTypes'
+  | 'windowPriceTimeoutMs'
+  | 'coalesceMs'
+  | 'tickMs'
+  | 'snapshotTimeoutMs'
+  | 'snapshotRetryMs'
+  | 'host'
+  | 'port'
+  | 'leaseTtlMs'
+  | 'leaseRenewMs'
+  | 'leaseMarginMs'
+  | 'leaseReplicas'
+  | 'lineSilenceMs';
 
 /** what the environment holds; the fields in Passed go to MergerConfig as they are */
 interface Raw extends CommonConfig, Pick<MergerConfig, Passed> {
@@ -119,6 +146,11 @@ const schema: Schema<Raw> = {
   snapshotRetryMs: { env: 'SNAPSHOT_RETRY_MS', parse: parse.int(50, 60_000), default: 500, doc: 'wait before asking again after a failed snapshot request' },
   host: { env: 'MERGER_HOST', parse: parse.string, default: '127.0.0.1', doc: 'bind address of /metrics, /healthz, /readyz' },
   port: { env: 'MERGER_PORT', parse: parse.port, default: 9102, doc: 'port of /metrics, /healthz, /readyz (0 = any free port)' },
+  leaseTtlMs: { env: 'MERGER_LEASE_TTL_MS', parse: parse.int(300, 60_000), default: 2000, doc: 'lease time of the active merger of a shard (the KV bucket max_age): a standby takes over this long after the last renew' },
+  leaseRenewMs: { env: 'MERGER_LEASE_RENEW_MS', parse: parse.int(50, 30_000), default: 500, doc: 'how often the active renews its lease (and a standby tries to take it); must be < MERGER_LEASE_TTL_MS/2' },
+  leaseMarginMs: { env: 'MERGER_LEASE_MARGIN_MS', parse: parse.int(10, 15_000), default: 250, doc: 'the active stops publishing this long before its lease could expire (covers NATS server clock steps and skew); must be < MERGER_LEASE_TTL_MS/4' },
+  leaseReplicas: { env: 'MERGER_LEASE_REPLICAS', parse: parse.int(1, 5), default: 1, doc: 'replicas of the lease KV bucket (3 on a cluster, so the lease survives a node)' },
+  lineSilenceMs: { env: 'MERGER_LINE_SILENCE_MS', parse: parse.int(50, 60_000), default: 500, doc: 'a venue book switches to another collector line when its line stays silent this long while the other delivers' },
 };
 
 /** name, default, meaning: the configuration table of docs/merger.md. */
@@ -178,6 +210,8 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
     for (const s of p.symbols) if (!groups.some((g) => g.symbol === s)) problems.push(`MERGER_SYMBOLS: no consensus group ${s}`);
     ownership = { kind: 'symbols', symbols: new Set(p.symbols) };
   }
+  if (p.leaseRenewMs * 2 >= p.leaseTtlMs) problems.push(`MERGER_LEASE_RENEW_MS=${p.leaseRenewMs} must be < MERGER_LEASE_TTL_MS/2 (${p.leaseTtlMs / 2})`);
+  if (p.leaseMarginMs * 4 >= p.leaseTtlMs) problems.push(`MERGER_LEASE_MARGIN_MS=${p.leaseMarginMs} must be < MERGER_LEASE_TTL_MS/4 (${p.leaseTtlMs / 4})`);
   if (new Decimal(p.convergenceBps).gt(p.divergenceBps)) problems.push(`CONVERGENCE_BPS=${p.convergenceBps} must not exceed DIVERGENCE_BPS=${p.divergenceBps}`);
   if (problems.length || !raw) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
   const rules: ConsensusRules = Object.freeze({

@@ -49,6 +49,8 @@ export class LiqConsumer {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private attached = false;
+  /** the log's tail has been read into the deduper since start() */
+  private seeded = false;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -75,6 +77,7 @@ export class LiqConsumer {
   async start(waitMs = 3000): Promise<void> {
     if (this.loop || this.config.liquidations === 'none') return;
     this.stopping = false;
+    this.seeded = false;
     this.loop = this.run().finally(() => (this.loop = undefined));
     const deadline = Date.now() + waitMs;
     while (!this.attached && !this.stopping && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -115,7 +118,8 @@ export class LiqConsumer {
     const r = await ensureVenueLiqStream(nc, { replicas: this.config.liqReplicas });
     if (r.problem) log.warn({ stream: VENUE_LIQ_STREAM, problem: r.problem }, 'stream replicas not as configured');
     const jsm = await ensureLiqStream(nc, { maxAgeMs: this.config.liqRetentionMs, replicas: this.config.liqReplicas });
-    await this.seedFromLog();
+    if (!this.seeded) await this.seedFromLog();
+    this.seeded = true;
     const durable = this.durable;
     try {
       await jsm.consumers.info(VENUE_LIQ_STREAM, durable);

@@ -3,10 +3,11 @@
  * One firehose serves the protocol tests; tests that change the log or the server start their own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { LIQ_STREAM, subjects } from '../../libs/bus/index.js';
 import { CloseCode } from '../../libs/ws/index.js';
 import { sleep, waitFor } from '../helpers/waits.js';
-import { connectClient, liq, metricValue, publishFast, publishLiqs, startFirehose, waitForLiqs, type Running } from './firehose-harness.js';
+import { API_KEY, connectClient, liq, metricValue, publishFast, publishLiqs, startFirehose, waitForLiqs, type Running } from './firehose-harness.js';
 
 const FEED = '/ws/v1/liquidation/feed';
 
@@ -92,16 +93,53 @@ describe('firehose: live feed', () => {
       const closed = await c.closed;
       expect(closed.code).toBe(CloseCode.AUTH_FAILED);
       expect(closed.reason).toMatch(/^AUTH_FAILED: /);
-      expect(c.messages).toEqual([{ type: 'ERROR', code: 'AUTH_FAILED', message: expect.any(String) }]);
+      expect(c.messages).toEqual([{ type: 'ERROR', payload: { code: 'AUTH_FAILED', message: expect.any(String) } }]);
       expect(JSON.stringify(c.messages)).not.toContain('wrong-key');
     }
     expect(await metricValue(h.registry, 'bookfuse_firehose_auth_failures_total')).toBe(2);
   });
 
+  it('takes the key in every form the gateway takes: ?token=, Authorization: Bearer, X-API-KEY', async () => {
+    const bearer = new WebSocket(h.url(FEED), { headers: { authorization: `Bearer ${API_KEY}` }, perMessageDeflate: false });
+    const got: string[] = [];
+    bearer.on('message', (d) => got.push(String(d)));
+    const opened = new Promise<void>((resolve, reject) => {
+      bearer.once('open', () => resolve());
+      bearer.once('error', reject);
+    });
+    const header = await connectClient(h.url(FEED), { header: true });
+    const token = await connectClient(h.url(FEED));
+    await opened;
+    await publishLiqs(h.pub, [liq(3, 'key-forms')]);
+    await waitFor(() => got.some((m) => m.includes('key-forms-3')) && header.liqs().length > 0 && token.liqs().length > 0, { what: 'the liquidation on all three' });
+    bearer.close();
+    header.close();
+    token.close();
+  });
+
+  it('tells a filtered client which names exist nowhere and filters on the rest', async () => {
+    const c = await connectClient(h.url('/ws/v1/liquidation?symbols=BTCUSDT,ETH-USDT&venues=binance,okx-swap,bybit-linear'));
+    await waitFor(() => c.messages.length >= 2, { what: 'two ERRORs' });
+    expect(c.messages.slice(0, 2)).toEqual([
+      { type: 'ERROR', payload: { code: 'UNKNOWN_SYMBOL', message: expect.stringMatching(/BTCUSDT/) } },
+      { type: 'ERROR', payload: { code: 'UNKNOWN_VENUE', message: expect.stringMatching(/binance /) } },
+    ]);
+    const none = await connectClient(h.url('/ws/v1/liquidation?symbols=BTCUSDT'));
+    expect((await none.closed).code).toBe(CloseCode.BAD_REQUEST);
+    expect(none.messages[0]).toMatchObject({ type: 'ERROR', payload: { code: 'BAD_REQUEST', message: expect.stringMatching(/BTCUSDT/) } });
+    // liq(n): venue rotates binance-usdm, bybit-linear, okx-swap; symbol BTC-USDT, ETH-USDT
+    await publishLiqs(h.pub, [liq(1, 'named'), liq(4, 'named'), liq(5, 'named'), liq(7, 'named')]);
+    await waitFor(() => c.liqs().length >= 3, { what: `the matching liquidations (got ${JSON.stringify(c.messages)})` });
+    await sleep(100);
+    expect(c.liqs().map((m) => m.id)).toEqual(['named-1', 'named-5', 'named-7']);
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+    c.close();
+  });
+
   it('refuses a malformed request with close 4101 and an unknown path with HTTP 404', async () => {
     const bad = await connectClient(h.url(`${FEED}?after=abc`));
     expect((await bad.closed).code).toBe(CloseCode.BAD_REQUEST);
-    expect(bad.messages[0]).toMatchObject({ type: 'ERROR', code: 'BAD_REQUEST' });
+    expect(bad.messages[0]).toMatchObject({ type: 'ERROR', payload: { code: 'BAD_REQUEST' } });
     await expect(connectClient(h.url('/ws/v1/nope'))).rejects.toThrow(/404/);
   });
 
@@ -254,10 +292,10 @@ describe('firehose: replay with ?after=', () => {
       const old = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[5]}`));
       const closed = await old.closed;
       expect(closed.code).toBe(CloseCode.BAD_REQUEST);
-      expect(old.messages).toEqual([{ type: 'ERROR', code: 'REPLAY_UNAVAILABLE', message: `seq ${seqs[6]} is older than the log's retention: the oldest seq kept is ${seqs[40]}` }]);
+      expect(old.messages).toEqual([{ type: 'ERROR', payload: { code: 'REPLAY_UNAVAILABLE', message: `seq ${seqs[6]} is older than the log's retention: the oldest seq kept is ${seqs[40]}` } }]);
       const ahead = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[49]! + 100}`));
       expect((await ahead.closed).code).toBe(CloseCode.BAD_REQUEST);
-      expect(ahead.messages[0]).toMatchObject({ type: 'ERROR', code: 'REPLAY_UNAVAILABLE', message: expect.stringMatching(/ahead of the log/) });
+      expect(ahead.messages[0]).toMatchObject({ type: 'ERROR', payload: { code: 'REPLAY_UNAVAILABLE', message: expect.stringMatching(/ahead of the log/) } });
       // the oldest kept seq itself is still replayable
       const edge = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[39]}`));
       await waitForLiqs(edge, 10);

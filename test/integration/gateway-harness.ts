@@ -39,7 +39,16 @@ export async function startHarness(env: Record<string, string> = {}, opts: { ser
     eth.serveSnapshots();
     await nc.flush();
   }
-  const fullEnv = { NATS_URL: nats.url, GATEWAY_PORT: '0', GATEWAY_API_KEYS: 'demo,second-key', LOG_LEVEL: 'silent', ...env };
+  // the stand-in merger publishes only when a test says so: silence and view ageing are opted into
+  const fullEnv = {
+    NATS_URL: nats.url,
+    GATEWAY_PORT: '0',
+    GATEWAY_API_KEYS: 'demo,second-key',
+    LOG_LEVEL: 'silent',
+    GATEWAY_UPSTREAM_SILENCE_MS: '3600000',
+    GATEWAY_VENUE_STALE_AFTER_MS: '3600000',
+    ...env,
+  };
   const log = createLogger('gateway-test', 'silent');
   const gwNc = await connectBus({ url: nats.url, name: 'gateway' });
   let gw = createGateway(loadGatewayConfig(fullEnv), { nc: gwNc, log });

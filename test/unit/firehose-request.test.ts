@@ -7,7 +7,7 @@ const parseFeedRequest = (url: string, headers: Record<string, string>) => parse
 
 describe('firehose upgrade request', () => {
   it('reads the endpoint, the key (?token=, Authorization: Bearer, X-API-KEY, as the gateway) and after', () => {
-    expect(parseFeedRequest('/ws/v1/liquidation/feed?token=abc&after=42', {})).toEqual({ endpoint: 'feed', key: 'abc', after: 42, symbols: undefined, venues: undefined });
+    expect(parseFeedRequest('/ws/v1/liquidation/feed?token=abc&after=42', {})).toEqual({ endpoint: 'feed', key: 'abc', after: 42, symbols: undefined, venues: undefined, unknownSymbols: [], unknownVenues: [] });
     expect(parseFeedRequest('/ws/v1/liquidation/feed?token=abc', { 'x-api-key': 'hdr' })).toMatchObject({ key: 'abc' });
     expect(parseFeedRequest('/ws/v1/liquidation/feed', { 'x-api-key': 'hdr' })).toMatchObject({ key: 'hdr' });
     expect(parseFeedRequest('/ws/v1/liquidation/feed', { authorization: 'Bearer bear' })).toMatchObject({ key: 'bear' });
@@ -18,6 +18,19 @@ describe('firehose upgrade request', () => {
     const r = parseFeedRequest('/ws/v1/liquidation?symbols=btc-usdt,%20ETH-USDT&venues=OKX-SWAP', {});
     expect(r).toMatchObject({ endpoint: 'filtered', symbols: new Set(['BTC-USDT', 'ETH-USDT']), venues: new Set(['okx-swap']) });
     expect(parseFeedRequest('/ws/v1/liquidation', {})).toMatchObject({ endpoint: 'filtered', symbols: undefined, venues: undefined });
+  });
+
+  it('reports filter names that exist nowhere and keeps the known ones', () => {
+    const universe = { venues: ['okx-swap', 'binance-usdm'], isSymbol: (s: string) => /^[A-Z0-9]+-[A-Z0-9]+$/.test(s) };
+    const parse = (url: string) => parseTarget(normalizeTarget(url) as RequestTarget, {}, universe);
+    expect(parse('/ws/v1/liquidation?symbols=BTCUSDT,ETH-USDT&venues=binance,okx-swap')).toMatchObject({
+      symbols: new Set(['ETH-USDT']),
+      venues: new Set(['okx-swap']),
+      unknownSymbols: ['BTCUSDT'],
+      unknownVenues: ['binance'],
+    });
+    expect(parse('/ws/v1/liquidation?symbols=BTCUSDT')).toEqual({ kind: 'bad_request', message: expect.stringMatching(/no known symbol.*BTCUSDT/) });
+    expect(parse('/ws/v1/liquidation?venues=binance')).toEqual({ kind: 'bad_request', message: expect.stringMatching(/no known venue.*binance.*known: okx-swap, binance-usdm/) });
   });
 
   it('says what is wrong with a bad request', () => {

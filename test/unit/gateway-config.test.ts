@@ -28,6 +28,21 @@ describe('gateway config', () => {
     expect(authenticate(undefined, c.apiKeyHashes)).toBeUndefined();
   });
 
+  it('gives a key its own connection limits, validated with a clear error that never echoes a plain key', () => {
+    const c = loadGatewayConfig({ GATEWAY_API_KEYS: 'alpha,beta', GATEWAY_API_KEY_LIMITS: '{"beta":{"max_connections":5000,"max_connections_per_address":2}}' });
+    expect(c.maxConnectionsPerKeyPerAddress).toBe(100);
+    expect(c.keyLimits.get(authenticate('beta', c.apiKeyHashes)!)).toEqual({ maxConnections: 5000, maxConnectionsPerAddress: 2 });
+    expect(c.keyLimits.get(authenticate('alpha', c.apiKeyHashes)!)).toBeUndefined();
+    expect(() => loadGatewayConfig({ GATEWAY_API_KEYS: 'alpha', GATEWAY_API_KEY_LIMITS: '{"gamma":{"max_connections":5}}' })).toThrow(/GATEWAY_API_KEY_LIMITS names 1 key\(s\) not in GATEWAY_API_KEYS/);
+    expect(() => loadGatewayConfig({ GATEWAY_API_KEYS: 'alpha', GATEWAY_API_KEY_LIMITS: '{"alpha":{"max_conns":5,"max_connections":0}}' })).toThrow(/GATEWAY_API_KEY_LIMITS[\s\S]*unknown field "max_conns"[\s\S]*max_connections must be a whole number/);
+    expect(() => loadGatewayConfig({ GATEWAY_API_KEYS: 'alpha', GATEWAY_API_KEY_LIMITS: 'alpha=5' })).toThrow(/GATEWAY_API_KEY_LIMITS[\s\S]*JSON object/);
+    try {
+      loadGatewayConfig({ GATEWAY_API_KEYS: 'alpha', GATEWAY_API_KEY_LIMITS: '{"alpha":{"max_connections":-1}}' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('alpha');
+    }
+  });
+
   it('reports every bad variable at once, by name', () => {
     expect(() => loadGatewayConfig({ GATEWAY_PORT: 'x', GATEWAY_SYMBOLS: 'btc', GATEWAY_FIREHOSE_URL: 'http://a' })).toThrow(/GATEWAY_PORT[\s\S]*GATEWAY_SYMBOLS[\s\S]*GATEWAY_FIREHOSE_URL/);
     expect(() => loadGatewayConfig({ GATEWAY_DEFAULT_DEPTH: '50', GATEWAY_MAX_DEPTH: '10' })).toThrow(/GATEWAY_DEFAULT_DEPTH/);

@@ -11,7 +11,7 @@ import { Decimal } from '../../../libs/core/index.js';
 type Level = [string, string, unknown?];
 interface Frame {
   type: string;
-  payload?: { symbol?: string; seq?: number; epoch?: number; bids?: Level[]; asks?: Level[]; ts?: number };
+  payload?: { symbol?: string; seq?: number; epoch?: number; bids?: Level[]; asks?: Level[]; ts?: number; kind?: string; venue?: string };
 }
 
 export class FollowedBook {
@@ -23,7 +23,7 @@ export class FollowedBook {
   pending = true;
   breaks = 0;
   healed = 0;
-  /** arrival times of SNAPSHOTs and applied BOOKs */
+  /** arrival times of SNAPSHOTs and of applied BOOKs that changed levels */
   readonly updates: number[] = [];
 
   constructor(readonly symbol: string) {}
@@ -55,7 +55,8 @@ export class FollowedBook {
     this.seq = p.seq ?? -1;
     for (const [price, total] of p.bids ?? []) set(this.bids, price, total);
     for (const [price, total] of p.asks ?? []) set(this.asks, price, total);
-    this.updates.push(now);
+    // a BOOK that only restates venue views (the merger does so every second) is no market data
+    if (f.type === 'SNAPSHOT' || (p.bids?.length ?? 0) + (p.asks?.length ?? 0) > 0) this.updates.push(now);
     return 'ok';
   }
 }
@@ -78,6 +79,8 @@ export class BookFollower {
   readonly books = new Map<string, FollowedBook>();
   connects = 0;
   closes = 0;
+  /** ALERTs received (STALE, RECOVERED, RESYNC, …), with their arrival time */
+  readonly alerts: { kind: string; venue: string; symbol: string; at: number }[] = [];
   private ws: WebSocket | undefined;
   private stopped = false;
   private urlIndex = 0;
@@ -131,6 +134,7 @@ export class BookFollower {
       return;
     }
     if (f.type === 'PING') return void ws.send('{"type":"PONG"}');
+    if (f.type === 'ALERT') return void this.alerts.push({ kind: f.payload?.kind ?? '', venue: f.payload?.venue ?? '', symbol: f.payload?.symbol ?? '', at: Date.now() });
     if (f.type !== 'SNAPSHOT' && f.type !== 'BOOK') return;
     const book = this.books.get(f.payload?.symbol ?? '');
     if (!book) return;

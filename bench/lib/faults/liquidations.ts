@@ -4,13 +4,9 @@
  * liquidationMatchKey (the simulator's ids are canonical; a parser may write "0.10").
  */
 import { liquidationMatchKey } from '../../../libs/consensus/index.js';
+import type { SentLiquidation } from '../../../libs/simulator/index.js';
 
-export interface SentLiquidation {
-  venue: string;
-  id: string;
-  symbol: string;
-  ts: number;
-}
+export type { SentLiquidation };
 
 export interface DeliveredLiquidation {
   id: string;

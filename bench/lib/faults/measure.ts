@@ -4,7 +4,8 @@
  * - recovered_ms: from the fault's start until every client is live again: the end of the last
  *   stall (no consensus update for STALL_MIN_MS or more) a follower saw, or a reader's reconnect;
  *   0 when no client noticed; null when not live within the recovery timeout;
- * - stall_ms: the longest time any followed book went without a consensus update;
+ * - stall_ms: the longest time any followed book went without a consensus update that changed
+ *   its levels (the merger's once-a-second restatement of venue views does not count);
  * - liq_lost / liq_dup: liquidations the simulator sent in the fault's window that no reader
  *   got / that a reader got more than once (the worst reader);
  * - seq_breaks_unhealed: followed books still waiting for a SNAPSHOT after a seq break at the end;
@@ -33,6 +34,8 @@ export interface FaultReport extends FaultFigures {
   liq_phantom: number;
   lost_ids: string[];
   seq_breaks: number;
+  /** STALE alerts the most alerted follower received during the fault */
+  stale_alerts: number;
   /** the liquidation window judged: [since, until] in venue time */
   window: { since: number; until: number };
 }
@@ -142,6 +145,7 @@ export async function measureFault(t: Topology, c: FaultClients, fault: Fault, o
   const unhealed = c.followers.reduce((n, f) => n + [...f.books.values()].filter((b) => b.pending).length, 0);
   const seqBreaks = sum(c.followers.flatMap((f) => [...f.books.values()].map((b) => b.breaks))) - breaksBefore;
   const crashed = t.deadUnexpectedly().map((s) => s.name);
+  const staleAlerts = Math.max(0, ...c.followers.map((f) => f.alerts.filter((a) => a.kind === 'STALE' && a.at > t0 && a.at <= tEnd).length));
 
   const window = { since: o.since ?? t0, until: tEnd - (o.liqLagMs ?? 1000) };
   const liq = await judgeLiquidations(t, c, window, o.liqTimeoutMs ?? 15_000);
@@ -159,6 +163,7 @@ export async function measureFault(t: Topology, c: FaultClients, fault: Fault, o
     liq_phantom: liq.phantom,
     lost_ids: liq.lostIds,
     seq_breaks: seqBreaks,
+    stale_alerts: staleAlerts,
     window,
   };
 }

@@ -6,7 +6,7 @@
 import { startClients, measureFault, waitLive, type BookTruth, type FaultClients, type FaultReport } from './measure.js';
 import type { Fault } from './faults.js';
 import { startTopology, type Topology, type TopologySpec } from './topology.js';
-import { consensusVenues, createAdapter, venueModule } from '../../../libs/venues/index.js';
+import { createAdapter, venueIds, venueModule } from '../../../libs/venues/index.js';
 
 export interface FaultRunOptions {
   spec: TopologySpec;
@@ -54,35 +54,38 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRun> {
   }
 }
 
-/**
- * The venues a fault run judges, from the registry: the first two simulated perps carry one
- * consensus book each (so a book can be judged exactly against one venue's truth) and a third
- * simulated venue that reports liquidations adds more of them.
- */
-function faultVenues(): { books: [VenueFacts, VenueFacts]; liqOnly: VenueFacts } {
-  const simulated = consensusVenues().filter((v) => venueModule(v.id).simulator !== undefined && createAdapter(v.id).liquidations.supported);
-  const perps = simulated.filter((v) => v.kind === 'perp');
-  const [a, b] = perps;
-  const extra = simulated.find((v) => v !== a && v !== b);
-  if (!a || !b || !extra) throw new Error('fault runs need two simulated perps and a third simulated venue with liquidations in the registry');
-  return { books: [a, b], liqOnly: extra };
+/** The simulated venues that publish liquidations, in registry order (binance-usdm, bybit-linear, okx-swap). */
+export function liquidationVenues(): string[] {
+  return venueIds().filter((v) => venueModule(v).simulator !== undefined && createAdapter(v).liquidations.supported);
 }
 
-type VenueFacts = ReturnType<typeof consensusVenues>[number];
+/**
+ * The books a fault run can judge exactly: each consensus symbol is one venue's book (BTC-USD =
+ * the first liquidation venue's BTC-USDT, ETH-USD = the second's ETH-USDT; ticks 0.1 and 0.01
+ * as those venues list them, so no level is bucketed).
+ */
+export function singleVenueBooks(venues = liquidationVenues()): BookTruth[] {
+  const [a, b = a] = venues;
+  if (!a) throw new Error('no simulated venue publishes liquidations');
+  return [
+    { symbol: 'BTC-USD', venue: a, venueSymbol: 'BTC-USDT' },
+    { symbol: 'ETH-USD', venue: b!, venueSymbol: 'ETH-USDT' },
+  ];
+}
 
 /**
- * The demo's single-node topology with books that can be judged exactly: each consensus symbol
- * is one venue's book, a third venue adds liquidations only, and the simulator sends many
- * liquidations so short runs judge hundreds.
+ * The demo's single-node topology with books that can be judged exactly (singleVenueBooks); the
+ * other liquidation venues add liquidations only, and the simulator sends many (5 per second per
+ * instrument) so short runs judge hundreds.
  */
 export function singleNodeSpec(over: Partial<TopologySpec> = {}): TopologySpec {
-  const { books, liqOnly } = faultVenues();
-  const [btc, eth] = singleNodeBooks();
+  const venues = liquidationVenues();
+  const [btc, eth] = singleVenueBooks(venues);
   return {
     natsNodes: 1,
-    venues: [books[0].id, books[1].id, liqOnly.id],
+    venues,
     bases: ['BTC', 'ETH'],
-    groups: `BTC-USD@0.1/25=${btc!.venue}:${btc!.venueSymbol};ETH-USD@0.01/25=${eth!.venue}:${eth!.venueSymbol}`,
+    groups: `BTC-USD@0.1/25=${btc!.venue}:BTC-USDT;ETH-USD@0.01/25=${eth!.venue}:ETH-USDT`,
     symbols: ['BTC-USD', 'ETH-USD'],
     collectors: 1,
     mergers: 1,
@@ -92,15 +95,6 @@ export function singleNodeSpec(over: Partial<TopologySpec> = {}): TopologySpec {
     sim: { SIM_SEED: '7', SIM_BOOK_UPDATES_PER_S: '40', SIM_LIQUIDATIONS_PER_S: '5' },
     ...over,
   };
-}
-
-/** BTC-USD is the first book venue's BTC perp, ETH-USD the second's ETH perp. */
-export function singleNodeBooks(): BookTruth[] {
-  const [a, b] = faultVenues().books;
-  return [
-    { symbol: 'BTC-USD', venue: a.id, venueSymbol: `BTC-${a.usdQuote}` },
-    { symbol: 'ETH-USD', venue: b.id, venueSymbol: `ETH-${b.usdQuote}` },
-  ];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
