@@ -214,6 +214,10 @@ export class VenueRunner {
           }
           this.deps.log.warn({ venue: this.venue, code: o.code, symbol: o.venueSymbol, detail: o.detail.slice(0, 300) }, 'venue problem');
           break;
+        case 'drift':
+          this.deps.metrics.schemaDrift.inc({ venue: this.venue, field: o.field, kind: o.kind });
+          if (o.first) this.deps.log.warn({ venue: this.venue, field: o.field, kind: o.kind }, 'venue schema drift (first occurrence)');
+          break;
         case 'state': {
           const inst = this.engine?.books.get(o.venueSymbol)?.instrument;
           if (inst) this.deps.metrics.bookState.set({ venue: this.venue, symbol: inst.symbol }, o.state === 'live' ? 1 : 0);

@@ -203,7 +203,7 @@ export class LiveLog {
   /** Entries in the stream past ours, none delivered for STALL_MS: the consumer is stuck. */
   private async checkStall(messages: ConsumerMessages): Promise<void> {
     if (Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs).catch(() => undefined);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas).catch(() => undefined);
     if (!info || info.state.last_seq <= this.received || Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
     if (this.suspect === this.received) this.replace(messages, 'stalled');
     else this.suspect = this.received;

@@ -6,12 +6,13 @@
  * frame is one BAD_FRAME rejection and never a half-applied diff.
  */
 import { canonicalDecimal } from '../../core/index.js';
+import type { DriftSink } from '../drift.js';
 import type { ParsedFrame } from '../adapter.js';
 import { binanceEvent, parseDepthEvent, parseTrade, type DepthEvent } from '../binance-common/frames.js';
 import { bad, decField, decLevelsField } from '../validate.js';
 
-export function parseSpotFrame(raw: string, _recvTs: number): ParsedFrame<DepthEvent> {
-  const framed = binanceEvent(raw, 'binance-spot');
+export function parseSpotFrame(raw: string, _recvTs: number, drift?: DriftSink): ParsedFrame<DepthEvent> {
+  const framed = binanceEvent(raw, 'binance-spot', drift);
   if ('frame' in framed) return framed.frame;
   const d = framed.event;
   switch (d['e']) {
