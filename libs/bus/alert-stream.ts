@@ -26,8 +26,11 @@ export async function ensureAlertStream(nc: NatsConnection, opts: AlertStreamOpt
   const maxAge = opts.maxAgeMs * 1_000_000; // nanoseconds
   try {
     const info = await jsm.streams.info(ALERT_STREAM);
-    if (opts.reconcile && info.config.max_age !== maxAge) return await jsm.streams.update(ALERT_STREAM, { ...info.config, max_age: maxAge });
-    return info;
+    if (!opts.reconcile) return info;
+    const replicas = opts.replicas ?? info.config.num_replicas;
+    if (info.config.max_age === maxAge && info.config.num_replicas === replicas) return info;
+    // a single server refuses more than one replica: then only the retention is reconciled
+    return await jsm.streams.update(ALERT_STREAM, { ...info.config, max_age: maxAge, num_replicas: replicas }).catch(() => jsm.streams.update(ALERT_STREAM, { ...info.config, max_age: maxAge }));
   } catch (e) {
     if ((e as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND) throw e;
     return jsm.streams.add({

@@ -10,10 +10,13 @@ import { WINDOW_STREAM, subjects } from './subjects.js';
 const KEEP_PER_SUBJECT = 8;
 const STREAM_NOT_FOUND = 10059;
 
+/** Find or create the stream; `replicas` (the merger's LIQ_REPLICAS) also scales an existing one where NATS allows. */
 export async function ensureWindowStream(nc: NatsConnection, opts: { replicas?: number } = {}): Promise<StreamInfo> {
   const jsm = await nc.jetstreamManager();
   try {
-    return await jsm.streams.info(WINDOW_STREAM);
+    const info = await jsm.streams.info(WINDOW_STREAM);
+    if (opts.replicas === undefined || info.config.num_replicas === opts.replicas) return info;
+    return await jsm.streams.update(WINDOW_STREAM, { ...info.config, num_replicas: opts.replicas }).catch(() => info);
   } catch (e) {
     if ((e as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND) throw e;
     return jsm.streams.add({
