@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseWindowType, windowStart, type WindowEvent, type WindowType } from '../../libs/consensus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
-import { CloseCode } from '../../libs/ws/index.js';
+import { CloseCode, ConnectionLimiter } from '../../libs/ws/index.js';
 import type { WindowsServerMessage } from '../../libs/client/index.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import type { GatewayConfig } from './config.js';
@@ -33,6 +33,8 @@ export class WindowsServer {
   readonly assets: string[];
   private readonly types: readonly WindowType[];
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** the per-key and per-key-per-address caps of /ws, counted separately for this endpoint */
+  private readonly limiter: ConnectionLimiter;
 
   constructor(
     private readonly cfg: GatewayConfig,
@@ -45,6 +47,7 @@ export class WindowsServer {
     this.assets = [...new Set(cfg.symbols.map((s) => s.split('-')[0]!))];
     this.types = cfg.windowTypes.map(parseWindowType);
     feed.onEvent = (e) => this.push(e);
+    this.limiter = new ConnectionLimiter({ maxConnections: cfg.maxConnectionsPerKey, maxConnectionsPerAddress: cfg.maxConnectionsPerKeyPerAddress }, cfg.keyLimits);
   }
 
   start(): void {
@@ -66,9 +69,14 @@ export class WindowsServer {
         send(ws, { type: 'error', code, message });
         ws.close(close, code);
       };
-      if (!authenticate(presentedKey(req.headers, q), this.cfg.apiKeyHashes)) return refuse('AUTH_FAILED', 'missing or unknown API key', CloseCode.AUTH_FAILED);
+      const keyId = authenticate(presentedKey(req.headers, q), this.cfg.apiKeyHashes);
+      if (!keyId) return refuse('AUTH_FAILED', 'missing or unknown API key', CloseCode.AUTH_FAILED);
       if (!originAllowed(req.headers.origin, this.cfg.allowedOrigins)) return refuse('ORIGIN_NOT_ALLOWED', `origin ${req.headers.origin} is not allowed`, CloseCode.ORIGIN_NOT_ALLOWED);
       if (this.conns.size >= this.cfg.maxConnections) return refuse('TOO_MANY_CONNECTIONS', 'gateway connection limit reached', CloseCode.TOO_MANY_CONNECTIONS);
+      const address = socket.remoteAddress;
+      const over = this.limiter.admit(keyId, address);
+      if (over) return refuse('TOO_MANY_CONNECTIONS', over, CloseCode.TOO_MANY_CONNECTIONS);
+      ws.once('close', () => this.limiter.release(keyId, address));
       this.open(ws);
     });
   }
