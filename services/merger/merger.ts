@@ -5,7 +5,7 @@
  * and publishes consensus snapshots/deltas, alerts and the merged tape. Liquidations take the
  * durable path of liq-consumer.ts (collectors' JetStream stream → the consensus log).
  */
-import { type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
+import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureWindowStream, leaseKeys, subjects } from '../../libs/bus/index.js';
 import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, type LiquidationMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
@@ -333,7 +333,11 @@ class MergerService implements Merger {
   /** #16.4: a liquidation at or above LARGE_LIQUIDATION_USD is an alert of its own. */
   private onLiquidation(l: LiquidationMessage, csym: string | undefined): void {
     const a = largeLiquidationAlert(l, this.config.largeLiquidationUsd, csym);
-    if (a) this.publishAlert(a);
+    if (!a) return;
+    // a liquidation redelivered after a takeover raises it again: the alert log keeps it once
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `LARGE_LIQUIDATION:${l.id}`);
+    this.publishAlert(a, h);
   }
 
   private publishWindow(e: WindowEvent): void {
@@ -342,8 +346,8 @@ class MergerService implements Merger {
     this.m.published.inc({ kind: e.type === 'window_open' ? 'window' : 'window_error' });
   }
 
-  private publishAlert(a: AlertMessage): void {
-    if (!this.out(subjects.consensusAlert(a.symbol), encode(a))) return;
+  private publishAlert(a: AlertMessage, headers?: MsgHdrs): void {
+    if (!this.out(subjects.consensusAlert(a.symbol), encode(a), headers)) return;
     this.m.alerts.inc({ kind: a.kind, symbol: a.symbol });
     this.m.published.inc({ kind: 'alert' });
     this.log.info({ alert: a.kind, symbol: a.symbol, venue: a.venue, detail: a.detail }, 'consensus alert');
