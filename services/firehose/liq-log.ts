@@ -107,9 +107,9 @@ export class LiveLog {
 
   constructor(private readonly deps: LiveLogDeps) {}
 
-  /** true while a consumer is attached to the log */
+  /** true while a consumer is attached to the log and not suspected stalled (readiness reads it) */
   get consuming(): boolean {
-    return this.running;
+    return this.running && this.suspect === undefined;
   }
 
   async start(): Promise<void> {

@@ -118,6 +118,9 @@ export class MergerLease {
       const msg = (e as Error).message;
       if (msg !== this.lastError) this.log.warn({ err: msg, lease_key: this.opts.key }, 'merger lease store unavailable');
       this.lastError = msg;
+      // the bucket is in memory: a restarted server no longer has it (no responders), so open
+      // (and create) it again on the next step rather than asking a stream that is gone
+      if (!isWrongSequence(e)) this.kv = undefined;
     } finally {
       this.busy = false;
     }
