@@ -25,6 +25,10 @@ export interface LiqConsumerDeps {
   nc: NatsConnection;
   log: Logger;
   metrics: MergerMetrics;
+  /** the merger's lease fence, checked before every publish into the consensus log (absent: always) */
+  mayPublish?: () => boolean;
+  /** each liquidation once the consensus log has it (large-liquidation alerts, #16.4) */
+  onPublished?: (l: LiquidationMessage, group: ConsensusGroup | undefined) => void;
 }
 
 type LiqConfig = Pick<MergerConfig, 'groups' | 'ownership' | 'liquidations' | 'liqRetentionMs' | 'liqReplicas' | 'dedupMemory'>;
@@ -215,6 +219,7 @@ export class LiqConsumer {
     }
     this.dedup.commit(out);
     m.ack();
+    this.deps.onPublished?.(out, group);
   }
 
   /** Publish into the consensus log until it acknowledges (true), or until stop (false). */
@@ -222,6 +227,8 @@ export class LiqConsumer {
     const js = this.deps.nc.jetstream();
     const data = encode(out);
     for (let attempt = 0; ; attempt++) {
+      // fenced: a merger that lost its lease hands the message back (nak) to the next reader
+      if (this.deps.mayPublish && !this.deps.mayPublish()) return false;
       try {
         const ack = await js.publish(subjects.consensusLiq(), data, { msgID: out.id, timeout: PUBLISH_TIMEOUT_MS });
         if (ack.duplicate) this.deps.metrics.duplicates.inc({ kind: 'liq' });
