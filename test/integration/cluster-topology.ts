@@ -83,7 +83,7 @@ export async function startClusterTopology(opts: { liquidationsPerS?: number } =
   const children: ChildService[] = [];
   try {
     await liqStreamWithReplicas(nats.url, 3);
-    const base = { NATS_URL: nats.url, LOG_LEVEL: 'warn', LIQ_REPLICAS: '3', MERGER_LEASE_REPLICAS: '3' };
+    const base = { NATS_URL: nats.url, LOG_LEVEL: 'warn', LIQ_REPLICAS: '3' };
     const sim = await simulatorMain({ ...base, SIM_PORT: '0', SIM_VENUES: VENUES.join(','), SIM_BASES: 'BTC', SIM_SEED: '7', SIM_LIQUIDATIONS_PER_S: String(opts.liquidationsPerS ?? 5) });
     parts.push(sim);
     const simUrl = sim.listening['control']!.replace(/\/control$/, '');
