@@ -100,7 +100,7 @@ const LIQUIDATION = {
 };
 const STATUS = { venue: str, state: oneOfField(['connecting', 'live', 'resyncing', 'down']), symbols: objField, ts: num };
 const CONSENSUS_TRADE = { symbol: str, id: str, price: decimal, qty: decimal, side: SIDE, ts: num };
-const ALERT = { symbol: str, kind: oneOfField(['STALE', 'RECOVERED', 'DIVERGENCE', 'CONVERGED', 'RESYNC']), venue: str, ts: num };
+const ALERT = { symbol: str, kind: oneOfField(['STALE', 'RECOVERED', 'DIVERGENCE', 'CONVERGED', 'RESYNC', 'LARGE_LIQUIDATION']), venue: str, ts: num };
 
 export const asBookMessage = (x: unknown): BookMessage => shaped(x, 'book message', BOOK);
 export const asTradeMessage = (x: unknown): TradeMessage => shaped(x, 'trade message', TRADE);

@@ -140,7 +140,7 @@ export interface ConsensusBookMessage {
   crossed?: boolean;
 }
 
-export type AlertKind = 'STALE' | 'RECOVERED' | 'DIVERGENCE' | 'CONVERGED' | 'RESYNC';
+export type AlertKind = 'STALE' | 'RECOVERED' | 'DIVERGENCE' | 'CONVERGED' | 'RESYNC' | 'LARGE_LIQUIDATION';
 
 export interface AlertMessage {
   v: 1;
@@ -150,6 +150,11 @@ export interface AlertMessage {
   priority: 'P0' | 'P1' | 'P2';
   detail: Record<string, unknown>;
   ts: number;
+  /**
+   * Position in the JetStream alert log (BOOKFUSE_ALERTS): the same on every gateway, increasing.
+   * Set by the gateway when it relays; absent on the merger's NATS message.
+   */
+  id?: number;
 }
 
 export interface ConsensusTradeMessage extends TradePrint {

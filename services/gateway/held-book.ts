@@ -123,6 +123,12 @@ export class HeldBook {
     return 'applied';
   }
 
+  /** A derived book (venue-subset.ts) decides its own crossed flag. */
+  setCrossed(crossed: boolean): void {
+    if (crossed !== this.crossed) this.changes.crossedChanged = true;
+    this.crossed = crossed;
+  }
+
   /** Hand over and reset what changed since the last call. */
   takeChanges(): Changes {
     const c = this.changes;
