@@ -31,6 +31,8 @@ export interface MergerConfig extends CommonConfig {
   snapshotRetryMs: number;
   host: string;
   port: number;
+  /** lease: active/standby on a JetStream KV lease; off: always active, no lease */
+  ha: 'lease' | 'off';
   leaseTtlMs: number;
   leaseRenewMs: number;
   leaseMarginMs: number;
@@ -52,6 +54,7 @@ type Passed =
   | 'snapshotRetryMs'
   | 'host'
   | 'port'
+  | 'ha'
   | 'leaseTtlMs'
   | 'leaseRenewMs'
   | 'leaseMarginMs'
@@ -122,10 +125,16 @@ const schema: Schema<Raw> = {
   snapshotRetryMs: { env: 'SNAPSHOT_RETRY_MS', parse: parse.int(50, 60_000), default: 500, doc: 'wait before asking again after a failed snapshot request' },
   host: { env: 'MERGER_HOST', parse: parse.string, default: '127.0.0.1', doc: 'bind address of /metrics, /healthz, /readyz' },
   port: { env: 'MERGER_PORT', parse: parse.port, default: 9102, doc: 'port of /metrics, /healthz, /readyz (0 = any free port)' },
+  ha: {
+    env: 'MERGER_HA',
+    parse: parse.oneOf<'lease' | 'off'>('lease', 'off'),
+    default: 'lease',
+    doc: '`lease`: mergers of one shard elect one active on a JetStream KV lease, the others stand by; `off`: this merger is the only one of its shard, always active, no lease (no KV needed)',
+  },
   leaseTtlMs: { env: 'MERGER_LEASE_TTL_MS', parse: parse.int(300, 60_000), default: 2000, doc: 'lease time of the active merger of a shard (the KV bucket max_age): a standby takes over this long after the last renew' },
   leaseRenewMs: { env: 'MERGER_LEASE_RENEW_MS', parse: parse.int(50, 30_000), default: 500, doc: 'how often the active renews its lease (and a standby tries to take it); must be < MERGER_LEASE_TTL_MS/2' },
   leaseMarginMs: { env: 'MERGER_LEASE_MARGIN_MS', parse: parse.int(10, 15_000), default: 250, doc: 'the active stops publishing this long before its lease could expire (covers NATS server clock steps and skew); must be < MERGER_LEASE_TTL_MS/4' },
-  leaseReplicas: { env: 'MERGER_LEASE_REPLICAS', parse: parse.int(1, 5), default: 1, doc: 'replicas of the lease KV bucket (3 on a cluster, so the lease survives a node)' },
+  leaseReplicas: { env: 'MERGER_LEASE_REPLICAS', parse: parse.int(0, 5), default: 0, doc: 'replicas of the lease KV bucket (3 on a cluster, so the lease survives a node); 0 = as LIQ_REPLICAS' },
   lineSilenceMs: { env: 'MERGER_LINE_SILENCE_MS', parse: parse.int(50, 60_000), default: 500, doc: 'a venue book switches to another collector line when its line stays silent this long while the other delivers' },
 };
 
@@ -199,7 +208,9 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
     divergenceExclude: raw.divergenceExclude,
   });
   const { groupsSpec: _g, groupsFile: _f, shard: _s, symbols: _y, staleAfterMs: _a, staleOverrides: _o, divergenceBps: _d, convergenceBps: _c, divergenceMinMs: _m, divergenceExclude: _x, ...passed } = raw;
-  return Object.freeze({ ...passed, groups, ownership, rules });
+  // a cluster that replicates the liquidation streams replicates the lease the same way unless told otherwise
+  const leaseReplicas = passed.leaseReplicas || passed.liqReplicas;
+  return Object.freeze({ ...passed, leaseReplicas, groups, ownership, rules });
 }
 
 /**

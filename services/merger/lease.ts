@@ -44,7 +44,48 @@ interface LeaseValue {
 /** JetStream's "wrong last sequence": the key moved on without us */
 const WRONG_LAST_SEQUENCE = 10071;
 
-export class MergerLease {
+/** What the merger needs of its lease. */
+export interface Lease {
+  readonly role: Role;
+  readonly epoch: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  mayPublish(): boolean;
+  problem(): string | null;
+}
+
+/**
+ * MERGER_HA=off: the only merger of its shard, active from start to stop with no lease (and no
+ * JetStream KV). Two of these on one shard would both publish: that is the operator's promise.
+ */
+export class NoLease implements Lease {
+  role: Role = 'standby';
+  epoch = 0;
+
+  constructor(private readonly events: Pick<LeaseEvents, 'promoted' | 'demoted'>) {}
+
+  async start(): Promise<void> {
+    this.role = 'active';
+    this.epoch = Date.now();
+    this.events.promoted(this.epoch);
+  }
+
+  async stop(): Promise<void> {
+    if (this.role !== 'active') return;
+    this.role = 'standby';
+    this.events.demoted('stopped');
+  }
+
+  mayPublish(): boolean {
+    return this.role === 'active';
+  }
+
+  problem(): string | null {
+    return null;
+  }
+}
+
+export class MergerLease implements Lease {
   role: Role = 'standby';
   /** the epoch of our latest promotion (0 before the first) */
   epoch = 0;
@@ -123,6 +164,8 @@ export class MergerLease {
       // the bucket is in memory: a restarted server no longer has it (no responders), so open
       // (and create) it again on the next step rather than asking a stream that is gone
       if (!isWrongSequence(e)) this.kv = undefined;
+      // a store electing a new leader answers again any moment: ask often (each try is one request)
+      next = Math.min(this.opts.renewMs, 100);
     } finally {
       this.busy = false;
     }

@@ -25,6 +25,8 @@ export interface LiqConsumerDeps {
   nc: NatsConnection;
   log: Logger;
   metrics: MergerMetrics;
+  /** the merger's lease fence, checked before every publish into the consensus log (absent: always) */
+  mayPublish?: () => boolean;
 }
 
 type LiqConfig = Pick<MergerConfig, 'groups' | 'ownership' | 'liquidations' | 'liqRetentionMs' | 'liqReplicas' | 'dedupMemory'>;
@@ -219,6 +221,8 @@ export class LiqConsumer {
     const js = this.deps.nc.jetstream();
     const data = encode(out);
     for (let attempt = 0; ; attempt++) {
+      // fenced: a merger that lost its lease hands the message back (nak) to the next reader
+      if (this.deps.mayPublish && !this.deps.mayPublish()) return false;
       try {
         const ack = await js.publish(subjects.consensusLiq(), data, { msgID: out.id, timeout: PUBLISH_TIMEOUT_MS });
         if (ack.duplicate) this.deps.metrics.duplicates.inc({ kind: 'liq' });

@@ -12,7 +12,7 @@ import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessa
 import { ConsensusBook, TradeMerger, owns, type VenueSlot } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
-import { MergerLease, type DemoteReason, type Role } from './lease.js';
+import { MergerLease, NoLease, type DemoteReason, type Lease, type Role } from './lease.js';
 import { CollectorIntake, splitSource } from './intake.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
 import { LiqConsumer } from './liq-consumer.js';
@@ -71,7 +71,7 @@ class MergerService implements Merger {
   private readonly subs: Subscription[] = [];
   /** consensus snapshot requests: answered by the active only */
   private snapshotSubs: Subscription[] = [];
-  private lease!: MergerLease;
+  private lease!: Lease;
   /** starts and stops of the liquidation consumer, one after the other (a demotion may follow a promotion closely) */
   private liqDuty: Promise<void> = Promise.resolve();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -89,7 +89,7 @@ class MergerService implements Merger {
     const injected = deps.now;
     this.nowUs = injected ? () => Math.round(injected() * 1000) : nowUs;
     this.m = createMergerMetrics(deps.registry);
-    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m });
+    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m, mayPublish: () => this.mayPublish() });
     this.intake = new CollectorIntake(this.nc, config, this.m, this.log, { changed: (b) => this.changed(b), stopped: () => this.stopped, now: () => this.now() });
   }
 
@@ -116,12 +116,11 @@ class MergerService implements Merger {
     await Promise.race([this.intake.startup(), new Promise((r) => setTimeout(r, this.config.snapshotTimeoutMs + 200))]);
     this.live = true;
     this.ticker = setInterval(() => this.tick(), this.config.tickMs);
-    this.lease = new MergerLease(
-      this.nc,
-      { key: this.leaseKey(), ttlMs: this.config.leaseTtlMs, renewMs: this.config.leaseRenewMs, marginMs: this.config.leaseMarginMs, replicas: this.config.leaseReplicas },
-      { promoted: (epoch) => this.promoted(epoch), demoted: (reason) => this.demoted(reason), renewFailed: (reason) => this.m.leaseRenewFailures.inc({ reason }) },
-      this.log,
-    );
+    const events = { promoted: (epoch: number) => this.promoted(epoch), demoted: (reason: DemoteReason) => this.demoted(reason), renewFailed: (reason: string) => this.m.leaseRenewFailures.inc({ reason }) };
+    this.lease =
+      this.config.ha === 'off'
+        ? new NoLease(events)
+        : new MergerLease(this.nc, { key: this.leaseKey(), ttlMs: this.config.leaseTtlMs, renewMs: this.config.leaseRenewMs, marginMs: this.config.leaseMarginMs, replicas: this.config.leaseReplicas }, events, this.log);
     this.m.active.set(0);
     await this.lease.start();
     await this.nc.flush().catch(() => undefined); // an active's snapshot subscriptions are in place when start resolves

@@ -7,8 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
-import { decodeJson, subjects } from '../../libs/bus/index.js';
-import { canonicalDecimal, type AlertMessage, type ConsensusBookMessage } from '../../libs/core/index.js';
+import { decodeJson, subjects, VENUE_LIQ_STREAM } from '../../libs/bus/index.js';
+import { canonicalDecimal, type AlertMessage, type ConsensusBookMessage, type LiquidationMessage } from '../../libs/core/index.js';
 import { main as collectorMain } from '../../services/collector/main.js';
 import { loadSimulatorConfig } from '../../services/simulator/config.js';
 import { startSimulator } from '../../services/simulator/simulator.js';
@@ -27,7 +27,7 @@ const stops: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   nats = await startNats();
   nc = await connect({ servers: nats.url });
-  sim = await startSimulator(loadSimulatorConfig({ SIM_PORT: '0', SIM_VENUES: VENUE, SIM_BOOK_UPDATES_PER_S: '200', SIM_SEED: '11' }));
+  sim = await startSimulator(loadSimulatorConfig({ SIM_PORT: '0', SIM_VENUES: VENUE, SIM_BOOK_UPDATES_PER_S: '200', SIM_LIQUIDATIONS_PER_S: '5', SIM_SEED: '11' }));
 });
 afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
@@ -120,6 +120,30 @@ describe('two collector lines for one venue', () => {
     const b = await line('B', nats.url);
     expect(await (await fetch(`${a.url}/healthz`)).json()).toMatchObject({ ok: true, line: 'A', venues: [VENUE] });
     expect(await (await fetch(`${b.url}/healthz`)).json()).toMatchObject({ ok: true, line: 'B' });
+  });
+
+  it('both lines publish the same liquidations; the collectors\' stream stores each once', async () => {
+    const seen = new Map<string, Set<string>>();
+    const sub = nc.subscribe(subjects.allLiqs(), {
+      callback: (_e, m) => {
+        const l = decodeJson(m.data) as LiquidationMessage;
+        if (!seen.has(l.id)) seen.set(l.id, new Set());
+        seen.get(l.id)!.add(l.line ?? '?');
+      },
+    });
+    stops.push(async () => sub.unsubscribe());
+    await line('A', nats.url);
+    await line('B', nats.url);
+    await waitFor(() => [...seen.values()].filter((lines) => lines.size === 2).length >= 5, { what: 'five liquidations from both lines', timeoutMs: 20_000, intervalMs: 100 });
+    const jsm = await nc.jetstreamManager();
+    const { state } = await jsm.streams.info(VENUE_LIQ_STREAM);
+    const stored: string[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const m = await jsm.streams.getMessage(VENUE_LIQ_STREAM, { seq }).catch(() => undefined);
+      if (m) stored.push((decodeJson(m.data) as LiquidationMessage).id);
+    }
+    const both = [...seen].filter(([, lines]) => lines.size === 2).map(([id]) => id);
+    for (const id of both) expect(stored.filter((x) => x === id), id).toHaveLength(1);
   });
 
   it('line A dies silently: the merger switches to B within the silence, no STALE, the book stays true', async () => {

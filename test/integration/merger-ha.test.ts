@@ -195,6 +195,17 @@ describe('merger active and standby on one shard', () => {
     expect(await logged()).toEqual(want);
   });
 
+  it('MERGER_HA=off: the only merger of its shard is active at once, with no lease', async () => {
+    venue('binance-usdm', 'LINK-USDT', 20);
+    const { all } = follow('LINK-USD');
+    await nc.flush();
+    const m = await startHaMerger(nats.url, { CONSENSUS_GROUPS: 'LINK-USD@0.01=binance-usdm', MERGER_HA: 'off' });
+    running.push(m);
+    expect(m.merger.role).toBe('active');
+    expect(await m.health()).toMatchObject({ role: 'active' });
+    await waitFor(() => all.find((x) => x.epoch === m.merger.epoch && x.kind === 'snapshot'), { what: 'its first snapshot' });
+  });
+
   it('a clean stop hands the lease over at once', async () => {
     venue('binance-usdm', 'XRP-USDT', 2);
     await nc.flush();

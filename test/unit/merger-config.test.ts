@@ -75,5 +75,8 @@ describe('merger configuration', () => {
     expect(() => loadMergerConfig({ MERGER_LEASE_TTL_MS: '1000', MERGER_LEASE_RENEW_MS: '500' })).toThrow(/MERGER_LEASE_RENEW_MS=500 must be < MERGER_LEASE_TTL_MS\/2/);
     expect(() => loadMergerConfig({ MERGER_LEASE_MARGIN_MS: '500' })).toThrow(/MERGER_LEASE_MARGIN_MS=500 must be < MERGER_LEASE_TTL_MS\/4/);
     expect(loadMergerConfig({ MERGER_LEASE_TTL_MS: '1000', MERGER_LEASE_RENEW_MS: '200', MERGER_LEASE_MARGIN_MS: '200', MERGER_LEASE_REPLICAS: '3' })).toMatchObject({ leaseTtlMs: 1000, leaseReplicas: 3 });
+    // the lease is replicated as the liquidation streams are, unless set
+    expect(loadMergerConfig({ LIQ_REPLICAS: '3' }).leaseReplicas).toBe(3);
+    expect(loadMergerConfig({ LIQ_REPLICAS: '3', MERGER_LEASE_REPLICAS: '1' }).leaseReplicas).toBe(1);
   });
 });
