@@ -16,6 +16,7 @@ import { connect, type NatsConnection } from 'nats';
 import { pathToFileURL } from 'node:url';
 import { decodeJson, subjects } from '../libs/bus/index.js';
 import { describeMachine, machineLine } from './lib/machine.js';
+import { benchFlags } from './lib/suite.js';
 import { DEFAULT_DOC } from './lib/paths.js';
 import { updateDocFile } from './report.js';
 import { singleVenueBooks, killFault, runFaults, singleNodeSpec, type Fault, type FaultReport, type ServiceKind, type Topology, type TopologySpec } from './lib/faults/index.js';
@@ -213,8 +214,7 @@ export function markdown(cluster: FailoverFigures[], single: FailoverFigures[], 
 }
 
 async function cli(argv: string[]): Promise<void> {
-  const json = argv.includes('--json');
-  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.split(',') : undefined;
+  const { json, only } = benchFlags(argv);
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   if (json) {
     const r = await runFailover(argv.includes('--single-node') ? singleNodeSpec() : clusterSpec(), only, progress);

@@ -7,17 +7,26 @@ import type { VenueLiquidation, VenueTrade } from './adapter.js';
 import type { EngineOutput, EngineStats } from './engine-output.js';
 
 type InstrumentOf = (venueSymbol: string) => Instrument | null;
+type Converted = Instrument & { conversion: NonNullable<Instrument['conversion']> };
+
+/**
+ * Map each item whose instrument is known and convertible; an unknown symbol is a problem
+ * output, one without a unit conversion is skipped (never published in venue units).
+ */
+function mapKnown<T extends { venueSymbol: string }>(items: T[], instrumentOf: InstrumentOf, what: string, map: (item: T, inst: Converted) => EngineOutput): EngineOutput[] {
+  const out: EngineOutput[] = [];
+  for (const item of items) {
+    const inst = instrumentOf(item.venueSymbol);
+    if (inst?.conversion) out.push(map(item, inst as Converted));
+    else if (!inst) out.push({ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol: item.venueSymbol, detail: `${what} for an unknown instrument` });
+  }
+  return out;
+}
 
 export function tradeMessages(venue: string, trades: VenueTrade[], recvTs: number, instrumentOf: InstrumentOf, stats: EngineStats): EngineOutput[] {
-  const out: EngineOutput[] = [];
-  for (const t of trades) {
-    const inst = instrumentOf(t.venueSymbol);
-    if (!inst?.conversion) {
-      if (!inst) out.push({ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol: t.venueSymbol, detail: 'trade for an unknown instrument' });
-      continue;
-    }
+  return mapKnown(trades, instrumentOf, 'trade', (t, inst) => {
     stats.trades++;
-    out.push({
+    return {
       type: 'trade',
       msg: {
         v: 1,
@@ -30,23 +39,16 @@ export function tradeMessages(venue: string, trades: VenueTrade[], recvTs: numbe
         ts: t.ts,
         recv_ts: recvTs,
       },
-    });
-  }
-  return out;
+    };
+  });
 }
 
 export function liquidationMessages(venue: string, liqs: VenueLiquidation[], recvTs: number, instrumentOf: InstrumentOf, stats: EngineStats): EngineOutput[] {
-  const out: EngineOutput[] = [];
-  for (const l of liqs) {
-    const inst = instrumentOf(l.venueSymbol);
-    if (!inst?.conversion) {
-      if (!inst) out.push({ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol: l.venueSymbol, detail: 'liquidation for an unknown instrument' });
-      continue;
-    }
+  return mapKnown(liqs, instrumentOf, 'liquidation', (l, inst) => {
     stats.liquidations++;
     const price = convertDecimal(l.price, inst.conversion.price);
     const qty = convertDecimal(l.qty, inst.conversion.size);
-    out.push({
+    return {
       type: 'liq',
       msg: {
         v: 1,
@@ -62,9 +64,8 @@ export function liquidationMessages(venue: string, liqs: VenueLiquidation[], rec
         ts: l.ts,
         recv_ts: recvTs,
       },
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /** Venues without liquidation ids: the content is the identity (same event ⇒ same id). */

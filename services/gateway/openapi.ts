@@ -75,9 +75,10 @@ export function openApiDocument(symbols: readonly string[]) {
         Book: {
           type: 'object',
           additionalProperties: false,
-          required: ['symbol', 'epoch', 'seq', 'depth', 'ts', 'merge_ts', 'crossed', 'bids', 'asks', 'venues'],
+          required: ['symbol', 'epoch', 'seq', 'depth', 'ts', 'merge_ts', 'crossed', 'bids', 'asks', 'venues', 'venue_set'],
           properties: {
             symbol,
+            venue_set: { type: ['array', 'null'], items: { type: 'string' }, description: 'the venues asked with ?venues= (sorted): bids/asks are the consensus over only those; null = every venue' },
             epoch: { type: 'integer', minimum: 0, description: "the merger's epoch (its start time)" },
             seq: { type: 'integer', minimum: 0, description: 'merger seq of the last update applied' },
             depth: { type: 'integer', minimum: 1 },
@@ -113,6 +114,29 @@ export function openApiDocument(symbols: readonly string[]) {
             },
           },
         },
+        Alert: {
+          type: 'object',
+          required: ['id', 'v', 'symbol', 'kind', 'venue', 'priority', 'detail', 'ts'],
+          properties: {
+            id: { type: 'integer', minimum: 1, description: 'alert log sequence: the same on every gateway, increasing' },
+            v: { const: 1 },
+            symbol: { type: 'string' },
+            kind: { type: 'string', enum: ['STALE', 'RECOVERED', 'DIVERGENCE', 'CONVERGED', 'RESYNC', 'LARGE_LIQUIDATION'] },
+            venue: { type: 'string' },
+            priority: { type: 'string', enum: ['P0', 'P1', 'P2'] },
+            detail: { type: 'object' },
+            ts: timeMs,
+          },
+        },
+        Alerts: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['alerts', 'next_after'],
+          properties: {
+            alerts: { type: 'array', items: { $ref: '#/components/schemas/Alert' } },
+            next_after: { type: 'integer', minimum: 0, description: 'pass as the next after' },
+          },
+        },
         Health: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { const: 'ok' } } },
         Readiness: {
           type: 'object',
@@ -124,6 +148,7 @@ export function openApiDocument(symbols: readonly string[]) {
             missing_books: { type: 'array', items: symbol, description: 'symbols without a book known to be right' },
             silent_symbols: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 }, description: 'symbol → ms the merger has been silent, past GATEWAY_UPSTREAM_SILENCE_MS' },
             reason: { type: 'string', description: 'why not ready (only when ready is false)' },
+            alert_log: { type: 'boolean', description: 'the alert log has been read (GET /v1/alerts and ALERT ids can be served)' },
           },
         },
         WidgetConfig: {
@@ -140,14 +165,39 @@ export function openApiDocument(symbols: readonly string[]) {
         get: {
           operationId: 'getBook',
           summary: 'Current consensus book with per-venue sizes and venue views',
-          parameters: [{ name: 'symbol', in: 'path', required: true, schema: symbol }, { name: 'depth', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'levels per side (capped at GATEWAY_MAX_DEPTH)' }, ...keyParams],
+          parameters: [
+            { name: 'symbol', in: 'path', required: true, schema: symbol },
+            { name: 'depth', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'levels per side (capped at GATEWAY_MAX_DEPTH)' },
+            { name: 'venues', in: 'query', schema: { type: 'string' }, description: 'comma list of venue ids: the consensus over only those venues (docs/protocol.md "Venue selection")' },
+            ...keyParams,
+          ],
           responses: {
             200: { description: 'the book', content: json({ $ref: '#/components/schemas/Book' }) },
-            400: err(400, 'depth is not a positive integer'),
+            400: err(400, 'depth is not a positive integer, or venues names an unknown venue'),
             401: err(401, 'missing or unknown API key'),
             404: err(404, 'the gateway does not serve this symbol'),
             503: err(503, 'no book known to be right yet (start-up or resync)'),
             ...internal,
+          },
+        },
+      },
+      '/v1/alerts': {
+        get: {
+          operationId: 'listAlerts',
+          summary: 'The alerts after an id, oldest first (gap recovery; docs/protocol.md)',
+          parameters: [
+            { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'the last alert id seen; omitted = from the oldest kept' },
+            { name: 'symbol', in: 'query', schema: symbol, description: "only this symbol's alerts" },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            ...keyParams,
+          ],
+          responses: {
+            200: { description: 'the alerts and where to continue', content: json({ $ref: '#/components/schemas/Alerts' }) },
+            400: err(400, 'after or limit malformed'),
+            401: err(401, 'missing or unknown API key'),
+            404: err(404, 'the gateway does not serve this symbol'),
+            410: err(410, 'alerts after this id are no longer kept (past the retention); fetch without after'),
+            503: err(503, 'the gateway has not read the alert log yet'),
           },
         },
       },
@@ -222,8 +272,18 @@ export function openApiDocument(symbols: readonly string[]) {
             { name: 'mode', in: 'query', schema: { type: 'string', enum: ['stream', 'snapshot'] } },
             { name: 'interval_ms', in: 'query', schema: { type: 'integer', minimum: 1 } },
             { name: 'detail', in: 'query', schema: { type: 'string', enum: ['totals', 'venues'] } },
+            { name: 'venues', in: 'query', schema: { type: 'string' }, description: 'comma list of venue ids: the books merge only these' },
+            { name: 'events', in: 'query', schema: { type: 'string' }, description: 'comma list of BOOK, TRADE, ALERT (default all)' },
             ...keyParams,
           ],
+          responses: { 101: upgrade },
+        },
+      },
+      '/ws/windows': {
+        get: {
+          operationId: 'openWindowsWebSocket',
+          summary: 'WebSocket upgrade: window open prices (docs/protocol.md "Window prices", docs/asyncapi.yaml)',
+          parameters: keyParams,
           responses: { 101: upgrade },
         },
       },

@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { BookfuseError, Decimal } from '../../libs/core/index.js';
-import { DEFAULT_LIQ_RETENTION_MS, liqReplicasField } from '../../libs/bus/index.js';
+import { DEFAULT_ALERT_RETENTION_MS, DEFAULT_LIQ_RETENTION_MS, liqReplicasField } from '../../libs/bus/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { consensusVenues } from '../../libs/venues/index.js';
-import { defaultGroups, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
+import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, windowTypeNames } from '../../libs/consensus/index.js';
+import { defaultGroups, DEFAULT_LARGE_LIQUIDATION_USD, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
 
 /** design.md: a venue silent for more than 5 s is stale */
 const DEFAULT_STALE_AFTER_MS = 5000;
@@ -25,6 +26,13 @@ export interface MergerConfig extends CommonConfig {
   liquidations: LiquidationDuty;
   liqRetentionMs: number;
   liqReplicas: number;
+  /** #16.4: a liquidation at or above this USD notional raises LARGE_LIQUIDATION (exact decimal) */
+  largeLiquidationUsd: string;
+  /** #16.3: how long the JetStream alert log keeps alerts */
+  alertRetentionMs: number;
+  /** #16.5: window interval names (WINDOW_TYPES, checked) and how long a window waits for its price */
+  windowTypes: string[];
+  windowPriceTimeoutMs: number;
   coalesceMs: number;
   tickMs: number;
   snapshotTimeoutMs: number;
@@ -48,6 +56,10 @@ type Passed =
   | 'liquidations'
   | 'liqRetentionMs'
   | 'liqReplicas'
+  | 'largeLiquidationUsd'
+  | 'alertRetentionMs'
+  | 'windowTypes'
+  | 'windowPriceTimeoutMs'
   | 'coalesceMs'
   | 'tickMs'
   | 'snapshotTimeoutMs'
@@ -119,6 +131,18 @@ const schema: Schema<Raw> = {
   },
   liqRetentionMs: { env: 'LIQ_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_LIQ_RETENTION_MS, doc: 'how long the JetStream liquidation log keeps events' },
   liqReplicas: liqReplicasField,
+  largeLiquidationUsd: {
+    env: 'LARGE_LIQUIDATION_USD',
+    parse: (raw) => {
+      if (!/^\d{1,15}(\.\d{1,18})?$/.test(raw) || new Decimal(raw).isZero()) throw new Error('must be a positive decimal USD amount');
+      return raw;
+    },
+    default: DEFAULT_LARGE_LIQUIDATION_USD,
+    doc: 'a liquidation whose notional_usd is at least this raises an ALERT of kind LARGE_LIQUIDATION (P2)',
+  },
+  alertRetentionMs: { env: 'ALERT_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_ALERT_RETENTION_MS, doc: 'how long the JetStream alert log (BOOKFUSE_ALERTS) keeps alerts for GET /v1/alerts' },
+  windowTypes: { env: 'WINDOW_TYPES', parse: windowTypeNames, default: windowTypeNames(DEFAULT_WINDOW_TYPES), doc: 'window intervals whose open prices are published, `<n>s|m|h|d` comma list (epoch-aligned UTC windows)' },
+  windowPriceTimeoutMs: { env: 'WINDOW_PRICE_TIMEOUT_MS', parse: parse.int(100, 3_600_000), default: DEFAULT_WINDOW_PRICE_TIMEOUT_MS, doc: 'a window with no consensus update this long after its boundary gets window_open_error' },
   coalesceMs: { env: 'COALESCE_MS', parse: parse.int(0, 10_000), default: 0, doc: 'publish consensus deltas at most once per window (0 = every change)' },
   tickMs: { env: 'MERGER_TICK_MS', parse: parse.int(10, 1000), default: 100, doc: 'period of staleness/divergence checks and snapshot retries' },
   snapshotTimeoutMs: { env: 'SNAPSHOT_TIMEOUT_MS', parse: parse.int(50, 60_000), default: 1000, doc: 'timeout of a snapshot request to a collector' },

@@ -27,6 +27,8 @@ export interface LiqConsumerDeps {
   metrics: MergerMetrics;
   /** the merger's lease fence, checked before every publish into the consensus log (absent: always) */
   mayPublish?: () => boolean;
+  /** each liquidation once the consensus log has it (large-liquidation alerts, #16.4) */
+  onPublished?: (l: LiquidationMessage, group: ConsensusGroup | undefined) => void;
 }
 
 type LiqConfig = Pick<MergerConfig, 'groups' | 'ownership' | 'liquidations' | 'liqRetentionMs' | 'liqReplicas' | 'dedupMemory'>;
@@ -214,6 +216,7 @@ export class LiqConsumer {
     }
     this.dedup.commit(out);
     m.ack();
+    this.deps.onPublished?.(out, group);
   }
 
   /** Publish into the consensus log until it acknowledges (true), or until stop (false). */

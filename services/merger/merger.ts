@@ -5,17 +5,18 @@
  * and publishes consensus snapshots/deltas, alerts and the merged tape. Liquidations take the
  * durable path of liq-consumer.ts (collectors' JetStream stream → the consensus log).
  */
-import { type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
+import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, leaseKeys, subjects } from '../../libs/bus/index.js';
-import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
-import { ConsensusBook, TradeMerger, owns, type VenueSlot } from '../../libs/consensus/index.js';
+import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureWindowStream, leaseKeys, subjects } from '../../libs/bus/index.js';
+import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, type LiquidationMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
+import { ConsensusBook, TradeMerger, largeLiquidationAlert, owns, parseWindowType, type VenueSlot, type WindowEvent } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import type { MergerConfig } from './config.js';
 import { MergerLease, NoLease, type DemoteReason, type Lease, type Role } from './lease.js';
 import { CollectorIntake, splitSource } from './intake.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
 import { LiqConsumer } from './liq-consumer.js';
+import { MergerWindows } from './windows.js';
 
 export interface MergerDeps {
   nc: NatsConnection;
@@ -76,6 +77,7 @@ class MergerService implements Merger {
   private liqDuty: Promise<void> = Promise.resolve();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private ticker: ReturnType<typeof setInterval> | undefined;
+  private windows: MergerWindows | undefined;
   private live = false;
   private stopped = false;
 
@@ -89,7 +91,7 @@ class MergerService implements Merger {
     const injected = deps.now;
     this.nowUs = injected ? () => Math.round(injected() * 1000) : nowUs;
     this.m = createMergerMetrics(deps.registry);
-    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m, mayPublish: () => this.mayPublish() });
+    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m, mayPublish: () => this.mayPublish(), onPublished: (l, g) => this.onLiquidation(l, g?.symbol) });
     this.intake = new CollectorIntake(this.nc, config, this.m, this.log, { changed: (b) => this.changed(b), stopped: () => this.stopped, now: () => this.now() });
   }
 
@@ -111,6 +113,10 @@ class MergerService implements Merger {
       this.tapes.set(g.symbol, new TradeMerger(g.symbol, { key: this.config.tradeDedupKey, windowMs: this.config.tradeDedupWindowMs, holdMs: this.config.tradeHoldMs, recentIds: this.config.dedupMemory }));
       this.intake.add(book);
     }
+    // the alert log gives every ALERT its id (#16.3); alerts still go out on core NATS without it
+    await ensureAlertStream(this.nc, { maxAgeMs: this.config.alertRetentionMs, replicas: this.config.liqReplicas, reconcile: true }).catch((e: unknown) => this.log.error({ err: e }, 'alert stream unavailable: alerts get no ids'));
+    await ensureWindowStream(this.nc, { replicas: this.config.liqReplicas }).catch((e: unknown) => this.log.error({ err: e }, 'window stream unavailable: late gateways get no window snapshot'));
+    this.windows = new MergerWindows([...this.books.keys()], this.config.windowTypes.map(parseWindowType), this.config.windowPriceTimeoutMs, now, (e) => this.publishWindow(e));
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
     await Promise.race([this.intake.startup(), new Promise((r) => setTimeout(r, this.config.snapshotTimeoutMs + 200))]);
@@ -312,6 +318,7 @@ class MergerService implements Merger {
     if (msg !== null) {
       msg.merge_us = us;
       this.publishConsensus(msg, now);
+      this.windows?.update(book, now);
     }
     for (const a of book.drainAlerts()) this.publishAlert(a);
   }
@@ -322,8 +329,24 @@ class MergerService implements Merger {
     this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts) / 1000);
   }
 
-  private publishAlert(a: AlertMessage): void {
-    if (!this.out(subjects.consensusAlert(a.symbol), encode(a))) return;
+  /** #16.4: a liquidation at or above LARGE_LIQUIDATION_USD is an alert of its own. */
+  private onLiquidation(l: LiquidationMessage, csym: string | undefined): void {
+    const a = largeLiquidationAlert(l, this.config.largeLiquidationUsd, csym);
+    if (!a) return;
+    // a liquidation redelivered after a takeover raises it again: the alert log keeps it once
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `LARGE_LIQUIDATION:${l.id}`);
+    this.publishAlert(a, h);
+  }
+
+  private publishWindow(e: WindowEvent): void {
+    // only the active merger publishes (a standby decides the same windows and stays quiet)
+    if (!this.out(subjects.consensusWindow(e.asset, e.marketType), encode({ v: 1, ...e }))) return;
+    this.m.published.inc({ kind: e.type === 'window_open' ? 'window' : 'window_error' });
+  }
+
+  private publishAlert(a: AlertMessage, headers?: MsgHdrs): void {
+    if (!this.out(subjects.consensusAlert(a.symbol), encode(a), headers)) return;
     this.m.alerts.inc({ kind: a.kind, symbol: a.symbol });
     this.m.published.inc({ kind: 'alert' });
     this.log.info({ alert: a.kind, symbol: a.symbol, venue: a.venue, detail: a.detail }, 'consensus alert');
@@ -348,6 +371,7 @@ class MergerService implements Merger {
 
   private tick(): void {
     const now = this.now();
+    this.windows?.tick(now);
     this.intake.tick(now);
     for (const book of this.books.values()) {
       book.tick(now);

@@ -12,7 +12,7 @@ export function createMergerMetrics(registry: Registry) {
     divergent: new prom.Gauge({ name: 'bookfuse_merger_venue_divergent', help: '1 while the venue is flagged divergent', labelNames: ['venue', 'symbol'], registers: [registry] }),
     divergenceRatio: new prom.Gauge({ name: 'bookfuse_merger_venue_divergence_ratio', help: 'distance of the venue mid from the consensus mid, as a fraction of the consensus mid (bps / 10000)', labelNames: ['venue', 'symbol'], registers: [registry] }),
     mergeLatency: new prom.Histogram({ name: 'bookfuse_merger_merge_latency_seconds', help: 'earliest collector recv_ts of the inputs to consensus publish', labelNames: ['symbol'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),
-    published: new prom.Counter({ name: 'bookfuse_merger_published_total', help: 'messages published, by kind (book_snapshot, book_delta, trade, liq, alert)', labelNames: ['kind'], registers: [registry] }),
+    published: new prom.Counter({ name: 'bookfuse_merger_published_total', help: 'messages published, by kind (book_snapshot, book_delta, trade, liq, alert, window, window_error)', labelNames: ['kind'], registers: [registry] }),
     alerts: new prom.Counter({ name: 'bookfuse_merger_alerts_total', help: 'alerts raised, by kind', labelNames: ['kind', 'symbol'], registers: [registry] }),
     duplicates: new prom.Counter({ name: 'bookfuse_merger_duplicates_dropped_total', help: 'exact duplicates dropped (trade, liq)', labelNames: ['kind'], registers: [registry] }),
     active: new prom.Gauge({ name: 'bookfuse_merger_active', help: '1 while this merger holds its shard lease and publishes (active), 0 while standby', registers: [registry] }),

@@ -20,6 +20,7 @@ const MUST_SEE = [
   'symbolWs/snapshot', 'symbolWs/trade', 'symbolWs/error',
   'firehoseFeed/liquidation', 'firehoseFeed/gap', 'firehoseFeed/pong', 'firehoseFeed/error',
   'firehoseFiltered/liquidation', 'firehoseFiltered/gap', 'firehoseFiltered/pong', 'firehoseFiltered/error',
+  'consensusWindow/windowOpen', 'windowsWs/connected', 'windowsWs/subscribed', 'windowsWs/windowOpen', 'windowsWs/unsubscribed', 'windowsWs/error',
 ];
 
 describe('docs/asyncapi.yaml (#15 item 1)', () => {
@@ -47,7 +48,7 @@ describe('docs/asyncapi.yaml (#15 item 1)', () => {
     for (const a of [
       'bookfuse.v1.book.{venue}.{symbol}', 'bookfuse.v1.trade.{venue}.{symbol}', 'bookfuse.v1.liq.{venue}.{symbol}', 'bookfuse.v1.status.{venue}',
       'bookfuse.v1.snapshot.{venue}.{symbol}', 'bookfuse.v1.consensus.book.{csym}', 'bookfuse.v1.consensus.trade.{csym}', 'bookfuse.v1.consensus.alert.{csym}',
-      'bookfuse.v1.consensus.snapshot.{csym}', 'bookfuse.v1.consensus.liq', '/ws', '/ws/{key}/{symbol}', '/ws/v1/liquidation/feed', '/ws/v1/liquidation',
+      'bookfuse.v1.consensus.snapshot.{csym}', 'bookfuse.v1.consensus.liq', 'bookfuse.v1.consensus.window.{asset}.{type}', '/ws/windows', '/ws', '/ws/{key}/{symbol}', '/ws/v1/liquidation/feed', '/ws/v1/liquidation',
     ]) {
       expect(addresses).toContain(a);
     }

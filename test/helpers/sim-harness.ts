@@ -176,3 +176,19 @@ export async function venueOnSim(module: VenueModule, opts: VenueOnSimOptions): 
     });
   return { ...on, drain, run, h, adapter, instruments, rest, matchesTruth };
 }
+
+/** `[code, venueSymbol]` of every problem output. */
+export const problemsOf = (outs: EngineOutput[]) => outs.flatMap((o) => (o.type === 'problem' ? [[o.code, o.venueSymbol]] : []));
+
+/** The venue symbols of every output of one kind, in order. */
+export const symbolsOf = (outs: EngineOutput[], type: 'fetch-snapshot' | 'resubscribe') => outs.flatMap((o) => (o.type === type ? [o.venueSymbol] : []));
+
+/** Run `steps` steps, withhold the next book frame of every symbol (`atSkip` sees the moment), run again; the outputs since the skip. */
+export function withheldOnce(v: { h: SimHarness; outs: EngineOutput[]; run(ms: number): unknown }, atSkip: () => void = () => {}, steps = 10, stepMs = 50): EngineOutput[] {
+  for (let i = 0; i < steps; i++) v.run(stepMs);
+  atSkip();
+  const from = v.outs.length;
+  v.h.sim.skipSequence();
+  for (let i = 0; i < steps; i++) v.run(stepMs);
+  return v.outs.slice(from);
+}

@@ -167,3 +167,9 @@ export function binanceEvent(raw: string, venue: string, drift?: DriftSink): { f
   noteUnknownEventFields(event, drift);
   return { event };
 }
+
+/** One Binance text frame: acks and errors answered here, events handed to `onEvent`. */
+export function parseBinanceFrame<F>(raw: string, venue: string, drift: DriftSink | undefined, onEvent: (d: Obj, drift: DriftSink | undefined) => ParsedFrame<F>): ParsedFrame<F> {
+  const framed = binanceEvent(raw, venue, drift);
+  return 'frame' in framed ? framed.frame : onEvent(framed.event, drift);
+}

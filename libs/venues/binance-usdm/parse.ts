@@ -4,13 +4,14 @@
  */
 import { noteUnknown, type DriftSink } from '../drift.js';
 import type { ParsedFrame, VenueLiquidation } from '../adapter.js';
-import { binanceEvent, parseDepthEvent, parseTrade, type DepthEvent } from '../binance-common/frames.js';
+import { parseBinanceFrame, parseDepthEvent, parseTrade, type DepthEvent } from '../binance-common/frames.js';
 import { asObj, bad, intField, strField, type Obj } from '../validate.js';
 
 export function parseUsdmFrame(raw: string, _recvTs: number, drift?: DriftSink): ParsedFrame<DepthEvent> {
-  const framed = binanceEvent(raw, 'binance-usdm', drift);
-  if ('frame' in framed) return framed.frame;
-  const d = framed.event;
+  return parseBinanceFrame(raw, 'binance-usdm', drift, usdmEvent);
+}
+
+function usdmEvent(d: Obj, drift: DriftSink | undefined): ParsedFrame<DepthEvent> {
   switch (d['e']) {
     case 'depthUpdate': {
       const ev = parseDepthEvent(d);

@@ -3,7 +3,7 @@ import { createBinanceSpotSimulator } from '../../../libs/venues/binance-spot/si
 import { binanceSpot } from '../../../libs/venues/binance-spot/index.js';
 import type { SpotBookSync } from '../../../libs/venues/binance-spot/sync.js';
 import type { MarketRates } from '../../../libs/simulator/index.js';
-import { collectingClient, simHarness, venueOnSim } from '../../helpers/sim-harness.js';
+import { collectingClient, problemsOf, simHarness, symbolsOf, venueOnSim, withheldOnce } from '../../helpers/sim-harness.js';
 
 const specs = binanceSpot.simulator!.specs(['BTC', 'ETH']);
 
@@ -46,21 +46,19 @@ describe('binance-spot simulator speaks the spot protocol to the spot adapter', 
   });
 
   it('skipSequence withholds one depth event per symbol: each book sees the gap, refetches, and equals the truth again', async () => {
-    const { h, engine, outs, run, matchesTruth } = await setup();
-    for (let i = 0; i < 10; i++) run(50);
-    const before = outs.length;
-    const uBefore = [...engine.books.values()].map((b) => (b.sync as SpotBookSync).lastUpdateId);
-    h.sim.skipSequence();
-    for (let i = 0; i < 10; i++) run(50);
+    const v = await setup();
+    const { engine, outs, matchesTruth } = v;
+    const lastIds = () => [...engine.books.values()].map((b) => (b.sync as SpotBookSync).lastUpdateId);
+    let uBefore: number[] = [];
+    const after = withheldOnce(v, () => (uBefore = lastIds()));
     expect(engine.stats.gaps).toBe(2);
-    expect(outs.filter((o) => o.type === 'problem').map((o) => o.type === 'problem' && [o.code, o.venueSymbol])).toEqual([
+    expect(problemsOf(outs)).toEqual([
       ['SEQUENCE_GAP', 'BTCUSDT'],
       ['SEQUENCE_GAP', 'ETHUSDT'],
     ]);
-    const refetched = outs.slice(before).flatMap((o) => (o.type === 'fetch-snapshot' ? [o.venueSymbol] : []));
-    expect(refetched).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(symbolsOf(after, 'fetch-snapshot')).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(matchesTruth()).toBe(true);
-    const uAfter = [...engine.books.values()].map((b) => (b.sync as SpotBookSync).lastUpdateId);
+    const uAfter = lastIds();
     uAfter.forEach((u, i) => expect(u).toBeGreaterThan(uBefore[i]!));
   });
 
