@@ -37,6 +37,8 @@ const BATCH = 32;
 const FETCH_EXPIRES_MS = 1000;
 /** a pull that has not ended this long after its expiry is abandoned */
 const FETCH_STALL_MS = 2000;
+/** JetStream API calls of a re-attach */
+const API_TIMEOUT_MS = 1500;
 /**
  * A message not acknowledged within this long is delivered again (to us or a successor): what a
  * killed merger had fetched reaches its successor this much later. A redelivery to a merger still
@@ -156,7 +158,8 @@ export class LiqConsumer {
       await this.seedFromLog();
       this.seeded = true;
     }
-    const jsm = await nc.jetstreamManager();
+    // short API timeouts: during a leader election a lookup that fails fast is retried sooner
+    const jsm = await nc.jetstreamManager({ timeout: API_TIMEOUT_MS });
     const durable = this.durable;
     try {
       await jsm.consumers.info(VENUE_LIQ_STREAM, durable);
@@ -165,7 +168,7 @@ export class LiqConsumer {
       await jsm.consumers.add(VENUE_LIQ_STREAM, { durable_name: durable, ...(await newDurableStart(jsm)), ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_MS * 1_000_000, max_ack_pending: 10 * BATCH, num_replicas: 0 /* as the stream */ });
       log.info({ durable }, 'liquidation durable created');
     }
-    const consumer = await nc.jetstream().consumers.get(VENUE_LIQ_STREAM, durable);
+    const consumer = await nc.jetstream({ timeout: API_TIMEOUT_MS }).consumers.get(VENUE_LIQ_STREAM, durable);
     this.attached = true;
     log.info({ durable }, 'liquidation consumer attached');
     return consumer;

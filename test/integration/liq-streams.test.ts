@@ -43,7 +43,9 @@ describe('liquidation streams', () => {
     await waitForJetStream(cluster.url);
     const nc = await connectBus({ url: cluster.url, name: 'streams-cluster-test' });
     cleanup.push(() => closeBus(nc));
-    expect((await ensureVenueLiqStream(nc, { replicas: 1 })).replicas).toBe(1);
+    // a young cluster may still be placing its first stream: the services retry, so does the test
+    const first = await waitFor(() => ensureVenueLiqStream(nc, { replicas: 1 }), { timeoutMs: 20_000, what: 'the stream created on the cluster' });
+    expect(first.replicas).toBe(1);
     const r = await ensureVenueLiqStream(nc, { replicas: 3 });
     expect(r).toMatchObject({ replicas: 3 });
     expect(r.problem).toBeUndefined();

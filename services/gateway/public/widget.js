@@ -32,6 +32,13 @@ $('symbol-select').addEventListener('change', (e) => {
 });
 $('depth-n').textContent = String(depth);
 
+let dirty = false;
+function schedule() {
+  if (dirty) return;
+  dirty = true;
+  requestAnimationFrame(render);
+}
+
 /** Every venue of the symbol (from REST and from the stream) and its latest view from REST. */
 const known = new Set();
 let restViews = {};
@@ -52,9 +59,10 @@ setInterval(pollViews, VIEWS_POLL_MS);
 // colours follow the sorted venue list, not the order in which the first prints happen to arrive
 for (const v of [...known].sort()) colour(v);
 
-const fromUrl = (params.get('venues') ?? '').split(',').filter(Boolean);
-let selected = new Set(fromUrl.length ? fromUrl : known);
-const sub = new Subscription({ token, symbol, depth });
+const fromUrl = (params.get('venues') ?? '').split(',').filter(Boolean).sort();
+const initial = fromUrl.length && [...known].some((v) => !fromUrl.includes(v)) ? fromUrl : null;
+let selected = new Set(initial ?? known);
+const sub = new Subscription({ token, symbol, depth, venues: initial });
 const activity = new VenueActivity();
 
 function select(next) {
@@ -71,11 +79,6 @@ sub.on('state', (s) => {
   $('conn').dataset.state = s;
   $('conn').textContent = s;
 });
-sub.on('handshake', (hs) => {
-  // the server echoes the venue set it merges (absent on gateways that predate venue selection)
-  if (Array.isArray(hs.venues)) $('venues').dataset.echoed = hs.venues.join(',');
-  else delete $('venues').dataset.echoed;
-});
 sub.on('error', (e) => addAlert({ kind: 'ERROR', venue: e.code, detail: { message: e.message }, ts: Date.now() }));
 sub.on('alert', (a) => addAlert(a));
 sub.on('trade', (t) => addTrade(t, selected));
@@ -83,13 +86,6 @@ sub.on('book', (book, kind) => {
   activity.observe(book, depth, kind === 'delta');
   schedule();
 });
-
-let dirty = false;
-function schedule() {
-  if (dirty) return;
-  dirty = true;
-  requestAnimationFrame(render);
-}
 
 function render() {
   dirty = false;
@@ -108,5 +104,5 @@ function render() {
 
 // ages and updates/s move even when the book is quiet
 setInterval(schedule, 1_000);
-sub.setVenues(fromUrl.length && fromUrl.length < known.size ? fromUrl.sort() : null);
+sub.start();
 startLiquidations(cfg.firehose_url, token);
