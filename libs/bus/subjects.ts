@@ -48,7 +48,8 @@ export type ParsedSubject =
   | { kind: 'book' | 'trade' | 'liq' | 'snapshot'; venue: string; symbol: string }
   | { kind: 'status'; venue: string }
   | { kind: 'consensus.book' | 'consensus.trade' | 'consensus.alert' | 'consensus.snapshot'; symbol: string }
-  | { kind: 'consensus.liq' };
+  | { kind: 'consensus.liq' }
+  | { kind: 'consensus.window'; asset: string; type: string };
 
 const VENUE_KINDS = new Set(['book', 'trade', 'liq', 'snapshot']);
 const CONSENSUS_KINDS = new Set(['book', 'trade', 'alert', 'snapshot']);
@@ -63,6 +64,7 @@ export function parseSubject(subject: string): ParsedSubject | null {
   if (t.length === 2 && a === 'status') return { kind: 'status', venue: b! };
   if (a === 'consensus' && t.length === 3 && CONSENSUS_KINDS.has(b!)) return { kind: `consensus.${b}` as 'consensus.book', symbol: c! };
   if (a === 'consensus' && t.length === 2 && b === 'liq') return { kind: 'consensus.liq' };
+  if (a === 'consensus' && t.length === 4 && b === 'window') return { kind: 'consensus.window', asset: c!, type: t[3]! };
   return null;
 }
 

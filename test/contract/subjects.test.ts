@@ -41,6 +41,7 @@ describe('NATS subjects come only from libs/bus/subjects.ts (#15 item 6)', () =>
     expect(parseSubject(subjects.consensusAlert('BTC-USD'))).toEqual({ kind: 'consensus.alert', symbol: 'BTC-USD' });
     expect(parseSubject(subjects.consensusSnapshot('BTC-USD'))).toEqual({ kind: 'consensus.snapshot', symbol: 'BTC-USD' });
     expect(parseSubject(subjects.consensusLiq())).toEqual({ kind: 'consensus.liq' });
+    expect(parseSubject(subjects.consensusWindow('BTC', '5m'))).toEqual({ kind: 'consensus.window', asset: 'BTC', type: '5m' });
   });
 
   it('rejects what is not a bookfuse subject: other prefixes, wildcards, wrong levels', () => {
