@@ -3,7 +3,7 @@
  * book stream (SNAPSHOT and BOOK); control messages (HANDSHAKE, SUBSCRIBED, PING, ERROR …) always go.
  */
 import type { EventType } from '../../libs/client/index.js';
-import type { Refusal } from './client-protocol.js';
+import type { Refusal } from './refusal.js';
 
 export const EVENT_TYPES: readonly EventType[] = ['BOOK', 'TRADE', 'ALERT'];
 

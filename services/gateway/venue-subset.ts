@@ -13,7 +13,7 @@
  */
 import { Decimal, decString } from '../../libs/core/index.js';
 import type { ConsensusBookMessage, ConsensusLevel, VenueView } from '../../libs/core/index.js';
-import type { Refusal } from './client-protocol.js';
+import type { Refusal } from './refusal.js';
 import { HeldBook, type Changes } from './held-book.js';
 
 const MAX_VENUES = 32;
