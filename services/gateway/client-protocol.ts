@@ -2,15 +2,14 @@
  * Pure checks of what a client sends: the upgrade request (path and query) and each message.
  * Every refusal names a protocol error code, so the server's answer is data, not message text.
  */
-import type { ClientMessage, ErrorCodeName, EventType, StreamMode } from '../../libs/client/index.js';
+import type { ClientMessage, EventType, StreamMode } from '../../libs/client/index.js';
 import type { RequestTarget } from '../../libs/ws/index.js';
 import { parseEvents } from './event-filter.js';
 import { parseVenueSet } from './venue-subset.js';
+import type { Refusal } from './refusal.js';
 
-export interface Refusal {
-  code: ErrorCodeName;
-  message: string;
-}
+// parsers of single fields (event-filter.ts, venue-subset.ts) refuse with the same shape
+export type { Refusal } from './refusal.js';
 
 export interface ConnectionRequest {
   mode: StreamMode;
