@@ -54,8 +54,9 @@ describe.runIf(cliBuilt())('bookfuse demo --cluster', () => {
       for (const gw of [gw1, gw2]) {
         await waitFor(
           async () => {
-            const r = await fetch(`http://127.0.0.1:${gw}/v1/books/BTC-USD?depth=5&token=demo`);
-            if (!r.ok) return null;
+            // a child may still be starting (or restarting) on a busy machine: not listening yet is not a failure
+            const r = await fetch(`http://127.0.0.1:${gw}/v1/books/BTC-USD?depth=5&token=demo`).catch(() => null);
+            if (!r?.ok) return null;
             const b = (await r.json()) as { bids: unknown[]; venues: Record<string, { state: string }> };
             return b.bids.length === 5 && Object.values(b.venues).some((v) => v.state === 'live');
           },
@@ -63,6 +64,7 @@ describe.runIf(cliBuilt())('bookfuse demo --cluster', () => {
         );
       }
       for (const fh of [fh1, fh2]) {
+        await waitFor(() => portAnswers('127.0.0.1', fh), { timeoutMs: 40_000, what: `firehose ${fh} listening` });
         const ws = new JsonSocket(`ws://127.0.0.1:${fh}/ws/v1/liquidation/feed?token=demo`);
         await ws.open();
         ws.close();
