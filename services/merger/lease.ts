@@ -157,6 +157,8 @@ export class MergerLease implements Lease {
       else next = await this.acquire();
     } catch (e) {
       const msg = (e as Error).message;
+      // a standby opens the bucket again: a NATS restart may have lost it (memory storage)
+      if (this.role !== 'active') this.kv = undefined;
       if (msg !== this.lastError) this.log.warn({ err: msg, lease_key: this.opts.key }, 'merger lease store unavailable');
       this.lastError = msg;
       // a store electing a new leader answers again any moment: ask often (each try is one request)
