@@ -44,7 +44,12 @@ export function clusterSpec(): TopologySpec {
     mergers: 2,
     gateways: 2,
     firehoses: 2,
-    env: (kind, i) => ({ ...(STREAM_USERS.includes(kind) ? { LIQ_REPLICAS: '3' } : {}), ...(kind === 'collector' ? { COLLECTOR_LINE: i === 0 ? 'A' : 'B' } : {}) }),
+    env: (kind, i) => ({
+      ...(STREAM_USERS.includes(kind) ? { LIQ_REPLICAS: '3' } : {}),
+      ...(kind === 'collector' ? { COLLECTOR_LINE: i === 0 ? 'A' : 'B' } : {}),
+      // the lease must outlive the node that holds it, as the streams do
+      ...(kind === 'merger' ? { MERGER_LEASE_REPLICAS: '3' } : {}),
+    }),
   });
 }
 

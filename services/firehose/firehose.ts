@@ -68,7 +68,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_CLIENT_FRAME_BYTES, clientTracking: false });
   const guardHooks = {
     onRefused: (outcome: string, err?: unknown) => {
-      metrics.badRequests.inc();
+      if (outcome === 'bad_target') metrics.badRequests.inc();
       if (err) log.error({ err, outcome }, 'request handler failed');
     },
   };

@@ -4,7 +4,7 @@
  * asks the merger for snapshots and listens; `stop()` closes clients (reconnectable close),
  * stops listening and unsubscribes. The NATS connection belongs to the caller.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../../libs/obs/index.js';
 import type { GatewayConfig } from './config.js';
@@ -39,7 +39,12 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
   // queue stats are read at scrape time, after `hub` exists
   const metrics = createGatewayMetrics(() => hub.queueStats());
   const hub = new Hub(cfg, metrics);
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16 * 1024,
+    // a target the router cannot decode gets the same 400 as one the normalizer refuses (routes.ts)
+    frameworkErrors: (_err, _req, reply) => void (reply as FastifyReply).code(400).send({ code: 'BAD_REQUEST', message: 'bad request target' }),
+  });
   const ws = new WsServer(cfg, hub, metrics, log);
   const upstream = new Upstream(nc, cfg, hub, metrics, log);
   let startedAt = Date.now();

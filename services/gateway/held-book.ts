@@ -55,6 +55,13 @@ export class HeldBook {
     return out;
   }
 
+  /** The same, in the WebSocket VenueView shape (no reported_age_ms: the protocol's views are flat). */
+  agedVenueViews(now: number, staleAfterMs = Infinity): Record<string, VenueView> {
+    const out: Record<string, VenueView> = {};
+    for (const [v, { reported_age_ms: _r, ...view }] of Object.entries(this.agedVenues(now, staleAfterMs))) out[v] = view;
+    return out;
+  }
+
   /** ms since the merger was last heard for this symbol, or undefined before the first message */
   upstreamAgeMs(now: number): number | undefined {
     return this.heardAt === 0 ? undefined : Math.max(0, Math.round(now - this.heardAt));

@@ -5,7 +5,7 @@
  * (conflation) and gets a fresh SNAPSHOT once its socket drains, or is closed as a slow consumer.
  */
 import { nowUs, type AlertMessage, type ConsensusTradeMessage } from '../../libs/core/index.js';
-import { CloseCode, textFrame, type OverflowReason, errorMessage } from '../../libs/ws/index.js';
+import { CloseCode, errorMessage, textFrame, type OverflowReason } from '../../libs/ws/index.js';
 import type { ErrorCodeName } from '../../libs/client/index.js';
 import { BookGroup } from './book-group.js';
 import type { ClientConn, Subscription } from './client-conn.js';

@@ -4,6 +4,8 @@
  * 2020-12 (OpenAPI 3.1); times are integer ms since the epoch. test/contract/openapi.test.ts
  * validates this document with swagger-parser and real responses against it.
  */
+import { ERROR_CODES, type ErrorCodeName } from '../../libs/client/index.js';
+
 const decimal = { type: 'string', pattern: '^\\d+(\\.\\d+)?$', description: 'exact decimal' };
 const timeMs = { type: 'integer', minimum: 0, description: 'ms since the epoch' };
 const level = {
@@ -14,11 +16,13 @@ const level = {
   maxItems: 3,
   items: false,
 };
+/** the REST codes of the one code table (libs/client/codes.ts) that answer with `status` */
+const restCodes = (status: number) => (Object.keys(ERROR_CODES) as ErrorCodeName[]).filter((c) => (ERROR_CODES[c] as { http?: number }).http === status && (ERROR_CODES[c].sent as readonly string[]).includes('rest'));
 const errorBody = (codes: string[]) => ({
   type: 'object',
   additionalProperties: false,
   required: ['code', 'message'],
-  properties: { code: { type: 'string', enum: codes }, message: { type: 'string' } },
+  properties: { code: { type: 'string', enum: codes, description: 'libs/client/codes.ts' }, message: { type: 'string' } },
 });
 const venueView = {
   type: 'object',
@@ -36,12 +40,14 @@ const venueView = {
   },
 };
 const json = (schema: unknown) => ({ 'application/json': { schema } });
-const err = (description: string) => ({ description, content: json({ $ref: '#/components/schemas/Error' }) });
+const err = (status: number, description: string) => ({ description: `${restCodes(status).join(', ')}: ${description}`, content: json(errorBody(restCodes(status))) });
+/** any route whose handler throws answers 500 INTERNAL: only that request is lost */
+const internal = { 500: err(500, 'the handler failed') };
 const keyParams = [{ name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'API key (or Authorization: Bearer KEY, or X-API-KEY: KEY)' }];
 const noKey: unknown[] = [];
 const upgrade = { description: 'Switching Protocols: the WebSocket is open; refusals send one ERROR and close (docs/protocol.md)' };
 const page = (type: string) => ({ 200: { description: 'the file', content: { [type]: { schema: { type: 'string' } } } } });
-const notFound = { 404: { description: 'NOT_FOUND: no such file', content: json({ $ref: '#/components/schemas/Error' }) } };
+const notFound = { 404: { description: 'NOT_FOUND: no such file', content: json(errorBody(['NOT_FOUND'])) } };
 
 export function openApiDocument(symbols: readonly string[]) {
   const symbol = { type: 'string', enum: [...symbols] };
@@ -63,7 +69,7 @@ export function openApiDocument(symbols: readonly string[]) {
         apiKeyQuery: { type: 'apiKey', in: 'query', name: 'token' },
       },
       schemas: {
-        Error: errorBody(['AUTH_FAILED', 'BAD_REQUEST', 'UNKNOWN_SYMBOL', 'NOT_READY', 'NOT_FOUND']),
+        Error: errorBody(Object.keys(ERROR_CODES).filter((c) => (ERROR_CODES[c as ErrorCodeName].sent as readonly string[]).includes('rest'))),
         ConsensusLevel: level,
         VenueView: venueView,
         Book: {
@@ -77,6 +83,7 @@ export function openApiDocument(symbols: readonly string[]) {
             depth: { type: 'integer', minimum: 1 },
             ts: timeMs,
             merge_ts: timeMs,
+            upstream_age_ms: { type: 'integer', minimum: 0, description: 'ms since the gateway last heard from the merger for this symbol' },
             crossed: { type: 'boolean' },
             bids: { type: 'array', items: { $ref: '#/components/schemas/ConsensusLevel' } },
             asks: { type: 'array', items: { $ref: '#/components/schemas/ConsensusLevel' } },
@@ -99,6 +106,7 @@ export function openApiDocument(symbols: readonly string[]) {
                   synced: { type: 'boolean', description: 'the gateway holds a book it knows to be right' },
                   epoch: { type: 'integer', minimum: 0 },
                   seq: { type: 'integer', minimum: 0 },
+                  upstream_age_ms: { type: 'integer', minimum: 0, description: 'ms since the gateway last heard from the merger for this symbol' },
                   venues: { type: 'object', additionalProperties: { $ref: '#/components/schemas/VenueView' } },
                 },
               },
@@ -109,11 +117,13 @@ export function openApiDocument(symbols: readonly string[]) {
         Readiness: {
           type: 'object',
           additionalProperties: false,
-          required: ['ready', 'nats', 'missing_books'],
+          required: ['ready', 'nats', 'missing_books', 'silent_symbols'],
           properties: {
             ready: { type: 'boolean' },
             nats: { type: 'boolean', description: 'NATS connected' },
             missing_books: { type: 'array', items: symbol, description: 'symbols without a book known to be right' },
+            silent_symbols: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 }, description: 'symbol → ms the merger has been silent, past GATEWAY_UPSTREAM_SILENCE_MS' },
+            reason: { type: 'string', description: 'why not ready (only when ready is false)' },
           },
         },
         WidgetConfig: {
@@ -133,10 +143,11 @@ export function openApiDocument(symbols: readonly string[]) {
           parameters: [{ name: 'symbol', in: 'path', required: true, schema: symbol }, { name: 'depth', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'levels per side (capped at GATEWAY_MAX_DEPTH)' }, ...keyParams],
           responses: {
             200: { description: 'the book', content: json({ $ref: '#/components/schemas/Book' }) },
-            400: err('BAD_REQUEST: depth is not a positive integer'),
-            401: err('AUTH_FAILED: missing or unknown API key'),
-            404: err('UNKNOWN_SYMBOL: the gateway does not serve this symbol'),
-            503: err('NOT_READY: no book known to be right yet (start-up or resync)'),
+            400: err(400, 'depth is not a positive integer'),
+            401: err(401, 'missing or unknown API key'),
+            404: err(404, 'the gateway does not serve this symbol'),
+            503: err(503, 'no book known to be right yet (start-up or resync)'),
+            ...internal,
           },
         },
       },
@@ -147,7 +158,8 @@ export function openApiDocument(symbols: readonly string[]) {
           parameters: keyParams,
           responses: {
             200: { description: 'venue views by symbol', content: json({ $ref: '#/components/schemas/Venues' }) },
-            401: err('AUTH_FAILED: missing or unknown API key'),
+            401: err(401, 'missing or unknown API key'),
+            ...internal,
           },
         },
       },

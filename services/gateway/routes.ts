@@ -35,6 +35,13 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   const { cfg, hub, metrics } = d;
   const count = (route: string, status: number) => metrics.rest.inc({ route, status: String(status) });
 
+  // Errors answer in the REST shape {code, message}: a handler that throws costs its request only
+  app.setErrorHandler(async (err: { statusCode?: number; message: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    count(req.routeOptions.url ?? 'unknown', status);
+    return reply.code(status).send(status === 500 ? { code: 'INTERNAL', message: 'request failed' } : { code: 'BAD_REQUEST', message: err.message.slice(0, 200) });
+  });
+
   // Auth is decided by the route the router matched (its `apiKey` flag), and, as a second net, by
   // the normalized path — never by the raw string, which `/%761/…` or `http://x/v1/…` disguise.
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {

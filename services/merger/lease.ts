@@ -157,10 +157,11 @@ export class MergerLease implements Lease {
       else next = await this.acquire();
     } catch (e) {
       const msg = (e as Error).message;
-      // a standby opens the bucket again: a NATS restart may have lost it (memory storage)
-      if (this.role !== 'active') this.kv = undefined;
       if (msg !== this.lastError) this.log.warn({ err: msg, lease_key: this.opts.key }, 'merger lease store unavailable');
       this.lastError = msg;
+      // the bucket is in memory: a restarted server no longer has it (no responders), so open
+      // (and create) it again on the next step rather than asking a stream that is gone
+      if (!isWrongSequence(e)) this.kv = undefined;
       // a store electing a new leader answers again any moment: ask often (each try is one request)
       next = Math.min(this.opts.renewMs, 100);
     } finally {

@@ -71,6 +71,8 @@ export async function recordTraffic(chain: Chain, nc: NatsConnection): Promise<R
     new Socket(`${fh}/ws/v1/liquidation?token=${KEY}&symbols=BTC-USDT,ETH-USDT`, '/ws/v1/liquidation', out),
     new Socket(`${fh}/ws/v1/liquidation/feed?token=wrong`, '/ws/v1/liquidation/feed', out),
     new Socket(`${fh}/ws/v1/liquidation?token=${KEY}&after=x`, '/ws/v1/liquidation', out),
+    // a name that exists nowhere: ERROR, and the connection stays for BTC-USDT
+    new Socket(`${fh}/ws/v1/liquidation?token=${KEY}&symbols=BTC-USDT,NOPE-USDT`, '/ws/v1/liquidation', out),
   ];
   // ERROR AUTH_FAILED on the second /ws (no key) is part of the recording; the client messages below
   const [stream, , , , , feed, filtered] = sockets as [Socket, Socket, Socket, Socket, Socket, Socket, Socket];

@@ -119,19 +119,23 @@ describe.runIf(cliBuilt())('services on a three-node NATS cluster', () => {
       const bookStall = Math.max(...books.map((b) => longestGap(b.times(isBook), killedAt, end)));
       const liqStall = Math.max(...liqs.map((l) => longestGap(l.times(isLiq), killedAt, end)));
       report.push(`node ${node + 1}: longest book stall ${bookStall} ms, longest wait between liquidations ${liqStall} ms`);
-      // …and the book never stops for long (deltas come many times a second)
-      expect(bookStall, report.join('; ')).toBeLessThanOrEqual(3000);
+      // …and the book never stops for long (deltas come many times a second): ~0.1–0.4 s, but when
+      // the lost node led the merger's lease stream the active fences itself until the lease's Raft
+      // group elects a new leader, 4–9 s on nats-server 2.9.10 (docs/merger.md)
+      expect(bookStall, report.join('; ')).toBeLessThanOrEqual(12_000);
       await t.nats.start(node);
       await sleep(2000); // the node rejoins and catches up before the next one goes
     }
-    // every entry the log stored reached every reader, in order, once, within a couple of seconds
+    // every entry the log stored reached every reader, in order, once, and within 10 s: typically
+    // 1–2 s; 5–7.5 s when the lost node held the consumer's leader or the meta leader, which the
+    // JetStream elections take on this two-core machine (measured 2026-12-04)
     const stored = await storedAt(t.nats.url);
     const lags = liqs.flatMap((l) => l.liquidations().map((x) => x.at - stored.get(x.seq)!));
     report.push(`firehose delivery after the log stored an entry: max ${Math.round(Math.max(...lags))} ms over ${lags.length} deliveries`);
     console.log(report.join('\n'));
     for (const l of liqs) expectContiguous(l.liquidations().map((x) => x.seq));
     const worst = liqs.flatMap((l, i) => l.liquidations().map((x) => ({ i, seq: x.seq, lag: x.at - stored.get(x.seq)!, at: x.at }))).sort((a, b) => b.lag - a.lag)[0]!;
-    expect(Math.max(...lags), `${report.join('; ')}; worst: firehose ${worst.i + 1} seq ${worst.seq} at ${new Date(worst.at).toISOString()}\n${t.firehoses.map((f) => f.run.out().slice(-4000)).join('\n---\n')}`).toBeLessThanOrEqual(3000);
+    expect(Math.max(...lags), `${report.join('; ')}; worst: firehose ${worst.i + 1} seq ${worst.seq} at ${new Date(worst.at).toISOString()}\n${t.firehoses.map((f) => f.run.out().slice(-4000)).join('\n---\n')}`).toBeLessThanOrEqual(10_000);
     for (const r of [...books, ...liqs]) r.close();
   }, 150_000);
 

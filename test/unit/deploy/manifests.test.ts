@@ -163,6 +163,8 @@ describe('deploy/k8s (kustomize)', () => {
     }
     const merger = bookfuse.find((b) => b.service === 'merger')!;
     expect(envOf(merger.c)['CONSENSUS_CONFIG_FILE']).toBe('/etc/bookfuse/groups.json');
+    expect(envOf(merger.c)['MERGER_LEASE_REPLICAS']).toBe('3');
+    expect(bookfuse.filter((b) => b.service === 'collector').map((b) => envOf(b.c)['COLLECTOR_LINE'])).toEqual(['A', 'B']);
   });
 
   it('gives every container resource requests and limits, limits at least the requests', () => {
@@ -255,6 +257,9 @@ describe('deploy/compose.cluster.yml', () => {
     expect(nats.map(([, s]) => s.ports![0])).toEqual(['4241:4222', '4242:4222', '4243:4222']);
     const streamUsers = ['collector', 'merger', 'firehose'];
     for (const s of Object.values(compose.services)) if (streamUsers.includes(s.environment?.['BOOKFUSE_SERVICE'] ?? '')) expect(s.environment!['LIQ_REPLICAS']).toBe('3');
+    const byService = (svc: string) => Object.values(compose.services).filter((s) => s.environment?.['BOOKFUSE_SERVICE'] === svc);
+    expect(byService('collector').map((s) => s.environment!['COLLECTOR_LINE'])).toEqual(['A', 'B']);
+    for (const m of byService('merger')) expect(m.environment!['MERGER_LEASE_REPLICAS']).toBe('3');
     const ports = Object.values(compose.services).flatMap((s) => s.ports ?? []).map((p) => p.split(':')[0]);
     for (const p of ['9101', '9111', '9102', '9112', '8080', '8090', '8081', '8091', '9090']) expect(ports).toContain(p);
   });
