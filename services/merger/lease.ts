@@ -157,8 +157,6 @@ export class MergerLease implements Lease {
       else next = await this.acquire();
     } catch (e) {
       const msg = (e as Error).message;
-      // no responders: the bucket is gone (memory storage does not survive a NATS restart): open (re-create) it again
-      if ((e as { code?: string }).code === '503') this.kv = undefined;
       if (msg !== this.lastError) this.log.warn({ err: msg, lease_key: this.opts.key }, 'merger lease store unavailable');
       this.lastError = msg;
       // the bucket is in memory: a restarted server no longer has it (no responders), so open

@@ -216,4 +216,28 @@ describe('merger active and standby on one shard', () => {
     await waitFor(() => standby.merger.role === 'active', { what: 'takeover after a clean stop' });
     expect(performance.now() - t).toBeLessThan(TTL_MS);
   });
+
+  it('a NATS restart loses the lease store (memory): the merger opens it again and is active with a new epoch', async () => {
+    const own = await startNats();
+    const conn = await connect({ servers: own.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      const c = new FakeCollector(conn, 'okx-swap');
+      c.serve('BNB-USDT', [['599.5', '1']], [['600.5', '1']]);
+      const books: ConsensusBookMessage[] = [];
+      conn.subscribe(subjects.consensusBook('BNB-USD'), { callback: (_e, m) => books.push(decodeJson(m.data) as ConsensusBookMessage) });
+      await conn.flush();
+      const m = await startHaMerger(own.url, { ...LEASE, CONSENSUS_GROUPS: 'BNB-USD@0.01=okx-swap' });
+      running.push(m);
+      const first = m.merger.epoch;
+      expect(m.merger.role).toBe('active');
+      await own.restart();
+      await waitFor(() => m.merger.role === 'active' && m.merger.epoch > first, { what: 'active again after the restart', timeoutMs: 10_000 });
+      await waitFor(() => books.find((b) => b.epoch === m.merger.epoch && b.kind === 'snapshot'), { what: 'the new epoch on the bus' });
+      c.close();
+    } finally {
+      await conn.close();
+      for (const r of running.splice(0)) await r.stop();
+      await own.dispose();
+    }
+  });
 });
