@@ -7,6 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { describeMachine, machineLine } from './lib/machine.js';
+import { benchFlags } from './lib/suite.js';
 import { DEFAULT_DOC } from './lib/paths.js';
 import { updateDocFile } from './report.js';
 import { runFaults, singleNodeSpec, singleVenueBooks, standardFaults, type FaultFigures, type FaultReport } from './lib/faults/index.js';
@@ -52,8 +53,7 @@ export function markdown(reports: FaultReport[], when: Date, machine: string): s
 }
 
 async function cli(argv: string[]): Promise<void> {
-  const json = argv.includes('--json');
-  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.split(',') : undefined;
+  const { json, only } = benchFlags(argv);
   const faults = standardFaults().filter((f) => !only || only.includes(f.name));
   const machine = machineLine(describeMachine());
   const run = await runFaults({

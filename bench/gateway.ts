@@ -55,7 +55,7 @@ export async function runGatewayBench(opts: SuiteOptions = {}): Promise<SuiteRep
   pub.seedBook(40);
   pub.serveSnapshots();
   await nc.flush();
-  const cfg = loadGatewayConfig({ NATS_URL: nats.url, GATEWAY_PORT: '0', GATEWAY_SYMBOLS: 'BTC-USD', GATEWAY_MAX_CONNECTIONS_PER_KEY: '10000', LOG_LEVEL: 'silent' });
+  const cfg = loadGatewayConfig({ NATS_URL: nats.url, GATEWAY_PORT: '0', GATEWAY_SYMBOLS: 'BTC-USD', GATEWAY_MAX_CONNECTIONS_PER_KEY: '10000', GATEWAY_MAX_CONNECTIONS_PER_KEY_PER_ADDRESS: '10000', LOG_LEVEL: 'silent' });
   const gw = createGateway(cfg, { nc: gwNc, log: createLogger('bench-gateway', 'silent') });
   await gw.start();
   const child = fork(fileURLToPath(import.meta.url), ['--clients-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -26,3 +26,9 @@ export function isSuiteReport(x: unknown): x is SuiteReport {
   const r = x as Partial<SuiteReport> | null;
   return typeof r === 'object' && r !== null && typeof r.suite === 'string' && typeof r.markdown === 'string' && Array.isArray(r.rows) && typeof r.json === 'object';
 }
+
+/** The flags every standalone bench takes: `--json` (figures to stdout) and `--only a,b` (a subset by name). */
+export function benchFlags(argv: string[]): { json: boolean; only: string[] | undefined } {
+  const at = argv.indexOf('--only');
+  return { json: argv.includes('--json'), only: at >= 0 ? argv[at + 1]?.split(',') : undefined };
+}

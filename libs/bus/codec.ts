@@ -2,7 +2,7 @@
  * JSON codec for the v1 subjects. Decoding validates the shape, so a malformed message from any
  * publisher becomes a BAD_MESSAGE error the subscriber counts, never a wrong book.
  */
-import { BookfuseError } from '../core/index.js';
+import { BookfuseError, CANONICAL_DECIMAL as DECIMAL, isLevel, isObj, type Obj } from '../core/index.js';
 import type {
   AlertMessage,
   BookMessage,
@@ -30,11 +30,9 @@ export function decodeJson(data: Uint8Array): unknown {
   }
 }
 
-type Obj = Record<string, unknown>;
-
 function obj(x: unknown, what: string): Obj {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw bad(`${what} is not an object`);
-  return x as Obj;
+  if (!isObj(x)) throw bad(`${what} is not an object`);
+  return x;
 }
 function str(o: Obj, k: string): string {
   const v = o[k];
@@ -46,7 +44,6 @@ function num(o: Obj, k: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`field ${k} must be a number`);
   return v;
 }
-const DECIMAL = /^\d+(\.\d+)?$/;
 function decimal(o: Obj, k: string): string {
   const v = str(o, k);
   if (!DECIMAL.test(v)) throw bad(`field ${k} must be a decimal string`);
@@ -60,77 +57,62 @@ function oneOf<T extends string>(o: Obj, k: string, allowed: readonly T[]): T {
 function levels(o: Obj, k: string): Level[] {
   const v = o[k];
   if (!Array.isArray(v)) throw bad(`field ${k} must be an array`);
-  for (const l of v) {
-    if (!Array.isArray(l) || l.length < 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string' || !DECIMAL.test(l[0]) || !DECIMAL.test(l[1])) {
-      throw bad(`field ${k} holds a malformed level`);
-    }
-  }
+  for (const l of v) if (!isLevel(l, DECIMAL)) throw bad(`field ${k} holds a malformed level`);
   return v as Level[];
+}
+/** The collector line that published a message: optional (single-line setups and old messages have none). */
+export const LINE = /^[A-Za-z0-9_-]{1,16}$/;
+function line(o: Obj): void {
+  const v = o['line'];
+  if (v !== undefined && (typeof v !== 'string' || !LINE.test(v))) throw bad('field line must be a short token (A, B…)');
 }
 function bad(m: string): BookfuseError {
   return new BookfuseError('BAD_MESSAGE', m);
 }
 
-export function asBookMessage(x: unknown): BookMessage {
-  const o = obj(x, 'book message');
-  oneOf(o, 'kind', ['snapshot', 'delta']);
-  str(o, 'venue');
-  str(o, 'symbol');
-  num(o, 'seq');
-  num(o, 'prev_seq');
-  num(o, 'ts');
-  num(o, 'recv_ts');
-  levels(o, 'bids');
-  levels(o, 'asks');
-  return o as unknown as BookMessage;
+type Field = (o: Obj, k: string) => unknown;
+const oneOfField = (allowed: readonly string[]): Field => (o, k) => oneOf(o, k, allowed);
+const SIDE = oneOfField(['buy', 'sell']);
+const objField: Field = (o, k) => obj(o[k], k);
+
+/** Check `fields` in their order (the first problem found is the one reported), then the optional line. */
+function shaped<T>(x: unknown, what: string, fields: Record<string, Field>, withLine = true): T {
+  const o = obj(x, what);
+  for (const [k, check] of Object.entries(fields)) check(o, k);
+  if (withLine) line(o);
+  return o as unknown as T;
 }
 
-export function asTradeMessage(x: unknown): TradeMessage {
-  const o = obj(x, 'trade message');
-  str(o, 'venue');
-  str(o, 'symbol');
-  str(o, 'id');
-  decimal(o, 'price');
-  decimal(o, 'qty');
-  oneOf(o, 'side', ['buy', 'sell']);
-  num(o, 'ts');
-  num(o, 'recv_ts');
-  return o as unknown as TradeMessage;
-}
+const BOOK = { kind: oneOfField(['snapshot', 'delta']), venue: str, symbol: str, seq: num, prev_seq: num, ts: num, recv_ts: num, bids: levels, asks: levels };
+const TRADE = { venue: str, symbol: str, id: str, price: decimal, qty: decimal, side: SIDE, ts: num, recv_ts: num };
+const LIQUIDATION = {
+  venue: str,
+  symbol: str,
+  id: str,
+  side: SIDE,
+  liquidated: oneOfField(['long', 'short']),
+  price: decimal,
+  qty: decimal,
+  notional_usd: decimal,
+  coverage: oneOfField(['sampled', 'batched', 'partial', 'complete']),
+  ts: num,
+  recv_ts: num,
+};
+const STATUS = { venue: str, state: oneOfField(['connecting', 'live', 'resyncing', 'down']), symbols: objField, ts: num };
+const CONSENSUS_TRADE = { symbol: str, id: str, price: decimal, qty: decimal, side: SIDE, ts: num };
+const ALERT = { symbol: str, kind: oneOfField(['STALE', 'RECOVERED', 'DIVERGENCE', 'CONVERGED', 'RESYNC', 'LARGE_LIQUIDATION']), venue: str, ts: num };
 
-export function asLiquidationMessage(x: unknown): LiquidationMessage {
-  const o = obj(x, 'liquidation message');
-  str(o, 'venue');
-  str(o, 'symbol');
-  str(o, 'id');
-  oneOf(o, 'side', ['buy', 'sell']);
-  oneOf(o, 'liquidated', ['long', 'short']);
-  decimal(o, 'price');
-  decimal(o, 'qty');
-  decimal(o, 'notional_usd');
-  oneOf(o, 'coverage', ['sampled', 'batched', 'partial', 'complete']);
-  num(o, 'ts');
-  num(o, 'recv_ts');
-  return o as unknown as LiquidationMessage;
-}
-
-export function asStatusMessage(x: unknown): StatusMessage {
-  const o = obj(x, 'status message');
-  str(o, 'venue');
-  oneOf(o, 'state', ['connecting', 'live', 'resyncing', 'down']);
-  obj(o['symbols'], 'symbols');
-  num(o, 'ts');
-  return o as unknown as StatusMessage;
-}
+export const asBookMessage = (x: unknown): BookMessage => shaped(x, 'book message', BOOK);
+export const asTradeMessage = (x: unknown): TradeMessage => shaped(x, 'trade message', TRADE);
+export const asLiquidationMessage = (x: unknown): LiquidationMessage => shaped(x, 'liquidation message', LIQUIDATION);
+export const asStatusMessage = (x: unknown): StatusMessage => shaped(x, 'status message', STATUS);
 
 /** Consensus levels: [price, total, {venue: size}]; the per-venue map may be absent on removals. */
 function consensusLevels(o: Obj, k: string): ConsensusLevel[] {
   const v = o[k];
   if (!Array.isArray(v)) throw bad(`field ${k} must be an array`);
   for (const l of v) {
-    if (!Array.isArray(l) || l.length < 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string' || !DECIMAL.test(l[0]) || !DECIMAL.test(l[1])) {
-      throw bad(`field ${k} holds a malformed level`);
-    }
+    if (!isLevel(l, DECIMAL)) throw bad(`field ${k} holds a malformed level`);
     if (l[2] !== undefined) {
       const per = obj(l[2], `${k} per-venue sizes`);
       for (const q of Object.values(per)) if (typeof q !== 'string' || !DECIMAL.test(q)) throw bad(`field ${k} holds a malformed venue size`);
@@ -162,22 +144,6 @@ export function asConsensusBookMessage(x: unknown): ConsensusBookMessage {
   return o as unknown as ConsensusBookMessage;
 }
 
-export function asConsensusTradeMessage(x: unknown): ConsensusTradeMessage {
-  const o = obj(x, 'consensus trade message');
-  str(o, 'symbol');
-  str(o, 'id');
-  decimal(o, 'price');
-  decimal(o, 'qty');
-  oneOf(o, 'side', ['buy', 'sell']);
-  num(o, 'ts');
-  return o as unknown as ConsensusTradeMessage;
-}
-
-export function asAlertMessage(x: unknown): AlertMessage {
-  const o = obj(x, 'alert message');
-  str(o, 'symbol');
-  oneOf(o, 'kind', ['STALE', 'RECOVERED', 'DIVERGENCE', 'CONVERGED', 'RESYNC']);
-  str(o, 'venue');
-  num(o, 'ts');
-  return o as unknown as AlertMessage;
-}
+// consensus messages carry no collector line
+export const asConsensusTradeMessage = (x: unknown): ConsensusTradeMessage => shaped(x, 'consensus trade message', CONSENSUS_TRADE, false);
+export const asAlertMessage = (x: unknown): AlertMessage => shaped(x, 'alert message', ALERT, false);

@@ -58,6 +58,11 @@ export async function ensureVenueLiqStream(nc: NatsConnection, opts: Partial<Liq
 
 const NS = 1_000_000;
 
+function isStreamNotFound(e: unknown): boolean {
+  const err = e as { code?: string; api_error?: { err_code?: number } };
+  return err.api_error?.err_code === 10059 || err.code === '404';
+}
+
 /**
  * Create the stream, or reconcile retention, size and replicas of an existing one. NATS can
  * scale a clustered stream's replicas up or down in place; a single server refuses more than 1,
@@ -81,7 +86,10 @@ async function ensureStream(nc: NatsConnection, name: string, subjectList: strin
   let info;
   try {
     info = await jsm.streams.info(name);
-  } catch {
+  } catch (e) {
+    // only a stream that does not exist is created; any other failure (a timeout while a
+    // cluster elects its leaders) is the caller's to retry
+    if (!isStreamNotFound(e)) throw e;
     info = undefined;
   }
   if (!info) {
@@ -89,7 +97,7 @@ async function ensureStream(nc: NatsConnection, name: string, subjectList: strin
       await jsm.streams.add(config);
       return { jsm, replicas };
     } catch (e) {
-      if (replicas === 1) throw e;
+      if (replicas === 1 || !/replica/i.test((e as Error).message)) throw e;
       // a single server cannot hold more than one replica: keep the data, say why
       await jsm.streams.add({ ...config, num_replicas: 1 });
       return { jsm, replicas: 1, problem: `created with 1 replica: ${(e as Error).message}` };

@@ -23,6 +23,8 @@ export const subjects = {
   consensusAlert: (csym: string) => `${PREFIX}.consensus.alert.${token(csym)}`,
   consensusLiq: () => `${PREFIX}.consensus.liq`,
   consensusSnapshot: (csym: string) => `${PREFIX}.consensus.snapshot.${token(csym)}`,
+  /** window open prices (#16.5): `<ASSET>` a consensus base, `<type>` an interval like 5m */
+  consensusWindow: (asset: string, type: string) => `${PREFIX}.consensus.window.${token(asset)}.${token(type)}`,
 
   /** wildcards for subscribers */
   all: () => `${PREFIX}.>`,
@@ -38,6 +40,7 @@ export const subjects = {
   allConsensusBooks: () => `${PREFIX}.consensus.book.*`,
   allConsensusTrades: () => `${PREFIX}.consensus.trade.*`,
   allConsensusAlerts: () => `${PREFIX}.consensus.alert.*`,
+  allConsensusWindows: () => `${PREFIX}.consensus.window.*.*`,
 } as const;
 
 /** What a concrete subject names; the inverse of the builders above. */
@@ -65,6 +68,12 @@ export function parseSubject(subject: string): ParsedSubject | null {
 
 /** JetStream stream that keeps the deduplicated liquidation log for replay. */
 export const LIQ_STREAM = 'BOOKFUSE_LIQ';
+
+/** JetStream stream of consensus alerts: its sequence is the ALERT `id` every gateway sends. */
+export const ALERT_STREAM = 'BOOKFUSE_ALERTS';
+
+/** JetStream stream of window open prices, the latest per (asset, interval) for late joiners. */
+export const WINDOW_STREAM = 'BOOKFUSE_WINDOWS';
 
 /** JetStream stream that keeps the collectors' liquidations (`bookfuse.v1.liq.>`) until the merger has them. */
 export const VENUE_LIQ_STREAM = 'BOOKFUSE_VENUE_LIQ';

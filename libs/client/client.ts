@@ -7,10 +7,11 @@
  * `ws` package) and in browsers (global WebSocket). Clock and randomness are injectable for tests.
  */
 import { backoffDelayMs } from './backoff.js';
+import { AlertGap, type AlertGapInfo, type FetchLike } from './alert-gap.js';
 import { Emitter } from './emitter.js';
 import { LocalBook } from './local-book.js';
 import { CloseCode, isReconnectable } from './codes.js';
-import type { AlertMessage, ClientMessage, ConsensusTradeMessage, ErrorPayload, HandshakePayload, ServerMessage } from './protocol.js';
+import type { AlertMessage, ClientMessage, ConsensusTradeMessage, ErrorPayload, EventType, HandshakePayload, ServerMessage } from './protocol.js';
 
 /** The part of the WHATWG WebSocket the client uses (browser WebSocket and `ws` both fit). */
 export interface WebSocketLike {
@@ -43,11 +44,17 @@ export interface ClientOptions {
   depth?: number;
   /** 'venues' asks for per-venue sizes on delta levels too */
   detail?: 'totals' | 'venues';
+  /** the venues the books merge (#16.1); omitted = every venue */
+  venues?: string[];
+  /** the message kinds to get (#16.3); omitted = BOOK, TRADE and ALERT */
+  events?: EventType[];
   /** defaults to globalThis.WebSocket */
   webSocket?: WebSocketFactory;
   clock?: Clock;
   random?: () => number;
   reconnect?: boolean;
+  /** for the alert gap fill (GET /v1/alerts); defaults to globalThis.fetch */
+  fetch?: FetchLike;
 }
 
 export interface CloseInfo {
@@ -63,7 +70,10 @@ export type ClientEvents = {
   /** a book changed (`kind` says how); the LocalBook is exact at this point */
   book: [LocalBook, 'snapshot' | 'delta'];
   trade: [ConsensusTradeMessage];
+  /** live alerts and, after a reconnect, the ones missed meanwhile: each once, in id order */
   alert: [AlertMessage];
+  /** a reconnect's alert gap was fetched (or could not be) */
+  alertGap: [AlertGapInfo];
   error: [ErrorPayload];
   /** a gap or epoch change was seen; RESYNC was sent */
   resync: [symbol: string, reason: string];
@@ -97,6 +107,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
   private stopped = true;
   private readonly clock: Clock;
   private readonly factory: WebSocketFactory;
+  private venueSet: string[] | null;
+  readonly alertGap: AlertGap;
   private readonly urls: string[];
   private urlIndex = 0;
 
@@ -108,6 +120,16 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     this.symbols = new Set(opts.symbols);
     this.clock = opts.clock ?? realClock;
     this.factory = opts.webSocket ?? defaultFactory();
+    this.venueSet = opts.venues ?? null;
+    this.alertGap = new AlertGap({
+      // the gateway just connected to: any one has the whole alert log
+      url: () => this.currentUrl,
+      apiKey: opts.apiKey,
+      symbols: () => this.symbols,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      deliver: (a) => this.emit('alert', a),
+      report: (info) => this.emit('alertGap', info),
+    });
   }
 
   start(): void {
@@ -131,7 +153,18 @@ export class BookfuseClient extends Emitter<ClientEvents> {
 
   subscribe(symbols: string[]): void {
     for (const s of symbols) this.symbols.add(s);
-    this.send({ type: 'SUBSCRIBE', payload: { symbols, depth: this.opts.depth } });
+    this.send({ type: 'SUBSCRIBE', payload: { symbols, depth: this.opts.depth, venues: this.venueSet } });
+  }
+
+  /** Merge only these venues into every book from now on (null = every venue); SNAPSHOTs follow. */
+  setVenues(venues: string[] | null): void {
+    this.venueSet = venues === null ? null : [...venues];
+    for (const b of this.books.values()) b.invalidate();
+    if (this.symbols.size) this.send({ type: 'SUBSCRIBE', payload: { symbols: [...this.symbols], depth: this.opts.depth, venues: this.venueSet } });
+  }
+
+  get venues(): readonly string[] | null {
+    return this.venueSet;
   }
 
   unsubscribe(symbols: string[]): void {
@@ -156,6 +189,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     const q = new URLSearchParams({ token: this.opts.apiKey, symbols: [...this.symbols].join(',') });
     if (this.opts.depth !== undefined) q.set('depth', String(this.opts.depth));
     if (this.opts.detail) q.set('detail', this.opts.detail);
+    if (this.venueSet) q.set('venues', this.venueSet.join(','));
+    if (this.opts.events) q.set('events', this.opts.events.join(','));
     return `${base}${base.endsWith('/ws') ? '' : '/ws'}?${q.toString()}`;
   }
 
@@ -215,6 +250,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
         this.attempt = 0;
         this.setState('open');
         this.emit('handshake', msg.payload);
+        if (!this.opts.events || this.opts.events.includes('ALERT')) this.alertGap.onHandshake(msg.payload);
         return;
       case 'SNAPSHOT': {
         const p = msg.payload;
@@ -238,7 +274,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
         this.emit('trade', msg.payload);
         return;
       case 'ALERT':
-        this.emit('alert', msg.payload);
+        this.alertGap.onAlert(msg.payload);
         return;
       case 'PING':
         this.send({ type: 'PONG', payload: { ts: msg.payload?.ts } });

@@ -63,6 +63,11 @@ export const ERROR_CODES = {
   NOT_FOUND: { close: null, reconnect: false, http: 404, sent: ['rest'], when: 'no such route or file' },
   NOT_READY: { close: null, reconnect: true, http: 503, sent: ['rest'], when: 'no book known to be right yet, or upstream silent' },
   NOT_LIVE: { close: null, reconnect: true, sent: ['bus'], when: 'a venue book asked for by the merger is resyncing (collector snapshot reply)' },
+  HISTORY_EXPIRED: { close: null, reconnect: false, http: 410, sent: ['rest'], when: 'GET /v1/alerts?after= is older than the alerts kept: fetch without after' },
+  INVALID_JSON: { close: null, reconnect: false, sent: ['gw'], when: '/ws/windows: a message that is not a JSON object; the connection stays' },
+  UNKNOWN_TYPE: { close: null, reconnect: false, sent: ['gw'], when: '/ws/windows: a message type other than subscribe/unsubscribe; the connection stays' },
+  UNKNOWN_ASSET: { close: null, reconnect: false, sent: ['gw'], when: '/ws/windows: subscribe names an asset not served; the connection stays' },
+  UNKNOWN_MARKET_TYPE: { close: null, reconnect: false, sent: ['gw'], when: '/ws/windows: subscribe names an interval not in WINDOW_TYPES; the connection stays' },
   INTERNAL: { close: null, reconnect: true, http: 500, sent: ['rest'], when: 'a handler failed; the request alone is lost' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -1,12 +1,13 @@
 /**
  * Exact ordering of non-negative decimal strings without numbers: a price like "0.000012345678"
  * or "98500.10000001" keeps every digit. The client runs in browsers, so this stays free of
- * decimal.js; test/unit/client-decimal.test.ts checks it against decimal.js.
+ * decimal.js; test/unit/client-decimal.test.ts checks it against decimal.js. The decimal form is
+ * the house's one (libs/core/checks.ts).
  */
-const PLAIN = /^\d+(\.\d+)?$/;
+import { CANONICAL_DECIMAL } from './checks.js';
 
 export function isDecimal(s: unknown): s is string {
-  return typeof s === 'string' && s.length > 0 && s.length <= 64 && PLAIN.test(s);
+  return typeof s === 'string' && s.length > 0 && s.length <= 64 && CANONICAL_DECIMAL.test(s);
 }
 
 function split(s: string): [int: string, frac: string] {

@@ -6,3 +6,6 @@ export * from './local-book.js';
 export * from './backoff.js';
 export * from './emitter.js';
 export * from './client.js';
+export * from './alert-gap.js';
+export * from './windows-protocol.js';
+export * from './windows-client.js';

@@ -4,6 +4,7 @@
  * Each side is kept best first, so the top of book is index 0.
  */
 import type { BookPayload, ConsensusLevel, DeltaLevel, SnapshotPayload, VenueView } from './protocol.js';
+import { seqStep } from './checks.js';
 import { canonical, compareDecimal, isDecimal, isZero } from './decimal-order.js';
 
 export interface BookLevel {
@@ -54,7 +55,8 @@ export class LocalBook {
   applyDelta(p: BookPayload): ApplyResult {
     if (!this.synced) return 'no-snapshot';
     if (p.epoch !== this.epoch) return this.unsync('epoch');
-    if (p.seq !== this.seq + 1) return this.unsync('gap');
+    // a repeat is refused like a gap: the client cannot tell a replay from a loss, it resyncs
+    if (seqStep(this.seq, p.seq) !== 'next') return this.unsync('gap');
     if (!validDelta(p.bids) || !validDelta(p.asks)) return this.unsync('bad');
     for (const l of p.bids) patch(this.bids, l, true);
     for (const l of p.asks) patch(this.asks, l, false);

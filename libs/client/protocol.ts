@@ -13,6 +13,9 @@ export type DeltaLevel = [price: string, total: string] | [price: string, total:
 
 export type StreamMode = 'stream' | 'snapshot';
 
+/** What `events=` / SUBSCRIBE's `events` select: BOOK = SNAPSHOT and BOOK messages. */
+export type EventType = 'BOOK' | 'TRADE' | 'ALERT';
+
 /** ERROR codes, their close codes and reconnect advice: the one table in codes.ts. */
 export type { ErrorCodeName } from './codes.js';
 
@@ -38,7 +41,20 @@ export interface HandshakePayload {
   detail: 'totals' | 'venues';
   symbols: string[];
   available: string[];
+  /** the venue set of the books (sorted); null = every venue */
+  venues: string[] | null;
+  /** the event types this connection gets */
+  events: EventType[];
+  /** id of the newest alert in the gateway's alert log (0 = none yet): alerts after it come live */
+  last_alert_id: number;
   limits: Limits;
+}
+
+export interface SubscribedPayload {
+  symbols: string[];
+  depth: number;
+  venues: string[] | null;
+  events: EventType[];
 }
 
 export interface SnapshotPayload {
@@ -86,12 +102,12 @@ export type ServerMessage =
   | { type: 'TRADE'; payload: ConsensusTradeMessage }
   | { type: 'ALERT'; payload: AlertMessage }
   | { type: 'PING'; payload: { ts: number } }
-  | { type: 'SUBSCRIBED'; payload: { symbols: string[]; depth: number } }
+  | { type: 'SUBSCRIBED'; payload: SubscribedPayload }
   | { type: 'UNSUBSCRIBED'; payload: { symbols: string[] } }
   | { type: 'ERROR'; payload: ErrorPayload };
 
 export type ClientMessage =
-  | { type: 'SUBSCRIBE'; payload: { symbols: string[]; depth?: number } }
+  | { type: 'SUBSCRIBE'; payload: { symbols: string[]; depth?: number; venues?: string[] | null; events?: EventType[] } }
   | { type: 'UNSUBSCRIBE'; payload: { symbols: string[] } }
   | { type: 'RESYNC'; payload: { symbol: string } }
   | { type: 'PONG'; payload?: { ts?: number } };

@@ -9,3 +9,8 @@ export * from './recent-ids.js';
 export * from './trade-merger.js';
 export * from './liquidations.js';
 export * from './shard.js';
+export * from './large-liquidation.js';
+export * from './windows.js';
+export * from './window-mid.js';
+export * from './line-book.js';
+export * from './line-arbiter.js';

@@ -30,7 +30,9 @@ export class LiquidationDeduper {
   prepare(l: LiquidationMessage, usdLike: boolean): LiquidationMessage | null {
     const id = consensusLiquidationId(l.venue, l.id);
     if (this.recent.has(id)) return null;
-    const out: LiquidationMessage = { ...l, id };
+    // which collector line saw it first is no part of the consensus event (two lines, one event)
+    const { line: _line, ...event } = l;
+    const out: LiquidationMessage = { ...event, id };
     const missing = l.notional_usd === undefined || new Decimal(l.notional_usd).isZero();
     if (missing && usdLike) out.notional_usd = decString(new Decimal(l.price).times(l.qty));
     return out;

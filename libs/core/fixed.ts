@@ -6,6 +6,7 @@
  * PRECISION_EXCEEDED instead of losing a digit. decimal.js stays the reference arithmetic:
  * test/unit/core/fixed.property.test.ts proves these functions agree with it.
  */
+import { PLAIN_DECIMAL } from './checks.js';
 import { BookfuseError } from './errors.js';
 
 export const MAX_SCALE = 18;
@@ -61,8 +62,6 @@ export function parseScaled(s: string, scale: number): number {
   }
   return v;
 }
-
-const PLAIN_DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
 
 /** Number of significant fractional digits ("1.2300" → 2, "5" → 0). Validates the string. */
 export function fractionDigits(s: string): number {

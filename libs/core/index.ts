@@ -9,3 +9,4 @@ export * from './clock.js';
 export * from './capture-line.js';
 export * from './depth-window.js';
 export * from './backoff.js';
+export * from './checks.js';

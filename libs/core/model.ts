@@ -30,11 +30,13 @@ export interface BookMessage {
   depth?: number;
   bids: Level[];
   asks: Level[];
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
 }
 
-export interface TradeMessage {
+/** One print as both the venue trade and the merged consensus trade carry it. */
+export interface TradePrint {
   v: 1;
-  venue: VenueId;
   symbol: string;
   id: string;
   price: string;
@@ -42,8 +44,14 @@ export interface TradeMessage {
   side: TakerSide;
   ts: number;
   recv_ts: number;
+}
+
+export interface TradeMessage extends TradePrint {
+  venue: VenueId;
   recv_us?: number;
   pub_ts?: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
   pub_us?: number;
 }
 
@@ -63,6 +71,8 @@ export interface LiquidationMessage {
   recv_ts: number;
   recv_us?: number;
   pub_ts?: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
   pub_us?: number;
 }
 
@@ -82,6 +92,8 @@ export interface StatusMessage {
   symbols: Record<string, SymbolStatus>;
   capabilities?: { liquidations: boolean; note?: string };
   ts: number;
+  /** the collector line (A, B…) that published it, when several collect the same venue; absent = A */
+  line?: string;
 }
 
 /** A consensus level: price, total size, size per venue. */
@@ -128,7 +140,7 @@ export interface ConsensusBookMessage {
   crossed?: boolean;
 }
 
-export type AlertKind = 'STALE' | 'RECOVERED' | 'DIVERGENCE' | 'CONVERGED' | 'RESYNC';
+export type AlertKind = 'STALE' | 'RECOVERED' | 'DIVERGENCE' | 'CONVERGED' | 'RESYNC' | 'LARGE_LIQUIDATION';
 
 export interface AlertMessage {
   v: 1;
@@ -138,17 +150,14 @@ export interface AlertMessage {
   priority: 'P0' | 'P1' | 'P2';
   detail: Record<string, unknown>;
   ts: number;
+  /**
+   * Position in the JetStream alert log (BOOKFUSE_ALERTS): the same on every gateway, increasing.
+   * Set by the gateway when it relays; absent on the merger's NATS message.
+   */
+  id?: number;
 }
 
-export interface ConsensusTradeMessage {
-  v: 1;
-  symbol: string;
-  id: string;
-  price: string;
-  qty: string;
-  side: TakerSide;
-  ts: number;
-  recv_ts: number;
+export interface ConsensusTradeMessage extends TradePrint {
   /** every venue that reported this print */
   venues: VenueId[];
   /** the raw trades merged into it */

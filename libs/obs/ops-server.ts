@@ -13,7 +13,16 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-export async function startOpsServer(opts: { host: string; port: number; registry: Registry; ready: () => string | null }): Promise<OpsServer> {
+export interface OpsServerOptions {
+  host: string;
+  port: number;
+  registry: Registry;
+  ready: () => string | null;
+  /** fields /healthz adds beside `ok` (a merger's role and shard, a collector's line) */
+  health?: () => Record<string, unknown>;
+}
+
+export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
   const server: Server = createServer(guardHttp((_req, res, { path }) => {
     if (path === '/metrics') {
       opts.registry
@@ -28,7 +37,7 @@ export async function startOpsServer(opts: { host: string; port: number; registr
         });
       return;
     }
-    if (path === '/healthz') return void send(res, 200, { ok: true });
+    if (path === '/healthz') return void send(res, 200, { ok: true, ...opts.health?.() });
     if (path === '/readyz') {
       const why = opts.ready();
       return void send(res, why ? 503 : 200, why ? { ready: false, reason: why } : { ready: true });

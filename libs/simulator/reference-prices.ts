@@ -25,3 +25,8 @@ export function simSpec(base: string, venueSymbol: string, quote: string, row: r
   const [tickSize = '1', lotSize = '1', contractSize = '1'] = row ?? fallback;
   return { venueSymbol, venueBase: base, quote, tickSize, lotSize, contractSize, mid: referenceMid(base) };
 }
+
+/** A venue's simulator specs for any bases, from its tick/lot table (see simSpec). */
+export function tableSpecs(symbolOf: (base: string) => string, quote: string, table: Readonly<Record<string, readonly string[]>>, fallback: readonly string[]): (bases: string[]) => SimInstrumentSpec[] {
+  return (bases) => bases.map((b) => simSpec(b, symbolOf(b), quote, table[b], fallback));
+}

@@ -7,6 +7,7 @@
  * Adding a venue = one folder implementing VenueAdapter + one line in registry.ts.
  */
 import type { ErrorCode, Instrument, L2Book, LiquidationCoverage, TakerSide, VenueId } from '../core/index.js';
+import type { DriftSink } from './drift.js';
 
 /** A REST call an adapter wants made; `weight` is charged against the venue's budget. */
 export interface RestRequest {
@@ -146,8 +147,11 @@ export interface VenueAdapter<F = unknown> {
   /** Frames that make the venue send a fresh snapshot for one symbol on an open connection. */
   resubscribe(conn: ConnectionSpec, venueSymbol: string): string[];
 
-  /** pure: one raw text frame → what it is. Throws BookfuseError on malformed input. */
-  parse(raw: string, recvTs: number): ParsedFrame<F>;
+  /**
+   * pure: one raw text frame → what it is. Throws BookfuseError on malformed input (a missing
+   * required field); reports unknown fields and documented fallbacks to `drift` (drift.ts).
+   */
+  parse(raw: string, recvTs: number, drift?: DriftSink): ParsedFrame<F>;
   createSync(instrument: Instrument, opts: { depth: number }): BookSync<F>;
 
   /** REST snapshot for one symbol, when the venue bootstraps books over REST */

@@ -7,47 +7,13 @@
  * published from a book that is not live, a crossed book is a sync failure, a resync publishes a
  * fresh snapshot, and `seq` is contiguous per venue book.
  */
-import {
-  Decimal,
-  decString,
-  errorCode,
-  formatScaled,
-  applyFactor,
-  convertDecimal,
-  type BookMessage,
-  type BookState,
-  type ErrorCode,
-  type Instrument,
-  type Level,
-  type LiquidationMessage,
-  type TradeMessage,
-} from '../core/index.js';
-import type { BookSync, ParsedFrame, SyncResult, VenueAdapter, VenueLiquidation, VenueTrade } from './adapter.js';
-import { DepthWindow } from '../core/index.js';
+import { applyFactor, DepthWindow, errorCode, formatScaled, type BookMessage, type BookState, type Instrument, type Level } from '../core/index.js';
+import type { BookSync, ParsedFrame, SyncResult, VenueAdapter } from './adapter.js';
+import type { EngineOutput, EngineStats } from './engine-output.js';
+import { DriftLog } from './drift.js';
+import { liquidationMessages, tradeMessages } from './flow.js';
 
-export type EngineOutput =
-  | { type: 'book'; msg: BookMessage }
-  | { type: 'trade'; msg: TradeMessage }
-  | { type: 'liq'; msg: LiquidationMessage }
-  | { type: 'fetch-snapshot'; venueSymbol: string }
-  | { type: 'resubscribe'; venueSymbol: string }
-  | { type: 'reconnect'; reason: string }
-  | { type: 'problem'; code: ErrorCode; venueSymbol?: string; detail: string }
-  | { type: 'state'; venueSymbol: string; state: BookState };
-
-export interface EngineStats {
-  frames: number;
-  snapshots: number;
-  deltas: number;
-  gaps: number;
-  resyncs: number;
-  checksum_ok: number;
-  checksum_failed: number;
-  crossed: number;
-  trades: number;
-  liquidations: number;
-  rejected: number;
-}
+export type { EngineOutput, EngineStats } from './engine-output.js';
 
 export interface EngineOptions {
   /** levels per side published (and kept exact) per book */
@@ -86,6 +52,8 @@ export class VenueEngine {
     rejected: 0,
   };
   readonly books = new Map<string, BookEntry>();
+  /** schema drift seen on this venue, per field and kind */
+  readonly drift = new DriftLog();
   private readonly instruments = new Map<string, Instrument | null>();
 
   constructor(
@@ -130,9 +98,16 @@ export class VenueEngine {
   /** One raw WebSocket text frame. */
   onFrame(raw: string, recvTs: number): EngineOutput[] {
     this.stats.frames++;
+    const out = this.onParsedFrame(raw, recvTs);
+    const drift = this.drift.take();
+    if (drift.length === 0) return out;
+    return [...drift.map((n): EngineOutput => ({ type: 'drift', ...n })), ...out];
+  }
+
+  private onParsedFrame(raw: string, recvTs: number): EngineOutput[] {
     let parsed: ParsedFrame<unknown>;
     try {
-      parsed = this.adapter.parse(raw, recvTs);
+      parsed = this.adapter.parse(raw, recvTs, this.drift);
     } catch (e) {
       this.stats.rejected++;
       return [{ type: 'problem', code: errorCode(e), detail: (e as Error).message }];
@@ -141,9 +116,9 @@ export class VenueEngine {
       case 'book':
         return this.onBookFrame(parsed.venueSymbol, parsed.frame, recvTs);
       case 'trades':
-        return this.onTrades(parsed.trades, recvTs);
+        return tradeMessages(this.adapter.id, parsed.trades, recvTs, (s) => this.instrument(s), this.stats);
       case 'liquidations':
-        return this.onLiquidations(parsed.liquidations, recvTs);
+        return liquidationMessages(this.adapter.id, parsed.liquidations, recvTs, (s) => this.instrument(s), this.stats);
       case 'reconnect':
         return [{ type: 'reconnect', reason: parsed.reason }];
       case 'venue-error':
@@ -325,69 +300,4 @@ export class VenueEngine {
     const [q, qs] = applyFactor(size, book.sizeScale, conv.size);
     return [formatScaled(p, ps), formatScaled(q, qs)];
   }
-
-  private onTrades(trades: VenueTrade[], recvTs: number): EngineOutput[] {
-    const out: EngineOutput[] = [];
-    for (const t of trades) {
-      const inst = this.instrument(t.venueSymbol);
-      if (!inst?.conversion) {
-        if (!inst) out.push({ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol: t.venueSymbol, detail: 'trade for an unknown instrument' });
-        continue;
-      }
-      this.stats.trades++;
-      out.push({
-        type: 'trade',
-        msg: {
-          v: 1,
-          venue: this.adapter.id,
-          symbol: inst.symbol,
-          id: t.id,
-          price: convertDecimal(t.price, inst.conversion.price),
-          qty: convertDecimal(t.qty, inst.conversion.size),
-          side: t.side,
-          ts: t.ts,
-          recv_ts: recvTs,
-        },
-      });
-    }
-    return out;
-  }
-
-  private onLiquidations(liqs: VenueLiquidation[], recvTs: number): EngineOutput[] {
-    const out: EngineOutput[] = [];
-    for (const l of liqs) {
-      const inst = this.instrument(l.venueSymbol);
-      if (!inst?.conversion) {
-        if (!inst) out.push({ type: 'problem', code: 'UNKNOWN_SYMBOL', venueSymbol: l.venueSymbol, detail: 'liquidation for an unknown instrument' });
-        continue;
-      }
-      this.stats.liquidations++;
-      const price = convertDecimal(l.price, inst.conversion.price);
-      const qty = convertDecimal(l.qty, inst.conversion.size);
-      out.push({
-        type: 'liq',
-        msg: {
-          v: 1,
-          venue: this.adapter.id,
-          symbol: inst.symbol,
-          id: l.id ?? liquidationId(l),
-          side: l.side,
-          liquidated: l.liquidated,
-          price,
-          qty,
-          notional_usd: decString(new Decimal(price).mul(qty)),
-          coverage: l.coverage,
-          ts: l.ts,
-          recv_ts: recvTs,
-        },
-      });
-    }
-    return out;
-  }
 }
-
-/** Venues without liquidation ids: the content is the identity (same event ⇒ same id). */
-export function liquidationId(l: VenueLiquidation): string {
-  return `${l.venueSymbol}-${l.ts}-${l.side}-${l.price}-${l.qty}`;
-}
-

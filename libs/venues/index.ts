@@ -6,6 +6,7 @@ export * from './adapter.js';
 export * from './module.js';
 export * from './registry.js';
 export * from './engine.js';
+export * from './drift.js';
 export * from './feed.js';
 export * from './rest.js';
 export * from './metadata.js';

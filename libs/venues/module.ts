@@ -32,3 +32,12 @@ export interface VenueModule {
     intervalMs: number;
   };
 }
+
+/**
+ * A venue module from its adapter factory and its facts: the factory receives the venue's
+ * `<VENUE>_OPTIONS` as its own options type.
+ */
+export function defineVenue<O, F>(id: VenueId, createAdapter: (options?: Partial<O>) => VenueAdapter<F>, facts: Omit<VenueModule, 'id' | 'createAdapter'>): VenueModule {
+  // the engine treats book frames as opaque: an adapter of any frame type is a VenueAdapter<unknown>
+  return { id, createAdapter: (options) => createAdapter(options as Partial<O> | undefined) as unknown as VenueAdapter<unknown>, ...facts };
+}

@@ -2,17 +2,17 @@
  * Small validators for venue frames: every field a parser maps is checked for type, so a frame of
  * the wrong shape is a BAD_FRAME error with the field named, never an undefined in a book.
  */
-import { BookfuseError } from '../core/index.js';
+import { BookfuseError, isLevel, isObj, PLAIN_DECIMAL, type Obj } from '../core/index.js';
 
-export type Obj = Record<string, unknown>;
+export type { Obj };
 
 export function bad(msg: string): BookfuseError {
   return new BookfuseError('BAD_FRAME', msg);
 }
 
 export function asObj(x: unknown, what: string): Obj {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw bad(`${what}: not an object`);
-  return x as Obj;
+  if (!isObj(x)) throw bad(`${what}: not an object`);
+  return x;
 }
 
 export function field(o: Obj, k: string, what = 'frame'): unknown {
@@ -53,11 +53,7 @@ export type RawLevel = [string, string];
 /** `[["price","size"], …]` (extra entries per level, like OKX's order count, are allowed). */
 export function levelsField(o: Obj, k: string, what = 'frame'): RawLevel[] {
   const arr = arrField(o, k, what);
-  for (const l of arr) {
-    if (!Array.isArray(l) || l.length < 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') {
-      throw bad(`${what}: ${k} holds a malformed level`);
-    }
-  }
+  for (const l of arr) if (!isLevel(l)) throw bad(`${what}: ${k} holds a malformed level`);
   return arr as RawLevel[];
 }
 
@@ -68,8 +64,6 @@ export function parseJson(raw: string): unknown {
     throw bad(`not JSON: ${raw.slice(0, 60)}`);
   }
 }
-
-const PLAIN_DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
 
 /** A price or size string: a plain non-negative decimal ("1e5", "-1", "" and "NaN" are BAD_FRAME). */
 export function decField(o: Obj, k: string, what = 'frame'): string {

@@ -80,7 +80,9 @@ export function demoPlan(o: PlanOptions): DemoPlan {
     children.push({ name: name('collector', i, lines), service: 'collector', env: { ...common, ...venues, COLLECTOR_PORT: String(port), ...(cluster ? { COLLECTOR_LINE: lines[i]!.toUpperCase() } : {}) } }),
   );
   const nums = ['1', '2'];
-  p.mergers.forEach((port, i) => children.push({ name: name('merger', i, nums), service: 'merger', env: { ...common, MERGER_PORT: String(port) } }));
+  // the mergers' lease must outlive any one node, as the liquidation streams do
+  const lease = cluster ? { MERGER_LEASE_REPLICAS: env['MERGER_LEASE_REPLICAS'] ?? '3' } : {};
+  p.mergers.forEach((port, i) => children.push({ name: name('merger', i, nums), service: 'merger', env: { ...common, ...lease, MERGER_PORT: String(port) } }));
   p.gateways.forEach((port, i) => {
     const firehose = p.firehoses[i] ?? p.firehoses[0];
     children.push({

@@ -13,13 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.js';
 import { clusterPorts, demoPlan, type DemoPlan } from './demo-plan.js';
 import { NatsServerMissing, portAnswers, resolveNats, startDemoCluster } from './nats-server.js';
-import { stopProcess, Supervisor } from './supervisor.js';
+import { stopProcess, Supervisor, type Restartable } from './supervisor.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 
 interface DemoNats {
   url: string;
   describe: string;
+  /** nodes the demo started and restarts when they die (the cluster's) */
+  nodes: { name: string; target: Restartable }[];
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function demo(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.once('SIGINT', () => void stopAll());
     process.once('SIGTERM', () => void stopAll());
   });
+  for (const n of nats.nodes) supervisor.watch(n.name, n.target);
   for (const c of plan.children) {
     supervisor.start({ name: c.name, command: process.execPath, args: [CLI, c.service], env: c.env, log: join(logDir, `${c.name}.log`) });
   }
@@ -74,11 +77,16 @@ async function demoNats(env: NodeJS.ProcessEnv, cluster: boolean, logDir: string
   if (cluster) {
     const c = await startDemoCluster(env, clusterPorts(env), logDir);
     const monitor = c.nodes.map((n) => (n.monitorPort ? `http://127.0.0.1:${n.monitorPort}` : '')).join(' ');
-    return { url: c.url, describe: `${c.url} (3-node JetStream cluster started by the demo; monitoring ${monitor})`, stop: () => Promise.all(c.nodes.map((n) => n.stop())).then(() => undefined) };
+    return {
+      url: c.url,
+      describe: `${c.url} (3-node JetStream cluster started by the demo; monitoring ${monitor})`,
+      nodes: c.nodes.map((n) => ({ name: `nats ${n.name}`, target: { alive: () => n.alive?.() ?? true, start: () => n.start() } })),
+      stop: () => Promise.all(c.nodes.map((n) => n.stop())).then(() => undefined),
+    };
   }
   const n = await resolveNats(env);
   const origin = n.origin === 'started' ? 'started by the demo' : n.origin === 'existing' ? 'already running' : 'from NATS_URL';
-  return { url: n.url, describe: `${n.url} (${origin})`, stop: () => (n.child ? stopProcess(n.child) : Promise.resolve()) };
+  return { url: n.url, describe: `${n.url} (${origin})`, nodes: [], stop: () => (n.child ? stopProcess(n.child) : Promise.resolve()) };
 }
 
 async function waitReady(plan: DemoPlan, live: boolean): Promise<boolean> {

@@ -2,7 +2,7 @@
 /**
  * The `bookfuse` command: one subcommand per part, each configured by the environment.
  *   bookfuse collector|merger|gateway|firehose|simulator   run one service
- *   bookfuse demo [--live] [--verbose]                      everything on one machine
+ *   bookfuse demo [--live] [--cluster] [--verbose]          everything on one machine
  *   bookfuse replay <capture.ndjson> --venue <id> [--depth N] [--instruments <file>] [--json]
  *   bookfuse record --venue <id> --symbols A,B --out file.ndjson [--seconds N]
  *   bookfuse watch <SYMBOL>                                 live top of book in the terminal
@@ -16,7 +16,7 @@ const SERVICES = ['collector', 'merger', 'gateway', 'firehose', 'simulator'] as 
 
 const USAGE = `usage: bookfuse <command>
   collector | merger | gateway | firehose | simulator   run one service (configured by environment variables)
-  demo [--live] [--verbose]       run everything on one machine (simulated venues unless --live)
+  demo [--live] [--cluster] [--verbose]   run everything on one machine (simulated venues unless --live; --cluster: 3 NATS nodes, two of each service)
   replay <capture.ndjson> --venue <id> [--depth N] [--instruments <file>] [--json]
   record --venue <id> --symbols A,B --out file.ndjson [--seconds N]
   watch <SYMBOL>                  live consensus top of book (GATEWAY_URL, BOOKFUSE_API_KEY)

@@ -38,6 +38,22 @@ export interface ChildSpec {
   log: string;
 }
 
+/** Something the supervisor did not spawn but restarts when it dies (a nats-server node). */
+export interface Restartable {
+  alive(): boolean;
+  start(): Promise<void>;
+}
+
+interface Watched {
+  name: string;
+  target: Restartable;
+  startedAt: number;
+  state: RestartState;
+  restarting: boolean;
+}
+
+const WATCH_POLL_MS = 500;
+
 interface Supervised {
   spec: ChildSpec;
   proc: ChildProcess | undefined;
@@ -56,17 +72,26 @@ export interface SupervisorOptions {
 
 export class Supervisor {
   private readonly children: Supervised[] = [];
+  private readonly watched: Watched[] = [];
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private stopping = false;
 
   constructor(private readonly opts: SupervisorOptions) {}
 
   /** restarts of every child so far */
   get restarts(): number {
-    return this.children.reduce((n, c) => n + c.state.restarts, 0);
+    return [...this.children, ...this.watched].reduce((n, c) => n + c.state.restarts, 0);
   }
 
   restartsOf(name: string): number {
-    return this.children.find((c) => c.spec.name === name)?.state.restarts ?? 0;
+    return [...this.children.map((c) => ({ name: c.spec.name, state: c.state })), ...this.watched].find((c) => c.name === name)?.state.restarts ?? 0;
+  }
+
+  /** Restart `target` with the same backoff when it is found dead (polled; it runs already). */
+  watch(name: string, target: Restartable): void {
+    this.watched.push({ name, target, startedAt: this.now(), state: { attempt: 0, restarts: 0 }, restarting: false });
+    this.poll ??= setInterval(() => this.checkWatched(), WATCH_POLL_MS);
   }
 
   /** the live children's pids by name (a child waiting for its restart is absent) */
@@ -84,6 +109,8 @@ export class Supervisor {
 
   async stopAll(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.poll);
+    for (const t of this.timers) clearTimeout(t);
     for (const c of this.children) clearTimeout(c.timer);
     // reverse order: consumers first, what they depend on last
     for (const c of [...this.children].reverse()) if (c.proc) await stopProcess(c.proc);
@@ -127,6 +154,26 @@ export class Supervisor {
       this.spawn(c);
       this.opts.say(`${c.spec.name} restarted (pid ${c.proc?.pid ?? '?'}, restart #${c.state.restarts})`);
     }, next.delayMs);
+  }
+
+  private checkWatched(): void {
+    for (const w of this.watched) {
+      if (this.stopping || w.restarting || w.target.alive()) continue;
+      const next = nextRestart(w.state, w.startedAt, this.now());
+      w.state = next.state;
+      w.restarting = true;
+      this.opts.say(`${w.name} died; restart #${w.state.restarts} in ${next.delayMs / 1000} s (restarts: ${this.restarts} in all)`);
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (this.stopping) return;
+        w.startedAt = this.now();
+        w.target.start().then(
+          () => this.opts.say(`${w.name} restarted (restart #${w.state.restarts})`),
+          (e: unknown) => this.opts.say(`${w.name} did not start: ${(e as Error).message}`),
+        ).finally(() => (w.restarting = false));
+      }, next.delayMs);
+      this.timers.add(t);
+    }
   }
 }
 

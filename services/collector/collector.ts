@@ -4,7 +4,7 @@
  */
 import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { encode, parseSubject, subjects } from '../../libs/bus/index.js';
+import { decodeJson, encode, parseSubject, subjects } from '../../libs/bus/index.js';
 import type { ErrorCodeName } from '../../libs/client/index.js';
 import type { Registry } from '../../libs/obs/index.js';
 import { createAdapter } from '../../libs/venues/index.js';
@@ -36,7 +36,7 @@ export class Collector {
     this.liqs = new LiqPublisher(deps.nc, { capacity: config.liqBuffer, replicas: config.liqReplicas, ackTimeoutMs: config.liqAckTimeoutMs }, deps.log, metrics);
     this.runners = config.venues.map(
       (v) =>
-        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth }, { ...deps, metrics, liqs: this.liqs }),
+        new VenueRunner(createAdapter(v, config.perVenue[v]?.options), config.perVenue[v] ?? { venue: v, options: {} }, { bases: config.bases, quotes: config.quotes, depth: config.depth, line: config.line }, { ...deps, metrics, liqs: this.liqs }),
     );
   }
 
@@ -44,6 +44,8 @@ export class Collector {
     for (const r of this.runners) {
       const sub = this.deps.nc.subscribe(subjects.venueSnapshots(r.venue), {
         callback: (_err, msg) => {
+          // a request naming another line is that line's to answer
+          if (!forLine(msg.data, this.config.line)) return;
           const parsed = parseSubject(msg.subject);
           if (parsed?.kind !== 'snapshot') return;
           const symbol = parsed.symbol;
@@ -80,5 +82,16 @@ export class Collector {
 
   private publishStatus(): void {
     for (const r of this.runners) this.deps.nc.publish(subjects.status(r.venue), encode(r.status()));
+  }
+}
+
+/** A snapshot request body names the line it wants (`{"line":"B"}`); empty or no line = any. */
+function forLine(data: Uint8Array, line: string): boolean {
+  if (data.length === 0) return true;
+  try {
+    const want = (decodeJson(data) as { line?: unknown } | null)?.line;
+    return typeof want !== 'string' || want === line;
+  } catch {
+    return true;
   }
 }

@@ -28,6 +28,8 @@ export interface CollectorConfig extends CommonConfig {
   metadataRefreshMs: number;
   /** every venue from one simulator: ws(s)://…/<venue> and http(s)://…/<venue> */
   simulatorUrl: string;
+  /** which of the redundant collector lines this one is: stamped on every message */
+  line: 'A' | 'B';
   /** liquidations held while JetStream has not acknowledged them */
   liqBuffer: number;
   liqAckTimeoutMs: number;
@@ -47,6 +49,7 @@ const schema: Schema<Base> = {
   metricsPort: { env: 'COLLECTOR_PORT', parse: parse.port, default: 9101, doc: 'port of /metrics, /healthz, /readyz (0 = any)' },
   statusIntervalMs: { env: 'COLLECTOR_STATUS_INTERVAL_MS', parse: parse.int(100, 60_000), default: 1000, doc: 'status heartbeat period' },
   metadataRefreshMs: { env: 'COLLECTOR_METADATA_REFRESH_MS', parse: parse.int(60_000), default: 3_600_000, doc: 'instrument metadata refresh period' },
+  line: { env: 'COLLECTOR_LINE', parse: parse.oneOf<'A' | 'B'>('A', 'B'), default: 'A', doc: 'this collector\'s line when two collect the same venues (A and B): stamped on every message; it answers snapshot requests for its line or for none' },
   liqBuffer: { env: 'COLLECTOR_LIQ_BUFFER', parse: parse.int(100, 10_000_000), default: 100_000, doc: 'liquidations held while JetStream has not acknowledged them (NATS away); when full the oldest is dropped and counted' },
   liqAckTimeoutMs: { env: 'COLLECTOR_LIQ_ACK_TIMEOUT_MS', parse: parse.int(100, 60_000), default: 2000, doc: 'how long a liquidation publish waits for the stream ack before it is retried' },
   liqReplicas: liqReplicasField,

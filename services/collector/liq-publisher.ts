@@ -32,6 +32,8 @@ interface Pending {
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2000;
+/** consecutive "no responders" answers (~10 s of retries) before the stream is ensured again */
+const NO_RESPONDERS_BEFORE_ENSURE = 10;
 
 export class LiqPublisher {
   private readonly queue: Pending[] = [];
@@ -88,6 +90,7 @@ export class LiqPublisher {
   private async pump(): Promise<void> {
     this.pumping = true;
     let failures = 0;
+    let noResponders = 0;
     try {
       while (!this.stopped && this.buffered > 0 && !this.nc.isClosed()) {
         const p = this.queue[this.head]!;
@@ -102,8 +105,14 @@ export class LiqPublisher {
           this.m.liqBuffered.set(this.buffered);
         } catch (e) {
           const code = (e as { code?: string }).code;
-          // no responders: no stream on this subject (a NATS that lost its store) — create it again
-          if (code === '503') this.streamReady = false;
+          // No responders: the stream's leader is being elected after a node loss (seconds), or
+          // there is no stream at all (a NATS that lost its store). Only a long run of them is
+          // worth the JetStream API calls that re-create it, which stall during an election.
+          noResponders = code === '503' ? noResponders + 1 : 0;
+          if (noResponders >= NO_RESPONDERS_BEFORE_ENSURE) {
+            this.streamReady = false;
+            noResponders = 0;
+          }
           this.m.liqRetries.inc({ venue: p.venue, reason: code === '503' ? 'no_stream' : code === 'TIMEOUT' ? 'timeout' : 'error' });
           const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(failures++, 5));
           if (failures === 1) this.log.warn({ err: (e as Error).message, buffered: this.buffered }, 'liquidation not acknowledged by JetStream; holding and retrying');

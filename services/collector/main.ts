@@ -14,8 +14,8 @@ export async function main(env: NodeJS.ProcessEnv) {
   const collector = new Collector(config, { nc, log, registry });
   await collector.start();
   life.defer('collector', () => collector.stop());
-  const ops = await startOpsServer({ host: config.host, port: config.metricsPort, registry, ready: () => collector.notReadyReason() });
+  const ops = await startOpsServer({ host: config.host, port: config.metricsPort, registry, ready: () => collector.notReadyReason(), health: () => ({ line: config.line, venues: config.venues }) });
   life.defer('ops', () => ops.close());
-  log.info({ venues: config.venues, ops: ops.url }, 'collector started');
+  log.info({ line: config.line, venues: config.venues, ops: ops.url }, 'collector started');
   return { stop: () => life.stop(), listening: { collector: ops.url }, lifecycle: life };
 }

@@ -9,6 +9,7 @@ export function createCollectorMetrics(registry: Registry) {
     resyncs: new prom.Counter({ name: 'bookfuse_collector_book_resyncs_total', help: 'venue books discarded and re-synced', labelNames: ['venue', 'reason'], registers: [registry] }),
     checksumFailures: new prom.Counter({ name: 'bookfuse_collector_checksum_failures_total', help: 'venue checksum mismatches', labelNames: ['venue'], registers: [registry] }),
     reconnects: new prom.Counter({ name: 'bookfuse_collector_reconnects_total', help: 'venue socket closes, by reason', labelNames: ['venue', 'reason'], registers: [registry] }),
+    schemaDrift: new prom.Counter({ name: 'bookfuse_collector_schema_drift_total', help: 'venue frames that drifted from the known schema: unknown fields, fallbacks taken, optional fields missing', labelNames: ['venue', 'field', 'kind'], registers: [registry] }),
     snapshotsFetched: new prom.Counter({ name: 'bookfuse_collector_rest_snapshots_total', help: 'REST book snapshots fetched', labelNames: ['venue', 'result'], registers: [registry] }),
     bookState: new prom.Gauge({ name: 'bookfuse_collector_book_live', help: '1 while the venue book is live', labelNames: ['venue', 'symbol'], registers: [registry] }),
     venueLatency: new prom.Histogram({ name: 'bookfuse_collector_venue_latency_seconds', help: 'receive time minus venue event time (includes clock offset)', labelNames: ['venue'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }),

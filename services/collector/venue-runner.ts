@@ -23,6 +23,8 @@ export interface VenueRunnerOptions {
   bases: string[];
   quotes: string[];
   depth: number;
+  /** the collector line stamped on every message (absent: none) */
+  line?: string;
 }
 
 export class VenueRunner {
@@ -80,7 +82,9 @@ export class VenueRunner {
   /** The current book for a canonical symbol, for snapshot requests. */
   snapshot(symbol: string): BookMessage | null {
     const vs = this.bySymbol.get(symbol);
-    return vs && this.engine ? this.engine.snapshotOf(vs, Date.now()) : null;
+    const snap = vs && this.engine ? this.engine.snapshotOf(vs, Date.now()) : null;
+    if (snap && this.opts.line) snap.line = this.opts.line;
+    return snap;
   }
 
   status(): StatusMessage {
@@ -103,6 +107,7 @@ export class VenueRunner {
     else if (live === total && total > 0) state = 'live';
     else state = resyncing > 0 ? 'resyncing' : 'connecting';
     const msg: StatusMessage = { v: 1, venue: this.venue, state, symbols, ts: Date.now() };
+    if (this.opts.line) msg.line = this.opts.line;
     msg.capabilities = { liquidations: this.adapter.liquidations.supported };
     if (this.adapter.liquidations.note) msg.capabilities.note = this.adapter.liquidations.note;
     return msg;
@@ -209,6 +214,10 @@ export class VenueRunner {
           }
           this.deps.log.warn({ venue: this.venue, code: o.code, symbol: o.venueSymbol, detail: o.detail.slice(0, 300) }, 'venue problem');
           break;
+        case 'drift':
+          this.deps.metrics.schemaDrift.inc({ venue: this.venue, field: o.field, kind: o.kind });
+          if (o.first) this.deps.log.warn({ venue: this.venue, field: o.field, kind: o.kind }, 'venue schema drift (first occurrence)');
+          break;
         case 'state': {
           const inst = this.engine?.books.get(o.venueSymbol)?.instrument;
           if (inst) this.deps.metrics.bookState.set({ venue: this.venue, symbol: inst.symbol }, o.state === 'live' ? 1 : 0);
@@ -223,12 +232,13 @@ export class VenueRunner {
     this.publish(subjects.book(this.venue, msg.symbol), msg, 'book');
   }
 
-  private publish(subject: string, msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number }, kind: string): void {
+  private publish(subject: string, msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number; line?: string }, kind: string): void {
     this.stamp(msg, kind);
     this.deps.nc.publish(subject, encode(msg));
   }
 
-  private stamp(msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number }, kind: string): void {
+  private stamp(msg: { recv_ts: number; recv_us?: number; pub_ts?: number; pub_us?: number; line?: string }, kind: string): void {
+    if (this.opts.line) msg.line = this.opts.line;
     const us = nowUs();
     msg.pub_ts = msOfUs(us);
     msg.pub_us = us;

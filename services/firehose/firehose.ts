@@ -25,7 +25,7 @@ import { createFirehoseMetrics } from './metrics.js';
 import { errorPayload } from './payload.js';
 import { replay } from './replay.js';
 import { CANONICAL_SYMBOL, isProblem, parseFeedRequest, type FeedRequest, type FilterUniverse } from './request.js';
-import { venueIds } from '../../libs/venues/registry.js';
+import { venueIds } from '../../libs/venues/index.js';
 
 /** client frames are PINGs; anything bigger is not for us */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
@@ -68,7 +68,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_CLIENT_FRAME_BYTES, clientTracking: false });
   const guardHooks = {
     onRefused: (outcome: string, err?: unknown) => {
-      metrics.badRequests.inc();
+      if (outcome === 'bad_target') metrics.badRequests.inc();
       if (err) log.error({ err, outcome }, 'request handler failed');
     },
   };

@@ -11,9 +11,9 @@
  * On a NATS cluster the consumer lives on one node. nats.js's own ordered consumer recovers from
  * that node's death only after 5–10 s or not at all (2.29, kill -9 of a node: it retries its
  * re-creation on the pull expiry, or hangs with no error). So the ordering is done here: a plain
- * ephemeral consumer (no acks, memory, R1) from received + 1, and a stalled one is replaced —
- * missed heartbeats, a vanished consumer, or entries in the stream that have not reached us for
- * STALL_MS make the loop start a fresh consumer at received + 1 within about a second.
+ * ephemeral consumer (no acks, the stream's replicas, so it survives a node) from received + 1, and
+ * one that is gone or stalled — entries in the stream that have not reached us for STALL_MS — is
+ * replaced by a fresh consumer at received + 1.
  */
 import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg, type NatsConnection, type StreamInfo } from 'nats';
 import { asLiquidationMessage, decodeJson, ensureLiqStream, LIQ_STREAM } from '../../libs/bus/index.js';
@@ -33,11 +33,15 @@ const RETRY_MAX_MS = 1_000;
 const INACTIVE_THRESHOLD_MS = 10_000;
 /** JetStream API calls during a node loss fail fast and are retried rather than waited on */
 const API_TIMEOUT_MS = 2_000;
-/** the stream has entries past ours and none has arrived for this long, on two checks in a row: the consumer is stuck */
-export const STALL_MS = 1_000;
+/**
+ * the stream has entries past ours and none has arrived for this long, on two checks in a row: the
+ * consumer is stuck. Longer than a consumer leader election (the consumer has the stream's
+ * replicas and recovers by itself; replacing it needs the meta leader, which may be the one lost)
+ */
+export const STALL_MS = 4_000;
 const STALL_CHECK_MS = 500;
 /** consumer statuses after which it cannot be trusted to deliver again */
-const DEAD_CONSUMER = new Set(['heartbeats_missed', 'consumer_not_found', 'consumer_deleted']);
+const DEAD_CONSUMER = new Set(['consumer_not_found', 'consumer_deleted']);
 
 /** A log entry as a hub item, or undefined when it is not a valid liquidation. */
 export function decodeEntry(m: JsMsg): HubItem | undefined {
@@ -66,15 +70,16 @@ export async function liqStreamInfo(nc: NatsConnection, retentionMs: number, rep
 }
 
 /** A consumer delivering the log from `startSeq` in order, each entry once, no acks. */
-export async function logConsumer(nc: NatsConnection, startSeq: number): Promise<Consumer> {
+export async function logConsumer(nc: NatsConnection, startSeq: number, replicas: number): Promise<Consumer> {
   const jsm = await nc.jetstreamManager({ timeout: API_TIMEOUT_MS });
   const ci = await jsm.consumers.add(LIQ_STREAM, {
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: startSeq,
     ack_policy: AckPolicy.None,
-    // as many replicas as the stream: the consumer outlives the loss of a node, so nothing needs
-    // the meta leader (itself possibly on the lost node) to be re-created
-    num_replicas: 0,
+    // as many replicas as the stream, said explicitly (an ephemeral left at 0 is placed as R1): the
+    // consumer outlives the loss of a node, so nothing needs the meta leader (itself possibly on
+    // the lost node) to re-create it
+    num_replicas: replicas,
     inactive_threshold: INACTIVE_THRESHOLD_MS * 1_000_000,
   });
   return nc.jetstream({ timeout: API_TIMEOUT_MS }).consumers.get(LIQ_STREAM, ci.name);
@@ -96,6 +101,8 @@ export class LiveLog {
   /** last seq read from the log (handed to the hub, possibly not yet fanned out) */
   private received = 0;
   private lastEntryAt = 0;
+  /** the stream's replicas, which its consumer gets too */
+  private replicas = 1;
   /** `received` when a stall was first suspected */
   private suspect: number | undefined;
   private current: ConsumerMessages | undefined;
@@ -107,9 +114,9 @@ export class LiveLog {
 
   constructor(private readonly deps: LiveLogDeps) {}
 
-  /** true while a consumer is attached to the log */
+  /** true while a consumer is attached to the log and not suspected stalled (readiness reads it) */
   get consuming(): boolean {
-    return this.running;
+    return this.running && this.suspect === undefined;
   }
 
   async start(): Promise<void> {
@@ -131,7 +138,7 @@ export class LiveLog {
     while (!this.stopped) {
       try {
         await this.followResets();
-        const consumer = await logConsumer(this.deps.nc, this.received + 1);
+        const consumer = await logConsumer(this.deps.nc, this.received + 1, this.replicas);
         const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true });
         this.stopCurrent = () => messages.stop();
         if (this.stopped) messages.stop();
@@ -162,7 +169,7 @@ export class LiveLog {
   private onEntry(m: JsMsg): void {
     const seq = m.seq;
     this.lastEntryAt = Date.now();
-    if (seq <= this.received) return; // never twice; an ordered consumer does not go back
+    if (seq <= this.received) return; // never twice: a replaced consumer starts after what was read
     const { hub, metrics } = this.deps;
     if (seq > this.received + 1) this.gap(this.received + 1, seq - 1, 'missing');
     this.received = seq;
@@ -203,7 +210,7 @@ export class LiveLog {
   /** Entries in the stream past ours, none delivered for STALL_MS: the consumer is stuck. */
   private async checkStall(messages: ConsumerMessages): Promise<void> {
     if (Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs).catch(() => undefined);
+    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas).catch(() => undefined);
     if (!info || info.state.last_seq <= this.received || Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
     if (this.suspect === this.received) this.replace(messages, 'stalled');
     else this.suspect = this.received;
@@ -224,6 +231,7 @@ export class LiveLog {
 
   private async followResets(): Promise<void> {
     const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas);
+    this.replicas = info.config.num_replicas;
     if (!this.wasReset(info)) return;
     const { hub, log, metrics } = this.deps;
     const from = this.received + 1;

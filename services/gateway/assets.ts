@@ -14,9 +14,9 @@ const fromSource = import.meta.url.endsWith('.ts');
 const PUBLIC_DIR = [join(here, 'public'), resolve(here, '../../../services/gateway/public')].find((d) => existsSync(d)) ?? join(here, 'public');
 const CLIENT_DIR = resolve(here, '../../libs/client');
 // Browser-safe modules the client shares with the rest of the house, served under the client's
-// own file name (libs/client/backoff.ts only re-exports core's for Node).
+// own file name (libs/client/backoff.ts and checks.ts only re-export core's for Node).
 const CORE_DIR = resolve(here, '../../libs/core');
-const FROM_CORE = new Set(['backoff.js']);
+const FROM_CORE = new Set(['backoff.js', 'checks.js']);
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 /** the page is split into small modules by job; any flat file of these kinds in public/ is served */

@@ -93,7 +93,7 @@ export class BookGroup {
       ...(age !== undefined ? { upstream_age_ms: age } : {}),
       bids: held.levels(true, this.depth),
       asks: held.levels(false, this.depth),
-      venues: held.agedVenues(now, staleAfterMs),
+      venues: held.agedVenueViews(now, staleAfterMs),
       crossed: held.crossed,
     };
   }

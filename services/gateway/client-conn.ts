@@ -10,12 +10,17 @@ import { WriteQueue, type OverflowReason, type WriteQueueLimits } from '../../li
 import type { BookGroup } from './book-group.js';
 import type { SymbolFeed } from './symbol-feed.js';
 import type { ConnectionRequest } from './client-protocol.js';
+import type { EventType } from '../../libs/client/index.js';
+import type { VenueSubset } from './venue-subset.js';
 
 export interface Subscription {
   conn: ClientConn;
   symbol: string;
   feed: SymbolFeed;
   group: BookGroup;
+  /** venue set of this book (#16.1); null = every venue */
+  venues: string[] | null;
+  subset: VenueSubset | undefined;
   /** deltas are withheld until a SNAPSHOT goes out (new subscriber, conflation, RESYNC) */
   needsSnapshot: boolean;
   /** snapshot mode: the group version last sent */
@@ -41,6 +46,8 @@ export class ClientConn {
   missedPongs = 0;
   closing = false;
   snapshotTimer: ReturnType<typeof setInterval> | undefined;
+  /** what this connection gets (`events=`, SUBSCRIBE's `events`); the per-symbol path: all */
+  events: ReadonlySet<EventType>;
   private tokens: number;
   private refilledAt: number;
   private strikes = 0;
@@ -57,6 +64,7 @@ export class ClientConn {
     now: number,
     onOverflow: (c: ClientConn, reason: OverflowReason) => void,
   ) {
+    this.events = new Set(req.events);
     this.queue = new WriteQueue(socket, limits, (r) => onOverflow(this, r));
     this.tokens = rate.burst;
     this.refilledAt = now;

@@ -2,8 +2,10 @@
  * Pure checks of what a client sends: the upgrade request (path and query) and each message.
  * Every refusal names a protocol error code, so the server's answer is data, not message text.
  */
-import type { ClientMessage, ErrorCodeName, StreamMode } from '../../libs/client/index.js';
+import type { ClientMessage, ErrorCodeName, EventType, StreamMode } from '../../libs/client/index.js';
 import type { RequestTarget } from '../../libs/ws/index.js';
+import { parseEvents } from './event-filter.js';
+import { parseVenueSet } from './venue-subset.js';
 
 export interface Refusal {
   code: ErrorCodeName;
@@ -18,6 +20,10 @@ export interface ConnectionRequest {
   depth: number;
   detail: boolean;
   intervalMs: number;
+  /** venue set of the books (#16.1), sorted; null = every venue */
+  venues: string[] | null;
+  /** message kinds the connection gets (#16.3) */
+  events: EventType[];
   /** key from the path, for /ws/<key>/<SYMBOL> */
   pathKey?: string;
 }
@@ -28,6 +34,8 @@ export interface RequestLimits {
   maxDepth: number;
   maxSymbols: number;
   minIntervalMs: number;
+  /** venue names `venues=` may use */
+  venues: readonly string[];
 }
 
 export const DEFAULT_SNAPSHOT_INTERVAL_MS = 100;
@@ -62,9 +70,13 @@ export function parseUpgrade(target: RequestTarget, lim: RequestLimits): Connect
   }
   const detailRaw = q.get('detail') ?? 'totals';
   if (detailRaw !== 'totals' && detailRaw !== 'venues') return { code: 'BAD_REQUEST', message: 'detail must be totals or venues' };
+  const venues = parseVenueSet(q.get('venues'), lim.venues);
+  if (isRefusal(venues)) return venues;
+  const events = parseEvents(simple ? null : q.get('events'));
+  if (isRefusal(events)) return events;
   const checked = checkSymbols(symbols, lim);
   if (!Array.isArray(checked)) return checked;
-  return { mode: modeRaw, simple, symbols: checked, depth, detail: detailRaw === 'venues', intervalMs, ...(pathKey ? { pathKey } : {}) };
+  return { mode: modeRaw, simple, symbols: checked, depth, detail: detailRaw === 'venues', intervalMs, venues, events, ...(pathKey ? { pathKey } : {}) };
 }
 
 /** The key in a per-symbol path `/ws/<KEY>/<SYMBOL>`, whether or not the rest of the request is good. */
@@ -109,7 +121,16 @@ export function parseClientMessage(text: string): ClientMessage | Refusal {
     case 'UNSUBSCRIBE':
       if (!Array.isArray(p['symbols'])) return { code: 'BAD_REQUEST', message: `${o.type} needs payload.symbols` };
       return o.type === 'SUBSCRIBE'
-        ? { type: 'SUBSCRIBE', payload: { symbols: p['symbols'] as string[], ...(p['depth'] !== undefined ? { depth: p['depth'] as number } : {}) } }
+        ? {
+            type: 'SUBSCRIBE',
+            payload: {
+              symbols: p['symbols'] as string[],
+              ...(p['depth'] !== undefined ? { depth: p['depth'] as number } : {}),
+              // checked by the caller (parseVenueSet, parseEvents)
+              ...('venues' in p ? { venues: p['venues'] as string[] | null } : {}),
+              ...(p['events'] !== undefined ? { events: p['events'] as EventType[] } : {}),
+            },
+          }
         : { type: 'UNSUBSCRIBE', payload: { symbols: p['symbols'] as string[] } };
     case 'RESYNC':
       if (typeof p['symbol'] !== 'string') return { code: 'BAD_REQUEST', message: 'RESYNC needs payload.symbol' };

@@ -6,6 +6,7 @@ import { commonSchema, parse, readEnv, schemaDocs, type CommonConfig, type Schem
 import { keyDigests, parseKeyLimits, type KeyLimits } from '../../libs/ws/index.js';
 import { keyIdOf } from './auth.js';
 import { BookfuseError } from '../../libs/core/index.js';
+import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, windowTypeNames } from '../../libs/consensus/index.js';
 
 export interface GatewayEnvConfig extends CommonConfig {
   host: string;
@@ -41,6 +42,10 @@ export interface GatewayEnvConfig extends CommonConfig {
   firehoseUrl: string;
   upstreamSilenceMs: number;
   venueStaleAfterMs: number;
+  alertHistoryMax: number;
+  /** interval names (WINDOW_TYPES), checked */
+  windowTypes: string[];
+  windowPriceTimeoutMs: number;
 }
 
 export interface GatewayConfig extends Omit<GatewayEnvConfig, 'apiKeys' | 'apiKeyLimits'> {
@@ -132,6 +137,14 @@ const schema: Schema<GatewayEnvConfig> = {
     default: 'ws://127.0.0.1:8081/ws/v1/liquidation/feed',
     doc: 'liquidation firehose the widget page connects to (the page adds ?token=)',
   },
+  windowTypes: { env: 'WINDOW_TYPES', parse: windowTypeNames, default: windowTypeNames(DEFAULT_WINDOW_TYPES), doc: 'window intervals /ws/windows offers (`<n>s|m|h|d`; the merger publishes the same list)' },
+  windowPriceTimeoutMs: {
+    env: 'WINDOW_PRICE_TIMEOUT_MS',
+    parse: int(100, 3_600_000),
+    default: DEFAULT_WINDOW_PRICE_TIMEOUT_MS,
+    doc: 'after this long past a boundary with no price, a /ws/windows subscribe gets window_open_error for the current window',
+  },
+  alertHistoryMax: { env: 'GATEWAY_ALERT_HISTORY_MAX', parse: int(100, 10_000_000), default: 100_000, doc: 'alerts kept for GET /v1/alerts (besides the alert log\'s own age limit)' },
 };
 
 export function loadGatewayConfig(env: Record<string, string | undefined>): Readonly<GatewayConfig> {

@@ -4,7 +4,7 @@
  * asks the merger for snapshots and listens; `stop()` closes clients (reconnectable close),
  * stops listening and unsubscribes. The NATS connection belongs to the caller.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../../libs/obs/index.js';
 import type { GatewayConfig } from './config.js';
@@ -13,6 +13,9 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { registerRoutes } from './routes.js';
 import { Upstream } from './upstream.js';
 import { WsServer } from './ws-server.js';
+import { AlertLog } from './alerts-log.js';
+import { WindowsFeed } from './windows-feed.js';
+import { WINDOWS_PATH, WindowsServer } from './windows-server.js';
 
 export interface GatewayDeps {
   nc: NatsConnection;
@@ -39,11 +42,20 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
   // queue stats are read at scrape time, after `hub` exists
   const metrics = createGatewayMetrics(() => hub.queueStats());
   const hub = new Hub(cfg, metrics);
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16 * 1024,
+    // a target the router cannot decode gets the same 400 as one the normalizer refuses (routes.ts)
+    frameworkErrors: (_err, _req, reply) => void (reply as FastifyReply).code(400).send({ code: 'BAD_REQUEST', message: 'bad request target' }),
+  });
   const ws = new WsServer(cfg, hub, metrics, log);
   const upstream = new Upstream(nc, cfg, hub, metrics, log);
   let startedAt = Date.now();
-  registerRoutes(app, { cfg, hub, metrics, natsUp: () => natsUp && !nc.isClosed(), startedAt: () => startedAt });
+  const alerts = new AlertLog(nc, cfg, hub, metrics, log);
+  registerRoutes(app, { cfg, hub, metrics, natsUp: () => natsUp && !nc.isClosed(), startedAt: () => startedAt, alerts });
+  const windowsFeed = new WindowsFeed(nc, metrics, log);
+  const windows = new WindowsServer(cfg, windowsFeed, metrics, log);
+  ws.otherPaths.set(WINDOWS_PATH, (req, socket, head, q) => windows.handleUpgrade(req, socket, head, q));
   ws.attach(app.server);
   const timers: ReturnType<typeof setInterval>[] = [];
 
@@ -62,6 +74,9 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
       })().catch(() => undefined);
       startedAt = Date.now();
       upstream.start();
+      alerts.start();
+      windowsFeed.start();
+      windows.start();
       timers.push(setInterval(() => hub.sweep(), SWEEP_MS));
       timers.push(setInterval(() => hub.heartbeat(), cfg.heartbeatMs));
       timers.push(setInterval(() => hub.checkPongs(), Math.max(25, Math.min(1000, cfg.pongTimeoutMs / 4))));
@@ -75,6 +90,9 @@ export function createGateway(cfg: GatewayConfig, deps: GatewayDeps): Gateway {
       for (const t of timers) clearInterval(t);
       ws.close();
       upstream.stop();
+      await alerts.stop();
+      windows.stop();
+      await windowsFeed.stop();
       await app.close();
     },
   };

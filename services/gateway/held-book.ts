@@ -4,7 +4,7 @@
  * snapshot, a level that does not parse) leaves the book unsynced; an unsynced book is never
  * served. Pure: no IO, no clock (times come in as arguments).
  */
-import { L2Book, canonicalDecimal } from '../../libs/core/index.js';
+import { L2Book, canonicalDecimal, seqStep } from '../../libs/core/index.js';
 import type { ConsensusBookMessage, ConsensusLevel, VenueView } from '../../libs/core/index.js';
 
 export type DeltaResult = 'applied' | 'duplicate' | 'gap' | 'epoch' | 'bad';
@@ -55,6 +55,13 @@ export class HeldBook {
     return out;
   }
 
+  /** The same, in the WebSocket VenueView shape (no reported_age_ms: the protocol's views are flat). */
+  agedVenueViews(now: number, staleAfterMs = Infinity): Record<string, VenueView> {
+    const out: Record<string, VenueView> = {};
+    for (const [v, { reported_age_ms: _r, ...view }] of Object.entries(this.agedVenues(now, staleAfterMs))) out[v] = view;
+    return out;
+  }
+
   /** ms since the merger was last heard for this symbol, or undefined before the first message */
   upstreamAgeMs(now: number): number | undefined {
     return this.heardAt === 0 ? undefined : Math.max(0, Math.round(now - this.heardAt));
@@ -93,8 +100,9 @@ export class HeldBook {
   applyDelta(m: ConsensusBookMessage, now: number): DeltaResult {
     if (!this.synced) return 'gap';
     if (m.epoch !== this.epoch) return this.unsync('epoch');
-    if (m.seq <= this.seq) return 'duplicate';
-    if (m.seq !== this.seq + 1) return this.unsync('gap');
+    const step = seqStep(this.seq, m.seq);
+    if (step === 'duplicate') return 'duplicate';
+    if (step === 'gap') return this.unsync('gap');
     try {
       for (const l of m.bids) this.changes.bidPrices.add(setLevel(this.book, this.perVenue[0], l, true));
       for (const l of m.asks) this.changes.askPrices.add(setLevel(this.book, this.perVenue[1], l, false));
@@ -113,6 +121,12 @@ export class HeldBook {
     if (crossed !== this.crossed) this.changes.crossedChanged = true;
     this.crossed = crossed;
     return 'applied';
+  }
+
+  /** A derived book (venue-subset.ts) decides its own crossed flag. */
+  setCrossed(crossed: boolean): void {
+    if (crossed !== this.crossed) this.changes.crossedChanged = true;
+    this.crossed = crossed;
   }
 
   /** Hand over and reset what changed since the last call. */

@@ -5,17 +5,21 @@
  * (conflation) and gets a fresh SNAPSHOT once its socket drains, or is closed as a slow consumer.
  */
 import { nowUs, type AlertMessage, type ConsensusTradeMessage } from '../../libs/core/index.js';
-import { CloseCode, textFrame, type OverflowReason, errorMessage } from '../../libs/ws/index.js';
+import { CloseCode, errorMessage, textFrame, type OverflowReason } from '../../libs/ws/index.js';
 import type { ErrorCodeName } from '../../libs/client/index.js';
 import { BookGroup } from './book-group.js';
 import type { ClientConn, Subscription } from './client-conn.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
 import { SymbolFeed } from './symbol-feed.js';
+import type { HeldBook } from './held-book.js';
+import { VenueSubsets, venueSetKey, type VenueSubset } from './venue-subset.js';
 
 interface GroupEntry {
   group: BookGroup;
   subs: Set<Subscription>;
+  /** the venue subset this group streams (#16.1); undefined = the merger's book */
+  subset: VenueSubset | undefined;
 }
 
 /** How long a closing slow consumer gets to take its close frame before the socket is destroyed. */
@@ -26,6 +30,9 @@ export class Hub {
   readonly conns = new Set<ClientConn>();
   private readonly groups = new Map<string, Map<string, GroupEntry>>();
   private readonly behind = new Set<ClientConn>();
+  private readonly subsets = new VenueSubsets();
+  /** newest entry of the alert log read so far (HANDSHAKE's last_alert_id) */
+  lastAlertId = 0;
 
   constructor(
     private readonly cfg: GatewayConfig,
@@ -40,18 +47,19 @@ export class Hub {
 
   // ── subscriptions ────────────────────────────────────────────────────────────────────────────
 
-  subscribe(conn: ClientConn, symbols: string[], depth: number): void {
+  /** `venues`: the venue set of the book (null = every venue); defaults to the connection's. */
+  subscribe(conn: ClientConn, symbols: string[], depth: number, venues: string[] | null = conn.req.venues): void {
     for (const symbol of symbols) {
       const feed = this.feeds.get(symbol)!;
       const eff = Math.min(depth, feed.held.depth > 0 ? feed.held.depth : depth);
       const old = conn.subs.get(symbol);
-      if (old && old.group.depth === eff) {
+      if (old && old.group.depth === eff && venueSetKey(old.venues) === venueSetKey(venues)) {
         this.resync(conn, symbol);
         continue;
       }
       if (old) this.detach(old);
-      const entry = this.groupFor(symbol, eff, conn.req.detail);
-      const sub: Subscription = { conn, symbol, feed, group: entry.group, needsSnapshot: true, sentVersion: -1 };
+      const entry = this.groupFor(symbol, eff, conn.req.detail, venues);
+      const sub: Subscription = { conn, symbol, feed, group: entry.group, venues, subset: entry.subset, needsSnapshot: true, sentVersion: -1 };
       entry.subs.add(sub);
       conn.subs.set(symbol, sub);
       this.trySnapshot(sub);
@@ -92,26 +100,36 @@ export class Hub {
     if (conn.snapshotTimer) clearInterval(conn.snapshotTimer);
   }
 
-  private groupFor(symbol: string, depth: number, detail: boolean): GroupEntry {
+  private groupFor(symbol: string, depth: number, detail: boolean, venues: string[] | null): GroupEntry {
     const bySymbol = this.groups.get(symbol)!;
-    const key = BookGroup.key(symbol, depth, detail);
+    const key = `${BookGroup.key(symbol, depth, detail)}|${venueSetKey(venues)}`;
     let e = bySymbol.get(key);
     if (!e) {
       const group = new BookGroup(symbol, depth, detail);
-      const held = this.feeds.get(symbol)!.held;
-      if (held.synced) group.reset(held);
-      bySymbol.set(key, (e = { group, subs: new Set() }));
+      const full = this.feeds.get(symbol)!.held;
+      const subset = venues === null ? undefined : this.subsets.acquire(symbol, venues, full, this.now());
+      if (full.synced) group.reset(subset?.held ?? full);
+      bySymbol.set(key, (e = { group, subs: new Set(), subset }));
     }
     return e;
   }
 
   private detach(sub: Subscription): void {
     const bySymbol = this.groups.get(sub.symbol)!;
-    const key = BookGroup.key(sub.symbol, sub.group.depth, sub.group.detail);
+    const key = `${BookGroup.key(sub.symbol, sub.group.depth, sub.group.detail)}|${venueSetKey(sub.venues)}`;
     const e = bySymbol.get(key);
     if (!e) return;
     e.subs.delete(sub);
-    if (e.subs.size === 0) bySymbol.delete(key);
+    if (e.subs.size > 0) return;
+    bySymbol.delete(key);
+    if (e.subset) this.subsets.release(e.subset);
+  }
+
+  /** The book a subscription streams, when it is known to be right. */
+  private bookOf(sub: Subscription): HeldBook | undefined {
+    const full = sub.feed.held;
+    if (!full.synced) return undefined;
+    return sub.subset?.held ?? full;
   }
 
   // ── upstream events ──────────────────────────────────────────────────────────────────────────
@@ -121,14 +139,15 @@ export class Hub {
     const feed = this.feeds.get(symbol)!;
     const changes = feed.held.takeChanges();
     const now = this.now();
+    const derived = this.subsets.advance(symbol, feed.held, changes, now);
     for (const e of this.groups.get(symbol)!.values()) {
-      const u = e.group.update(feed.held, changes, now);
+      const u = e.subset ? e.group.update(e.subset.held, derived.get(e.subset)!, now) : e.group.update(feed.held, changes, now);
       if (u.kind === 'resnapshot') {
         for (const sub of e.subs) this.resync(sub.conn, symbol);
       } else if (u.kind === 'delta') {
         let frame: Buffer | undefined;
         for (const sub of e.subs) {
-          if (sub.conn.req.mode !== 'stream') continue;
+          if (sub.conn.req.mode !== 'stream' || !sub.conn.events.has('BOOK')) continue;
           frame ??= textFrame(JSON.stringify({ type: 'BOOK', payload: u.payload }));
           this.deliverDelta(sub, frame);
         }
@@ -149,7 +168,7 @@ export class Hub {
     let frame: Buffer | undefined;
     for (const e of this.groups.get(symbol)!.values()) {
       for (const sub of e.subs) {
-        if (sub.conn.req.simple && !toSimple) continue;
+        if ((sub.conn.req.simple && !toSimple) || !sub.conn.events.has(type)) continue;
         frame ??= textFrame(JSON.stringify({ type, payload }));
         this.push(sub.conn, frame, type);
       }
@@ -201,8 +220,8 @@ export class Hub {
   }
 
   private trySnapshot(sub: Subscription): void {
-    const held = sub.feed.held;
-    if (!held.synced || sub.group.epoch !== held.epoch || sub.conn.closing) return;
+    const held = this.bookOf(sub);
+    if (!held || sub.group.epoch !== held.epoch || sub.conn.closing || !sub.conn.events.has('BOOK')) return;
     if (sub.conn.lagging) {
       this.conflate(sub);
       return;
@@ -217,8 +236,8 @@ export class Hub {
   /** Snapshot mode: the full top N, if it changed since this connection last got it. */
   snapshotTick(conn: ClientConn): void {
     for (const sub of conn.subs.values()) {
-      const held = sub.feed.held;
-      if (!held.synced || sub.group.epoch !== held.epoch || sub.group.version === sub.sentVersion) continue;
+      const held = this.bookOf(sub);
+      if (!held || sub.group.epoch !== held.epoch || sub.group.version === sub.sentVersion) continue;
       this.trySnapshot(sub);
     }
   }

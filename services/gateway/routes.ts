@@ -11,6 +11,11 @@ import type { GatewayConfig } from './config.js';
 import type { Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { venueIds } from '../../libs/venues/index.js';
+import { isRefusal } from './client-protocol.js';
+import { parseVenueSet, restBookLevels } from './venue-subset.js';
+import { alertsHandler } from './alerts-route.js';
+import type { AlertLog } from './alerts-log.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,11 +34,19 @@ export interface RouteDeps {
   natsUp: () => boolean;
   /** local time the gateway started listening to the merger (silence before the first message counts from here) */
   startedAt: () => number;
+  alerts: AlertLog;
 }
 
 export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   const { cfg, hub, metrics } = d;
   const count = (route: string, status: number) => metrics.rest.inc({ route, status: String(status) });
+
+  // Errors answer in the REST shape {code, message}: a handler that throws costs its request only
+  app.setErrorHandler(async (err: { statusCode?: number; message: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    count(req.routeOptions.url ?? 'unknown', status);
+    return reply.code(status).send(status === 500 ? { code: 'INTERNAL', message: 'request failed' } : { code: 'BAD_REQUEST', message: err.message.slice(0, 200) });
+  });
 
   // Auth is decided by the route the router matched (its `apiKey` flag), and, as a second net, by
   // the normalized path — never by the raw string, which `/%761/…` or `http://x/v1/…` disguise.
@@ -51,7 +64,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     }
   });
 
-  app.get<{ Params: { symbol: string }; Querystring: { depth?: string } }>('/v1/books/:symbol', KEYED, async (req, reply) => {
+  app.get<{ Params: { symbol: string }; Querystring: { depth?: string; venues?: string } }>('/v1/books/:symbol', KEYED, async (req, reply) => {
     const feed = hub.feeds.get(req.params.symbol);
     if (!feed) {
       count('/v1/books/:symbol', 404);
@@ -61,6 +74,11 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     if (raw !== undefined && !/^[1-9]\d{0,5}$/.test(raw)) {
       count('/v1/books/:symbol', 400);
       return reply.code(400).send({ code: 'BAD_REQUEST', message: 'depth must be a positive integer' });
+    }
+    const venues = parseVenueSet(req.query.venues, venueIds());
+    if (isRefusal(venues)) {
+      count('/v1/books/:symbol', 400);
+      return reply.code(400).send(venues);
     }
     const held = feed.held;
     if (!held.synced) {
@@ -78,12 +96,12 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       ts: held.ts,
       merge_ts: held.mergeTs,
       upstream_age_ms: held.upstreamAgeMs(now),
-      crossed: held.crossed,
-      bids: held.levels(true, depth),
-      asks: held.levels(false, depth),
+      ...restBookLevels(held, depth, venues),
       venues: held.agedVenues(now, cfg.venueStaleAfterMs),
     };
   });
+
+  app.get('/v1/alerts', KEYED, alertsHandler({ cfg, alerts: d.alerts, count }));
 
   app.get('/v1/venues', KEYED, async () => {
     const now = Date.now();
@@ -99,7 +117,9 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
 
   app.get('/readyz', async (_req, reply) => {
     const r = readiness([...hub.feeds.values()].map((f) => f.held), d.natsUp(), Date.now(), d.startedAt(), cfg.upstreamSilenceMs);
-    return reply.code(r.ready ? 200 : 503).send(r);
+    // the alert log must be read before /v1/alerts and ALERT ids can be served
+    const out = d.alerts.ready ? { ...r, alert_log: true } : { ...r, ready: false, alert_log: false, reason: [r.reason, 'alert log not read yet'].filter(Boolean).join('; ') };
+    return reply.code(out.ready ? 200 : 503).send(out);
   });
 
   app.get('/metrics', async (_req, reply) => {

@@ -1,11 +1,12 @@
 /**
- * The NATS side: consensus books, trades and alerts per configured symbol, and the snapshot
+ * The NATS side: consensus books and trades per configured symbol (alerts come from the
+ * JetStream alert log, alerts-log.ts), and the snapshot
  * requests a SymbolFeed asks for (at start-up, on a gap, on a new epoch without a snapshot).
  * Callback subscriptions keep each subject's messages in order on the event loop.
  */
 import { nowMs } from '../../libs/core/index.js';
 import type { NatsConnection, Subscription as NatsSub } from 'nats';
-import { asAlertMessage, asConsensusBookMessage, asConsensusTradeMessage, decodeJson, encode, subjects } from '../../libs/bus/index.js';
+import { asConsensusBookMessage, asConsensusTradeMessage, decodeJson, encode, subjects } from '../../libs/bus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import type { GatewayConfig } from './config.js';
 import type { Hub } from './hub.js';
@@ -43,14 +44,6 @@ export class Upstream {
             this.metrics.upstream.inc({ kind: 'trade' });
             const t = this.decode(msg.data, 'trade', asConsensusTradeMessage);
             if (t) this.hub.onTrade(symbol, t);
-          },
-        }),
-        this.nc.subscribe(subjects.consensusAlert(symbol), {
-          callback: (err, msg) => {
-            if (err) return;
-            this.metrics.upstream.inc({ kind: 'alert' });
-            const a = this.decode(msg.data, 'alert', asAlertMessage);
-            if (a) this.hub.onAlert(symbol, a);
           },
         }),
       );

@@ -15,12 +15,16 @@ import { checkSymbols, isRefusal, parseClientMessage, parseDepth, parseUpgrade, 
 import type { GatewayConfig } from './config.js';
 import { writeErrorAndClose, type Hub } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
+import { venueIds } from '../../libs/venues/index.js';
+import { subscribeOptions } from './subscribe-options.js';
 
 export class WsServer {
   private readonly wss: WebSocketServer;
   private readonly limiter: ConnectionLimiter;
   private readonly limits: RequestLimits;
   private stopping = false;
+  /** other WebSocket endpoints on this port (the window-price protocol), by path */
+  readonly otherPaths = new Map<string, (req: IncomingMessage, socket: Socket, head: Buffer, q: URLSearchParams) => void>();
 
   constructor(
     private readonly cfg: GatewayConfig,
@@ -31,7 +35,7 @@ export class WsServer {
   ) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: cfg.hardMaxFrameBytes, clientTracking: false });
     this.limiter = new ConnectionLimiter({ maxConnections: cfg.maxConnectionsPerKey, maxConnectionsPerAddress: cfg.maxConnectionsPerKeyPerAddress }, cfg.keyLimits);
-    this.limits = { symbols: cfg.symbols, defaultDepth: cfg.defaultDepth, maxDepth: cfg.maxDepth, maxSymbols: cfg.maxSymbolsPerConnection, minIntervalMs: cfg.minSnapshotIntervalMs };
+    this.limits = { symbols: cfg.symbols, defaultDepth: cfg.defaultDepth, maxDepth: cfg.maxDepth, maxSymbols: cfg.maxSymbolsPerConnection, minIntervalMs: cfg.minSnapshotIntervalMs, venues: venueIds() };
   }
 
   attach(server: Server): void {
@@ -51,6 +55,8 @@ export class WsServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, target: RequestTarget): void {
+    const other = this.stopping ? undefined : this.otherPaths.get(target.path);
+    if (other) return other(req, socket, head, target.query);
     const parsed = parseUpgrade(target, this.limits);
     if (parsed === null) return refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint at this path' });
     if (this.stopping) return refuseUpgrade(socket, 503);
@@ -113,6 +119,9 @@ export class WsServer {
         detail: parsed.detail ? 'venues' : 'totals',
         symbols: parsed.symbols,
         available: [...cfg.symbols],
+        venues: parsed.venues,
+        events: parsed.events,
+        last_alert_id: this.hub.lastAlertId,
         limits: {
           max_symbols: cfg.maxSymbolsPerConnection,
           max_depth: cfg.maxDepth,
@@ -154,8 +163,11 @@ export class WsServer {
         if (isRefusal(checked)) return this.reject(conn, now, checked);
         const depth = parseDepth(m.payload.depth ?? conn.req.depth, this.limits);
         if (isRefusal(depth)) return this.reject(conn, now, depth);
-        this.hub.push(conn, textFrame(JSON.stringify({ type: 'SUBSCRIBED', payload: { symbols: checked, depth } })), 'SUBSCRIBED');
-        return this.hub.subscribe(conn, checked, depth);
+        const opts = subscribeOptions(conn, m.payload, this.limits.venues);
+        if (isRefusal(opts)) return this.reject(conn, now, opts);
+        this.hub.push(conn, textFrame(JSON.stringify({ type: 'SUBSCRIBED', payload: { symbols: checked, depth, venues: opts.venues, events: [...conn.events] } })), 'SUBSCRIBED');
+        if (opts.bookResumed) for (const s of conn.subs.keys()) this.hub.resync(conn, s);
+        return this.hub.subscribe(conn, checked, depth, opts.venues);
       }
       case 'UNSUBSCRIBE': {
         const checked = checkSymbols(m.payload.symbols, { ...this.limits, maxSymbols: Infinity });

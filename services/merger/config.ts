@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { BookfuseError, Decimal } from '../../libs/core/index.js';
-import { DEFAULT_LIQ_RETENTION_MS, liqReplicasField } from '../../libs/bus/index.js';
+import { DEFAULT_ALERT_RETENTION_MS, DEFAULT_LIQ_RETENTION_MS, liqReplicasField } from '../../libs/bus/index.js';
 import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { consensusVenues } from '../../libs/venues/index.js';
-import { defaultGroups, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
+import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, windowTypeNames } from '../../libs/consensus/index.js';
+import { defaultGroups, DEFAULT_LARGE_LIQUIDATION_USD, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
 
 /** design.md: a venue silent for more than 5 s is stale */
 const DEFAULT_STALE_AFTER_MS = 5000;
@@ -25,15 +26,52 @@ export interface MergerConfig extends CommonConfig {
   liquidations: LiquidationDuty;
   liqRetentionMs: number;
   liqReplicas: number;
+  /** #16.4: a liquidation at or above this USD notional raises LARGE_LIQUIDATION (exact decimal) */
+  largeLiquidationUsd: string;
+  /** #16.3: how long the JetStream alert log keeps alerts */
+  alertRetentionMs: number;
+  /** #16.5: window interval names (WINDOW_TYPES, checked) and how long a window waits for its price */
+  windowTypes: string[];
+  windowPriceTimeoutMs: number;
   coalesceMs: number;
   tickMs: number;
   snapshotTimeoutMs: number;
   snapshotRetryMs: number;
   host: string;
   port: number;
+  /** lease: active/standby on a JetStream KV lease; off: always active, no lease */
+  ha: 'lease' | 'off';
+  leaseTtlMs: number;
+  leaseRenewMs: number;
+  leaseMarginMs: number;
+  leaseReplicas: number;
+  lineSilenceMs: number;
 }
 
-type Passed = 'tradeDedupKey' | 'tradeDedupWindowMs' | 'tradeHoldMs' | 'dedupMemory' | 'liquidations' | 'liqRetentionMs' | 'liqReplicas' | 'coalesceMs' | 'tickMs' | 'snapshotTimeoutMs' | 'snapshotRetryMs' | 'host' | 'port';
+type Passed =
+  | 'tradeDedupKey'
+  | 'tradeDedupWindowMs'
+  | 'tradeHoldMs'
+  | 'dedupMemory'
+  | 'liquidations'
+  | 'liqRetentionMs'
+  | 'liqReplicas'
+  | 'largeLiquidationUsd'
+  | 'alertRetentionMs'
+  | 'windowTypes'
+  | 'windowPriceTimeoutMs'
+  | 'coalesceMs'
+  | 'tickMs'
+  | 'snapshotTimeoutMs'
+  | 'snapshotRetryMs'
+  | 'host'
+  | 'port'
+  | 'ha'
+  | 'leaseTtlMs'
+  | 'leaseRenewMs'
+  | 'leaseMarginMs'
+  | 'leaseReplicas'
+  | 'lineSilenceMs';
 
 /** what the environment holds; the fields in Passed go to MergerConfig as they are */
 interface Raw extends CommonConfig, Pick<MergerConfig, Passed> {
@@ -93,12 +131,35 @@ const schema: Schema<Raw> = {
   },
   liqRetentionMs: { env: 'LIQ_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_LIQ_RETENTION_MS, doc: 'how long the JetStream liquidation log keeps events' },
   liqReplicas: liqReplicasField,
+  largeLiquidationUsd: {
+    env: 'LARGE_LIQUIDATION_USD',
+    parse: (raw) => {
+      if (!/^\d{1,15}(\.\d{1,18})?$/.test(raw) || new Decimal(raw).isZero()) throw new Error('must be a positive decimal USD amount');
+      return raw;
+    },
+    default: DEFAULT_LARGE_LIQUIDATION_USD,
+    doc: 'a liquidation whose notional_usd is at least this raises an ALERT of kind LARGE_LIQUIDATION (P2)',
+  },
+  alertRetentionMs: { env: 'ALERT_RETENTION_MS', parse: parse.int(60_000), default: DEFAULT_ALERT_RETENTION_MS, doc: 'how long the JetStream alert log (BOOKFUSE_ALERTS) keeps alerts for GET /v1/alerts' },
+  windowTypes: { env: 'WINDOW_TYPES', parse: windowTypeNames, default: windowTypeNames(DEFAULT_WINDOW_TYPES), doc: 'window intervals whose open prices are published, `<n>s|m|h|d` comma list (epoch-aligned UTC windows)' },
+  windowPriceTimeoutMs: { env: 'WINDOW_PRICE_TIMEOUT_MS', parse: parse.int(100, 3_600_000), default: DEFAULT_WINDOW_PRICE_TIMEOUT_MS, doc: 'a window with no consensus update this long after its boundary gets window_open_error' },
   coalesceMs: { env: 'COALESCE_MS', parse: parse.int(0, 10_000), default: 0, doc: 'publish consensus deltas at most once per window (0 = every change)' },
   tickMs: { env: 'MERGER_TICK_MS', parse: parse.int(10, 1000), default: 100, doc: 'period of staleness/divergence checks and snapshot retries' },
   snapshotTimeoutMs: { env: 'SNAPSHOT_TIMEOUT_MS', parse: parse.int(50, 60_000), default: 1000, doc: 'timeout of a snapshot request to a collector' },
   snapshotRetryMs: { env: 'SNAPSHOT_RETRY_MS', parse: parse.int(50, 60_000), default: 500, doc: 'wait before asking again after a failed snapshot request' },
   host: { env: 'MERGER_HOST', parse: parse.string, default: '127.0.0.1', doc: 'bind address of /metrics, /healthz, /readyz' },
   port: { env: 'MERGER_PORT', parse: parse.port, default: 9102, doc: 'port of /metrics, /healthz, /readyz (0 = any free port)' },
+  ha: {
+    env: 'MERGER_HA',
+    parse: parse.oneOf<'lease' | 'off'>('lease', 'off'),
+    default: 'lease',
+    doc: '`lease`: mergers of one shard elect one active on a JetStream KV lease, the others stand by; `off`: this merger is the only one of its shard, always active, no lease (no KV needed)',
+  },
+  leaseTtlMs: { env: 'MERGER_LEASE_TTL_MS', parse: parse.int(300, 60_000), default: 2000, doc: 'lease time of the active merger of a shard (the KV bucket max_age): a standby takes over this long after the last renew' },
+  leaseRenewMs: { env: 'MERGER_LEASE_RENEW_MS', parse: parse.int(50, 30_000), default: 500, doc: 'how often the active renews its lease (and a standby tries to take it); must be < MERGER_LEASE_TTL_MS/2' },
+  leaseMarginMs: { env: 'MERGER_LEASE_MARGIN_MS', parse: parse.int(10, 15_000), default: 250, doc: 'the active stops publishing this long before its lease could expire (covers NATS server clock steps and skew); must be < MERGER_LEASE_TTL_MS/4' },
+  leaseReplicas: { env: 'MERGER_LEASE_REPLICAS', parse: parse.int(0, 5), default: 0, doc: 'replicas of the lease KV bucket (3 on a cluster, so the lease survives a node); 0 = as LIQ_REPLICAS' },
+  lineSilenceMs: { env: 'MERGER_LINE_SILENCE_MS', parse: parse.int(50, 60_000), default: 500, doc: 'a venue book switches to another collector line when its line stays silent this long while the other delivers' },
 };
 
 /** name, default, meaning: the configuration table of docs/merger.md. */
@@ -158,6 +219,8 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
     for (const s of p.symbols) if (!groups.some((g) => g.symbol === s)) problems.push(`MERGER_SYMBOLS: no consensus group ${s}`);
     ownership = { kind: 'symbols', symbols: new Set(p.symbols) };
   }
+  if (p.leaseRenewMs * 2 >= p.leaseTtlMs) problems.push(`MERGER_LEASE_RENEW_MS=${p.leaseRenewMs} must be < MERGER_LEASE_TTL_MS/2 (${p.leaseTtlMs / 2})`);
+  if (p.leaseMarginMs * 4 >= p.leaseTtlMs) problems.push(`MERGER_LEASE_MARGIN_MS=${p.leaseMarginMs} must be < MERGER_LEASE_TTL_MS/4 (${p.leaseTtlMs / 4})`);
   if (new Decimal(p.convergenceBps).gt(p.divergenceBps)) problems.push(`CONVERGENCE_BPS=${p.convergenceBps} must not exceed DIVERGENCE_BPS=${p.divergenceBps}`);
   if (problems.length || !raw) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
   const rules: ConsensusRules = Object.freeze({
@@ -169,7 +232,9 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
     divergenceExclude: raw.divergenceExclude,
   });
   const { groupsSpec: _g, groupsFile: _f, shard: _s, symbols: _y, staleAfterMs: _a, staleOverrides: _o, divergenceBps: _d, convergenceBps: _c, divergenceMinMs: _m, divergenceExclude: _x, ...passed } = raw;
-  return Object.freeze({ ...passed, groups, ownership, rules });
+  // a cluster that replicates the liquidation streams replicates the lease the same way unless told otherwise
+  const leaseReplicas = passed.leaseReplicas || passed.liqReplicas;
+  return Object.freeze({ ...passed, leaseReplicas, groups, ownership, rules });
 }
 
 /**

@@ -13,10 +13,10 @@
  * One message at a time, in stream order, so the log keeps the order the collectors stored.
  * start()/stop() may be called repeatedly (an active/standby merger runs it only while active).
  */
-import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { LIQ_STREAM, VENUE_LIQ_STREAM, asLiquidationMessage, decodeJson, encode, ensureLiqStream, ensureVenueLiqStream, mergerLiqDurable, subjects } from '../../libs/bus/index.js';
-import { errorCode, type LiquidationMessage } from '../../libs/core/index.js';
+import { BookfuseError, errorCode, type LiquidationMessage } from '../../libs/core/index.js';
 import { LiquidationDeduper, fnv1a, isUsdLike, owns, type ConsensusGroup, type Ownership } from '../../libs/consensus/index.js';
 import type { MergerConfig } from './config.js';
 import type { MergerMetrics } from './metrics.js';
@@ -25,12 +25,18 @@ export interface LiqConsumerDeps {
   nc: NatsConnection;
   log: Logger;
   metrics: MergerMetrics;
+  /** the merger's lease fence, checked before every publish into the consensus log (absent: always) */
+  mayPublish?: () => boolean;
+  /** each liquidation once the consensus log has it (large-liquidation alerts, #16.4) */
+  onPublished?: (l: LiquidationMessage, group: ConsensusGroup | undefined) => void;
 }
 
 type LiqConfig = Pick<MergerConfig, 'groups' | 'ownership' | 'liquidations' | 'liqRetentionMs' | 'liqReplicas' | 'dedupMemory'>;
 
 const BATCH = 32;
 const FETCH_EXPIRES_MS = 1000;
+/** a pull that has not ended this long after its expiry is abandoned */
+const FETCH_STALL_MS = 2000;
 /**
  * A message not acknowledged within this long is delivered again (to us or a successor): what a
  * killed merger had fetched reaches its successor this much later. A redelivery to a merger still
@@ -39,6 +45,8 @@ const FETCH_EXPIRES_MS = 1000;
 const ACK_WAIT_MS = 5000;
 const PUBLISH_TIMEOUT_MS = 2000;
 const SEED_TAIL = 2000;
+/** a new durable starts this long before the consensus log's last entry (inside LIQ_DUPLICATE_WINDOW_MS) */
+const NEW_DURABLE_OVERLAP_MS = 5 * 60_000;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2000;
 
@@ -94,11 +102,7 @@ export class LiqConsumer {
     while (!this.stopping && !this.deps.nc.isClosed()) {
       try {
         consumer ??= await this.attach();
-        const batch = await consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS });
-        for await (const m of batch) {
-          if (this.stopping) m.nak();
-          else await this.handle(m);
-        }
+        await this.fetchBatch(consumer);
         failures = 0;
       } catch (e) {
         this.attached = false;
@@ -111,26 +115,55 @@ export class LiqConsumer {
     this.attached = false;
   }
 
+  /**
+   * One pull. A pull whose consumer leader died with its NATS node can stay open with nothing
+   * coming (no expiry status from a server that is gone): a watchdog ends it, and the caller
+   * attaches again to wherever the consumer lives now.
+   */
+  private async fetchBatch(consumer: Consumer): Promise<void> {
+    const batch = await withTimeout(consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS }), FETCH_STALL_MS, 'pull request');
+    let idleSince = Date.now();
+    let handling = false;
+    let stalled = false;
+    const dog = setInterval(() => {
+      if (!handling && Date.now() - idleSince > FETCH_EXPIRES_MS + FETCH_STALL_MS) {
+        stalled = true;
+        batch.stop();
+      }
+    }, 250);
+    try {
+      for await (const m of batch) {
+        handling = true;
+        if (this.stopping) m.nak();
+        else await this.handle(m);
+        handling = false;
+        idleSince = Date.now();
+      }
+    } finally {
+      clearInterval(dog);
+    }
+    if (stalled) throw new BookfuseError('TIMEOUT', 'pull request stalled (consumer leader lost?)');
+  }
+
   private async attach(): Promise<Consumer> {
     const { nc, log } = this.deps;
-    const r = await ensureVenueLiqStream(nc, { replicas: this.config.liqReplicas });
-    if (r.problem) log.warn({ stream: VENUE_LIQ_STREAM, problem: r.problem }, 'stream replicas not as configured');
-    const jsm = await ensureLiqStream(nc, { maxAgeMs: this.config.liqRetentionMs, replicas: this.config.liqReplicas });
-    if (!this.seeded) await this.seedFromLog();
-    this.seeded = true;
+    // streams ensured and the log's tail read once per start(): a re-attach after a node loss
+    // only finds the consumer again (JetStream API calls stall while a cluster elects leaders)
+    if (!this.seeded) {
+      const r = await ensureVenueLiqStream(nc, { replicas: this.config.liqReplicas });
+      if (r.problem) log.warn({ stream: VENUE_LIQ_STREAM, problem: r.problem }, 'stream replicas not as configured');
+      await ensureLiqStream(nc, { maxAgeMs: this.config.liqRetentionMs, replicas: this.config.liqReplicas });
+      await this.seedFromLog();
+      this.seeded = true;
+    }
+    const jsm = await nc.jetstreamManager();
     const durable = this.durable;
     try {
       await jsm.consumers.info(VENUE_LIQ_STREAM, durable);
-    } catch {
-      // a new slice starts at the stream's first message: what the collectors stored before any merger ran
-      await jsm.consumers.add(VENUE_LIQ_STREAM, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: ACK_WAIT_MS * 1_000_000,
-        max_ack_pending: 10 * BATCH,
-        num_replicas: 0, // as the stream
-      });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      await jsm.consumers.add(VENUE_LIQ_STREAM, { durable_name: durable, ...(await newDurableStart(jsm)), ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_MS * 1_000_000, max_ack_pending: 10 * BATCH, num_replicas: 0 /* as the stream */ });
+      log.info({ durable }, 'liquidation durable created');
     }
     const consumer = await nc.jetstream().consumers.get(VENUE_LIQ_STREAM, durable);
     this.attached = true;
@@ -183,6 +216,7 @@ export class LiqConsumer {
     }
     this.dedup.commit(out);
     m.ack();
+    this.deps.onPublished?.(out, group);
   }
 
   /** Publish into the consensus log until it acknowledges (true), or until stop (false). */
@@ -190,6 +224,8 @@ export class LiqConsumer {
     const js = this.deps.nc.jetstream();
     const data = encode(out);
     for (let attempt = 0; ; attempt++) {
+      // fenced: a merger that lost its lease hands the message back (nak) to the next reader
+      if (this.deps.mayPublish && !this.deps.mayPublish()) return false;
       try {
         const ack = await js.publish(subjects.consensusLiq(), data, { msgID: out.id, timeout: PUBLISH_TIMEOUT_MS });
         if (ack.duplicate) this.deps.metrics.duplicates.inc({ kind: 'liq' });
@@ -214,6 +250,30 @@ export class LiqConsumer {
       };
     });
   }
+}
+
+/**
+ * Where a new durable (first start, or a new shard layout) begins. On a fresh system (an empty
+ * consensus log) at the stream's first message: what the collectors stored before any merger
+ * ran. Otherwise NEW_DURABLE_OVERLAP_MS before the log's last entry: what came earlier was
+ * published by the consumers this one replaces, and the overlap is inside the log's duplicate
+ * window, so it is dropped there rather than published twice.
+ */
+async function newDurableStart(jsm: JetStreamManager): Promise<Partial<ConsumerConfig>> {
+  const { state } = await jsm.streams.info(LIQ_STREAM);
+  if (state.messages === 0) return { deliver_policy: DeliverPolicy.All };
+  return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Date.parse(state.last_ts) - NEW_DURABLE_OVERLAP_MS).toISOString() };
+}
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { code?: string; api_error?: { err_code?: number } };
+  return err.code === '404' || err.api_error?.err_code === 10014;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BookfuseError('TIMEOUT', `${what} did not answer within ${ms} ms`)), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 function backoff(failures: number): number {

@@ -14,8 +14,8 @@ export async function main(env: NodeJS.ProcessEnv) {
   const merger = createMerger(config, { nc, log, registry });
   await merger.start();
   life.defer('merger', () => merger.stop());
-  const ops = await startOpsServer({ host: config.host, port: config.port, registry, ready: () => merger.notReadyReason() });
+  const ops = await startOpsServer({ host: config.host, port: config.port, registry, ready: () => merger.notReadyReason(), health: () => ({ ...merger.healthInfo() }) });
   life.defer('ops', () => ops.close());
-  log.info({ epoch: merger.epoch, symbols: [...merger.books.keys()], ops: ops.url }, 'merger started');
+  log.info({ role: merger.role, epoch: merger.epoch, symbols: [...merger.books.keys()], ops: ops.url }, 'merger started');
   return { stop: () => life.stop(), listening: { merger: ops.url }, lifecycle: life };
 }

@@ -5,16 +5,18 @@
  * and publishes consensus snapshots/deltas, alerts and the merged tape. Liquidations take the
  * durable path of liq-consumer.ts (collectors' JetStream stream → the consensus log).
  */
-import { type Msg, type NatsConnection, type Subscription } from 'nats';
+import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, subjects } from '../../libs/bus/index.js';
-import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
-import { ConsensusBook, TradeMerger, owns, type VenueSlot } from '../../libs/consensus/index.js';
+import { asBookMessage, asStatusMessage, asTradeMessage, decodeJson, encode, ensureAlertStream, ensureWindowStream, leaseKeys, subjects } from '../../libs/bus/index.js';
+import { errorCode, type AlertMessage, type BookMessage, type ConsensusBookMessage, type LiquidationMessage, msOfUs, nowMs, nowUs } from '../../libs/core/index.js';
+import { ConsensusBook, TradeMerger, largeLiquidationAlert, owns, parseWindowType, type VenueSlot, type WindowEvent } from '../../libs/consensus/index.js';
 import type { Registry } from '../../libs/obs/index.js';
-import type { ErrorCodeName } from '../../libs/client/index.js';
 import type { MergerConfig } from './config.js';
+import { MergerLease, NoLease, type DemoteReason, type Lease, type Role } from './lease.js';
+import { CollectorIntake, splitSource } from './intake.js';
 import { createMergerMetrics, type MergerMetrics } from './metrics.js';
 import { LiqConsumer } from './liq-consumer.js';
+import { MergerWindows } from './windows.js';
 
 export interface MergerDeps {
   nc: NatsConnection;
@@ -25,22 +27,37 @@ export interface MergerDeps {
 }
 
 export interface Merger {
+  /** the epoch of this merger's latest term as active (0 before its first) */
   readonly epoch: number;
+  readonly role: Role;
   readonly books: ReadonlyMap<string, ConsensusBook>;
   start(): Promise<void>;
   stop(): Promise<void>;
   notReadyReason(): string | null;
+  /** the lease fence: true only while this merger may publish */
+  mayPublish(): boolean;
+  /** what /healthz adds: role, shard, epoch */
+  healthInfo(): MergerHealth;
+}
+
+export interface MergerHealth {
+  role: Role;
+  /** `i/n`, `symbols` or `all` */
+  shard: string;
+  symbols: string[];
+  epoch: number;
+  lease_key: string;
+  /** per venue book (`venue.SYMBOL`): the collector line it is taken from, and the lines in sequence */
+  venue_lines: Record<string, { line: string | null; in_sequence: string[] }>;
 }
 
 export function createMerger(config: Readonly<MergerConfig>, deps: MergerDeps): Merger {
   return new MergerService(config, deps);
 }
 
-const EMPTY = new Uint8Array(0);
 const QUEUE = 'bookfuse-merger';
 
 class MergerService implements Merger {
-  epoch = 0;
   readonly books = new Map<string, ConsensusBook>();
   private readonly nc: NatsConnection;
   private readonly log: Logger;
@@ -48,16 +65,19 @@ class MergerService implements Merger {
   /** the same clock in integer µs, for merge_us */
   private readonly nowUs: () => number;
   private readonly m: MergerMetrics;
-  /** `${venue}.${symbol}` → the owned books it feeds */
-  private readonly bySource = new Map<string, ConsensusBook[]>();
+  private readonly intake: CollectorIntake;
   private readonly tapes = new Map<string, TradeMerger>();
   /** the durable liquidation path (services/merger/liq-consumer.ts) */
   readonly liqs: LiqConsumer;
   private readonly subs: Subscription[] = [];
+  /** consensus snapshot requests: answered by the active only */
+  private snapshotSubs: Subscription[] = [];
+  private lease!: Lease;
+  /** starts and stops of the liquidation consumer, one after the other (a demotion may follow a promotion closely) */
+  private liqDuty: Promise<void> = Promise.resolve();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly inflight = new Set<string>();
-  private readonly retryAt = new Map<string, number>();
   private ticker: ReturnType<typeof setInterval> | undefined;
+  private windows: MergerWindows | undefined;
   private live = false;
   private stopped = false;
 
@@ -71,50 +91,132 @@ class MergerService implements Merger {
     const injected = deps.now;
     this.nowUs = injected ? () => Math.round(injected() * 1000) : nowUs;
     this.m = createMergerMetrics(deps.registry);
-    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m });
+    this.liqs = new LiqConsumer(config, { nc: this.nc, log: this.log, metrics: this.m, mayPublish: () => this.mayPublish(), onPublished: (l, g) => this.onLiquidation(l, g?.symbol) });
+    this.intake = new CollectorIntake(this.nc, config, this.m, this.log, { changed: (b) => this.changed(b), stopped: () => this.stopped, now: () => this.now() });
+  }
+
+  get epoch(): number {
+    return this.lease?.epoch ?? 0;
+  }
+
+  get role(): Role {
+    return this.lease?.role ?? 'standby';
   }
 
   async start(): Promise<void> {
     const now = this.now();
-    // start time in ms: strictly increasing across restarts with no coordination
-    this.epoch = Math.floor(now);
     for (const g of this.config.groups) {
       if (!owns(this.config.ownership, g.symbol)) continue;
-      const book = new ConsensusBook(g, this.config.rules, this.epoch, now);
+      // epoch 0 until this merger becomes active: a takeover starts a new epoch on the warm books
+      const book = new ConsensusBook(g, this.config.rules, 0, now);
       this.books.set(g.symbol, book);
       this.tapes.set(g.symbol, new TradeMerger(g.symbol, { key: this.config.tradeDedupKey, windowMs: this.config.tradeDedupWindowMs, holdMs: this.config.tradeHoldMs, recentIds: this.config.dedupMemory }));
-      for (const mem of g.members) {
-        const key = `${mem.venue}.${mem.symbol}`;
-        const list = this.bySource.get(key);
-        if (list) list.push(book);
-        else this.bySource.set(key, [book]);
-      }
+      this.intake.add(book);
     }
-    await this.liqs.start();
+    // the alert log gives every ALERT its id (#16.3); alerts still go out on core NATS without it
+    await ensureAlertStream(this.nc, { maxAgeMs: this.config.alertRetentionMs, replicas: this.config.liqReplicas, reconcile: true }).catch((e: unknown) => this.log.error({ err: e }, 'alert stream unavailable: alerts get no ids'));
+    await ensureWindowStream(this.nc, { replicas: this.config.liqReplicas }).catch((e: unknown) => this.log.error({ err: e }, 'window stream unavailable: late gateways get no window snapshot'));
+    this.windows = new MergerWindows([...this.books.keys()], this.config.windowTypes.map(parseWindowType), this.config.windowPriceTimeoutMs, now, (e) => this.publishWindow(e));
     this.subscribe();
     await this.nc.flush(); // subscriptions are in place before we ask, so no delta falls between
-    const first = [...this.bySource.keys()].map((key) => this.requestSnapshot(key));
-    await Promise.race([Promise.all(first), new Promise((r) => setTimeout(r, this.config.snapshotTimeoutMs + 200))]);
+    await Promise.race([this.intake.startup(), new Promise((r) => setTimeout(r, this.config.snapshotTimeoutMs + 200))]);
     this.live = true;
-    for (const book of this.books.values()) this.publishBook(book);
     this.ticker = setInterval(() => this.tick(), this.config.tickMs);
-    this.log.info({ epoch: this.epoch, symbols: [...this.books.keys()], venues: this.bySource.size }, 'merger started');
+    const events = { promoted: (epoch: number) => this.promoted(epoch), demoted: (reason: DemoteReason) => this.demoted(reason), renewFailed: (reason: string) => this.m.leaseRenewFailures.inc({ reason }) };
+    this.lease =
+      this.config.ha === 'off'
+        ? new NoLease(events)
+        : new MergerLease(this.nc, { key: this.leaseKey(), ttlMs: this.config.leaseTtlMs, renewMs: this.config.leaseRenewMs, marginMs: this.config.leaseMarginMs, replicas: this.config.leaseReplicas }, events, this.log);
+    this.m.active.set(0);
+    await this.lease.start();
+    await this.nc.flush().catch(() => undefined); // an active's snapshot subscriptions are in place when start resolves
+    await this.liqDuty; // an active merger is attached to the liquidation durable when start resolves
+    this.log.info({ role: this.role, epoch: this.epoch, symbols: [...this.books.keys()], venues: this.intake.bySource.size }, 'merger started');
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
+    // publishing stops and the lease is handed over first, so a standby takes over at once
+    await this.lease?.stop();
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const s of this.subs) s.unsubscribe();
+    await this.liqDuty;
     await this.liqs.stop();
     if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
   }
 
   notReadyReason(): string | null {
     if (!this.live) return 'rebuilding venue books from collector snapshots';
-    return this.stopped ? 'stopped' : null;
+    if (this.stopped) return 'stopped';
+    return this.lease.problem();
+  }
+
+  mayPublish(): boolean {
+    return this.lease?.mayPublish() ?? false;
+  }
+
+  healthInfo(): MergerHealth {
+    const o = this.config.ownership;
+    return {
+      role: this.role,
+      shard: o.kind === 'shard' ? `${o.index}/${o.count}` : o.kind,
+      symbols: [...this.books.keys()],
+      epoch: this.epoch,
+      lease_key: this.leaseKey(),
+      venue_lines: this.intake.linesInfo(),
+    };
+  }
+
+  // ---- role --------------------------------------------------------------------------------
+
+  private leaseKey(): string {
+    const o = this.config.ownership;
+    const owned = [...this.books.keys()];
+    return o.kind === 'shard' ? leaseKeys.mergerShard(o.index, o.count, owned) : o.kind === 'symbols' ? leaseKeys.mergerSymbols(owned) : leaseKeys.mergerAll(owned);
+  }
+
+  /** Active: a new epoch on the warm books (clients resnapshot), and answer snapshot requests. */
+  private promoted(epoch: number): void {
+    this.m.active.set(1);
+    this.m.takeovers.inc();
+    for (const csym of this.books.keys()) {
+      const opts = { queue: QUEUE, callback: (err: Error | null, m: Msg) => (err ? this.log.warn({ err }, 'subscription error') : this.onSnapshotRequest(csym, m)) };
+      this.snapshotSubs.push(this.nc.subscribe(subjects.consensusSnapshot(csym), opts));
+    }
+    for (const book of this.books.values()) {
+      book.restartEpoch(epoch);
+      this.publishBook(book);
+    }
+    this.syncLiquidations();
+  }
+
+  /** Standby: publishing has already stopped (the lease fences every publish); drop the duties. */
+  private demoted(reason: DemoteReason): void {
+    this.m.active.set(0);
+    this.m.demotions.inc({ reason });
+    for (const s of this.snapshotSubs) s.unsubscribe();
+    this.snapshotSubs = [];
+    this.syncLiquidations();
+  }
+
+  /**
+   * Only the active reads the liquidation durable. A message a demoted merger still has in hand
+   * may reach the consensus log after the takeover: the log stores it once (Nats-Msg-Id).
+   */
+  private syncLiquidations(): void {
+    this.liqDuty = this.liqDuty
+      .then(() => (this.role === 'active' && !this.stopped ? this.liqs.start() : this.liqs.stop()))
+      .catch((e: unknown) => this.log.warn({ err: e }, 'liquidation consumer could not follow the role'));
+  }
+
+  /** Every publish on a consensus subject goes through here: only the lease holder, before its deadline. */
+  private out(subject: string, data: Uint8Array, headers?: MsgHdrs): boolean {
+    if (!this.lease.mayPublish()) return false;
+    this.nc.publish(subject, data, headers ? { headers } : undefined);
+    return true;
   }
 
   // ---- inputs ------------------------------------------------------------------------------
@@ -125,14 +227,13 @@ class MergerService implements Merger {
       this.subs.push(this.nc.subscribe(subject, queue ? { ...opts, queue } : opts));
     };
     const venues = new Set<string>();
-    for (const key of this.bySource.keys()) {
+    for (const key of this.intake.bySource.keys()) {
       const [venue, symbol] = splitSource(key);
       venues.add(venue);
       sub(subjects.book(venue, symbol), (m) => this.onBook(m));
       sub(subjects.trade(venue, symbol), (m) => this.onTrade(m));
     }
     for (const v of venues) sub(subjects.status(v), (m) => this.onStatus(m));
-    for (const csym of this.books.keys()) sub(subjects.consensusSnapshot(csym), (m) => this.onSnapshotRequest(csym, m), QUEUE);
   }
 
   private onBook(m: Msg): void {
@@ -144,38 +245,14 @@ class MergerService implements Merger {
       return;
     }
     this.m.messagesIn.inc({ venue: msg.venue, kind: 'book' });
-    this.applyBook(msg);
-  }
-
-  private applyBook(msg: BookMessage): void {
-    const now = this.now();
-    for (const book of this.bySource.get(`${msg.venue}.${msg.symbol}`) ?? []) {
-      try {
-        if (book.applyBook(msg, now) === 'gap') this.onGap(book, msg.venue, msg.symbol);
-      } catch (e) {
-        this.m.rejected.inc({ kind: 'book', reason: errorCode(e) });
-        this.log.warn({ err: e, venue: msg.venue, symbol: msg.symbol, seq: msg.seq }, 'venue book message could not be applied: resyncing it');
-        book.invalidate(msg.venue, msg.symbol, now, errorCode(e));
-        this.onGap(book, msg.venue, msg.symbol);
-      }
-      this.changed(book);
-    }
-  }
-
-  private onGap(book: ConsensusBook, venue: string, symbol: string): void {
-    this.m.gaps.inc({ venue, symbol: book.symbol });
-    void this.requestSnapshot(`${venue}.${symbol}`);
+    this.intake.book(msg);
   }
 
   private onStatus(m: Msg): void {
     try {
       const msg = asStatusMessage(decodeJson(m.data));
       this.m.messagesIn.inc({ venue: msg.venue, kind: 'status' });
-      const now = this.now();
-      for (const book of this.books.values()) {
-        for (const slot of book.applyStatus(msg, now)) this.onGap(book, slot.venue, slot.symbol);
-        this.changed(book);
-      }
+      this.intake.status(msg);
     } catch (e) {
       this.m.rejected.inc({ kind: 'status', reason: errorCode(e) });
     }
@@ -186,7 +263,7 @@ class MergerService implements Merger {
       const t = asTradeMessage(decodeJson(m.data));
       this.m.messagesIn.inc({ venue: t.venue, kind: 'trade' });
       const now = this.now();
-      for (const book of this.bySource.get(`${t.venue}.${t.symbol}`) ?? []) {
+      for (const book of this.intake.bySource.get(`${t.venue}.${t.symbol}`) ?? []) {
         const verdict = this.tapes.get(book.symbol)!.add(t, now);
         if (verdict === 'duplicate') this.m.duplicates.inc({ kind: 'trade' });
         else if (verdict === 'merged') this.m.tradesMerged.inc({ symbol: book.symbol });
@@ -198,6 +275,7 @@ class MergerService implements Merger {
   }
 
   private onSnapshotRequest(csym: string, m: Msg): void {
+    if (!this.lease.mayPublish()) return; // fenced: a standby's answer would be of no epoch clients know
     const book = this.books.get(csym)!;
     let depth = book.depth;
     try {
@@ -213,43 +291,6 @@ class MergerService implements Merger {
     }
     this.publishBook(book); // the reply must not be ahead of a delta still to come
     m.respond(encode(book.snapshot(this.now(), depth)));
-  }
-
-  // ---- snapshots from collectors ------------------------------------------------------------
-
-  private async requestSnapshot(key: string): Promise<void> {
-    if (this.inflight.has(key) || this.stopped) return;
-    this.inflight.add(key);
-    const [venue, symbol] = splitSource(key);
-    let result = 'ok';
-    try {
-      const reply = await this.nc.request(subjects.snapshot(venue, symbol), EMPTY, { timeout: this.config.snapshotTimeoutMs });
-      const body = decodeJson(reply.data) as { error?: { code?: string; message?: string } };
-      if (body && typeof body === 'object' && body.error) {
-        result = body.error.code === ('NOT_LIVE' satisfies ErrorCodeName) ? 'not_live' : 'error';
-      } else {
-        const snap = asBookMessage(body);
-        if (snap.kind !== 'snapshot') throw new Error('snapshot reply is not a snapshot');
-        const now = this.now();
-        let used = false;
-        for (const book of this.bySource.get(key) ?? []) {
-          if (book.slot(venue, symbol)?.phase === 'live') continue; // rebuilt meanwhile from the stream
-          used = true;
-          if (book.applyBook(snap, now) === 'gap') this.m.gaps.inc({ venue, symbol: book.symbol });
-          this.changed(book);
-        }
-        if (!used) result = 'late';
-      }
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      result = code === 'TIMEOUT' ? 'timeout' : code === '503' ? 'no_responders' : 'error';
-      this.log.debug({ err: e, venue, symbol }, 'snapshot request failed');
-    } finally {
-      this.inflight.delete(key);
-    }
-    this.m.snapshotRequests.inc({ venue, result });
-    if (result !== 'ok' && result !== 'late') this.retryAt.set(key, this.now() + this.config.snapshotRetryMs);
-    else this.retryAt.delete(key);
   }
 
   // ---- outputs -----------------------------------------------------------------------------
@@ -268,6 +309,7 @@ class MergerService implements Merger {
     );
   }
 
+  /** A standby flushes too (and drops the output), so its books stay in the shape the active's are. */
   private publishBook(book: ConsensusBook): void {
     if (!this.live || this.stopped) return;
     const us = this.nowUs();
@@ -276,18 +318,35 @@ class MergerService implements Merger {
     if (msg !== null) {
       msg.merge_us = us;
       this.publishConsensus(msg, now);
+      this.windows?.update(book, now);
     }
     for (const a of book.drainAlerts()) this.publishAlert(a);
   }
 
   private publishConsensus(msg: ConsensusBookMessage, now: number): void {
-    this.nc.publish(subjects.consensusBook(msg.symbol), encode(msg));
+    if (!this.out(subjects.consensusBook(msg.symbol), encode(msg))) return;
     this.m.published.inc({ kind: msg.kind === 'snapshot' ? 'book_snapshot' : 'book_delta' });
     this.m.mergeLatency.observe({ symbol: msg.symbol }, Math.max(0, now - msg.recv_ts) / 1000);
   }
 
-  private publishAlert(a: AlertMessage): void {
-    this.nc.publish(subjects.consensusAlert(a.symbol), encode(a));
+  /** #16.4: a liquidation at or above LARGE_LIQUIDATION_USD is an alert of its own. */
+  private onLiquidation(l: LiquidationMessage, csym: string | undefined): void {
+    const a = largeLiquidationAlert(l, this.config.largeLiquidationUsd, csym);
+    if (!a) return;
+    // a liquidation redelivered after a takeover raises it again: the alert log keeps it once
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `LARGE_LIQUIDATION:${l.id}`);
+    this.publishAlert(a, h);
+  }
+
+  private publishWindow(e: WindowEvent): void {
+    // only the active merger publishes (a standby decides the same windows and stays quiet)
+    if (!this.out(subjects.consensusWindow(e.asset, e.marketType), encode({ v: 1, ...e }))) return;
+    this.m.published.inc({ kind: e.type === 'window_open' ? 'window' : 'window_error' });
+  }
+
+  private publishAlert(a: AlertMessage, headers?: MsgHdrs): void {
+    if (!this.out(subjects.consensusAlert(a.symbol), encode(a), headers)) return;
     this.m.alerts.inc({ kind: a.kind, symbol: a.symbol });
     this.m.published.inc({ kind: 'alert' });
     this.log.info({ alert: a.kind, symbol: a.symbol, venue: a.venue, detail: a.detail }, 'consensus alert');
@@ -296,8 +355,7 @@ class MergerService implements Merger {
   private drainTape(csym: string): void {
     const tape = this.tapes.get(csym)!;
     for (const t of tape.drain(this.now())) {
-      this.nc.publish(subjects.consensusTrade(csym), encode(t));
-      this.m.published.inc({ kind: 'trade' });
+      if (this.out(subjects.consensusTrade(csym), encode(t))) this.m.published.inc({ kind: 'trade' });
     }
     const key = `tape:${csym}`;
     if (tape.held > 0 && !this.timers.has(key) && !this.stopped) {
@@ -313,12 +371,10 @@ class MergerService implements Merger {
 
   private tick(): void {
     const now = this.now();
+    this.windows?.tick(now);
+    this.intake.tick(now);
     for (const book of this.books.values()) {
       book.tick(now);
-      for (const slot of book.needsSnapshot()) {
-        const key = `${slot.venue}.${slot.symbol}`;
-        if ((this.retryAt.get(key) ?? 0) <= now) void this.requestSnapshot(key);
-      }
       this.publishBook(book);
       this.updateGauges(book);
     }
@@ -335,9 +391,4 @@ class MergerService implements Merger {
     this.m.divergent.set(labels, s.divergence.divergent ? 1 : 0);
     if (s.divergence.bps !== undefined) this.m.divergenceRatio.set(labels, s.divergence.bps / 10_000);
   }
-}
-
-function splitSource(key: string): [string, string] {
-  const dot = key.indexOf('.');
-  return [key.slice(0, dot), key.slice(dot + 1)];
 }

@@ -68,18 +68,19 @@ export class TrafficValidator {
   }
 
   /** The channel id and message id that `r` validates as, or the reasons it does not. */
-  check(r: Recorded): { ok: true; channel: string; message: string } | { ok: false; problem: string } {
+  /** `key` names the problem without the body, so one defect in a thousand frames reads as one. */
+  check(r: Recorded): { ok: true; channel: string; message: string } | { ok: false; problem: string; key: string } {
     const ch = this.channels.find((c) => c.matches(r));
     const shown = JSON.stringify(r.body)?.slice(0, 300);
-    if (!ch) return { ok: false, problem: `${r.via} ${r.where}: no channel in asyncapi.yaml (${shown})` };
+    if (!ch) return { ok: false, key: `${r.via} ${r.where}: no channel`, problem: `${r.via} ${r.where}: no channel in asyncapi.yaml (${shown})` };
     const d = bodyDiscriminator(r.body);
     const cands = ch.candidates.filter((c) => c.discriminator === d);
-    if (cands.length === 0) return { ok: false, problem: `${ch.id} (${r.where}): no message with type/method ${String(d)} (${shown})` };
+    if (cands.length === 0) return { ok: false, key: `${ch.id}: no message ${String(d)}`, problem: `${ch.id} (${r.where}): no message with type/method ${String(d)} (${shown})` };
     const errors: string[] = [];
     for (const c of cands) {
       if (c.validate(r.body)) return { ok: true, channel: ch.id, message: c.message };
-      errors.push(`${c.message}: ${(c.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}`).join('; ')}`);
+      errors.push(`${c.message}: ${(c.validate.errors ?? []).map((e) => `${e.schemaPath} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}`).join('; ')}`);
     }
-    return { ok: false, problem: `${ch.id} (${r.where}): ${errors.join(' | ')} — ${shown}` };
+    return { ok: false, key: `${ch.id}: ${errors.join(' | ')}`, problem: `${ch.id} (${r.where}): ${errors.join(' | ')} — ${shown}` };
   }
 }

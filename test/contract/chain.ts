@@ -40,9 +40,10 @@ export async function startChain(env: Record<string, string> = {}): Promise<Chai
   try {
     const sim = (await start(simulatorMain, { SIM_PORT: '0', SIM_SEED: '7', SIM_LIQUIDATIONS_PER_S: '3', SIM_TRADES_PER_S: '5' })) as Running & { server: { url: string } };
     const collector = await start(collectorMain, { COLLECTOR_PORT: '0', COLLECTOR_SIMULATOR_URL: sim.server.url });
-    const merger = await start(mergerMain, { MERGER_PORT: '0', STALE_AFTER_MS: '1500', DIVERGENCE_MIN_MS: '100' });
+    // 1 s windows: window prices (#16.5) happen within the recording
+    const merger = await start(mergerMain, { MERGER_PORT: '0', STALE_AFTER_MS: '1500', DIVERGENCE_MIN_MS: '100', WINDOW_TYPES: '1s,5m' });
     const firehose = await start(firehoseMain, { FIREHOSE_PORT: '0', FIREHOSE_API_KEYS: KEY });
-    const gateway = await start(gatewayMain, { GATEWAY_PORT: '0', GATEWAY_API_KEYS: KEY, GATEWAY_HEARTBEAT_MS: '300' });
+    const gateway = await start(gatewayMain, { GATEWAY_PORT: '0', GATEWAY_API_KEYS: KEY, GATEWAY_HEARTBEAT_MS: '300', WINDOW_TYPES: '1s,5m' });
     const urls = {
       sim: sim.server.url,
       collector: origin(collector.listening['collector']!),

@@ -71,6 +71,9 @@ export async function recordTraffic(chain: Chain, nc: NatsConnection): Promise<R
     new Socket(`${fh}/ws/v1/liquidation?token=${KEY}&symbols=BTC-USDT,ETH-USDT`, '/ws/v1/liquidation', out),
     new Socket(`${fh}/ws/v1/liquidation/feed?token=wrong`, '/ws/v1/liquidation/feed', out),
     new Socket(`${fh}/ws/v1/liquidation?token=${KEY}&after=x`, '/ws/v1/liquidation', out),
+    // a name that exists nowhere: ERROR, and the connection stays for BTC-USDT
+    new Socket(`${fh}/ws/v1/liquidation?token=${KEY}&symbols=BTC-USDT,NOPE-USDT`, '/ws/v1/liquidation', out),
+    new Socket(`${gw}/ws/windows?token=${KEY}`, '/ws/windows', out),
   ];
   // ERROR AUTH_FAILED on the second /ws (no key) is part of the recording; the client messages below
   const [stream, , , , , feed, filtered] = sockets as [Socket, Socket, Socket, Socket, Socket, Socket, Socket];
@@ -79,10 +82,15 @@ export async function recordTraffic(chain: Chain, nc: NatsConnection): Promise<R
   stream.send({ type: 'RESYNC', payload: { symbol: 'BTC-USD' } });
   stream.send({ type: 'SUBSCRIBE', payload: { symbols: ['NOPE-USD'] } });
   stream.send('not json');
+  const windows = sockets.at(-1)!;
+  await windows.opened();
+  windows.send({ type: 'subscribe', asset: 'BTC', marketTypes: ['1s'] });
+  windows.send({ type: 'subscribe', asset: 'DOGE' });
   feed.send({ method: 'PING' });
   filtered.send({ method: 'PING' });
   await sleep(800);
   stream.send({ type: 'UNSUBSCRIBE', payload: { symbols: ['ETH-USD'] } });
+  windows.send({ type: 'subscribe', asset: 'ETH', marketTypes: ['1s'] });
 
   await ask(subjects.snapshot('okx-swap', 'BTC-USDT'), '');
   await ask(subjects.snapshot('okx-swap', 'NOPE-USDT'), '');
@@ -100,6 +108,8 @@ export async function recordTraffic(chain: Chain, nc: NatsConnection): Promise<R
   await chain.control('bybit-linear', 'resume');
   await sleep(2500);
 
+  windows.send({ type: 'unsubscribe' });
+  await sleep(100);
   sub.unsubscribe();
   for (const s of sockets) s.ws.terminate();
   return out;

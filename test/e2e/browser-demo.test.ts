@@ -14,8 +14,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Decimal } from '../../libs/core/index.js';
-import { startNats, freePort, type TestNats } from '../helpers/nats.js';
-import { cliBuilt, runCli, waitOutput, type CliRun } from '../helpers/cli.js';
+import { startNats, type TestNats } from '../helpers/nats.js';
+import { cliBuilt, runDemo, waitOutput, type CliRun } from '../helpers/cli.js';
 import { sleep, waitFor } from '../helpers/waits.js';
 import { CHROMIUM_ARGS, depthChartPixels, findChromium } from '../helpers/browser.js';
 import { venueIds } from '../../libs/venues/index.js';
@@ -37,19 +37,10 @@ describe.skipIf(!executablePath || !cliBuilt())('the demo in a real browser', ()
 
   beforeAll(async () => {
     nats = await startNats();
-    const [sim, gw, fh, col, mer] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    ports.sim = sim;
-    ports.gw = gw;
-    demo = runCli(['demo'], {
-      NATS_URL: nats.url,
-      SIM_PORT: String(sim),
-      GATEWAY_PORT: String(gw),
-      FIREHOSE_PORT: String(fh),
-      COLLECTOR_PORT: String(col),
-      MERGER_PORT: String(mer),
-      SIM_LIQUIDATIONS_PER_S: '1',
-      LOG_LEVEL: 'warn',
-    });
+    const started = await runDemo(nats.url, { SIM_LIQUIDATIONS_PER_S: '1' });
+    demo = started.run;
+    ports.sim = started.ports.sim;
+    ports.gw = started.ports.gw;
     await waitOutput(demo, /is running/, 30_000);
     browser = await chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS });
   }, 60_000);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNats, freePort, type TestNats } from '../helpers/nats.js';
-import { cliBuilt, runCli, waitOutput } from '../helpers/cli.js';
+import { cliBuilt, runCli, runDemo, waitOutput } from '../helpers/cli.js';
 import { waitFor } from '../helpers/waits.js';
 
 describe.runIf(cliBuilt())('the bookfuse command', () => {
@@ -38,16 +38,10 @@ describe.runIf(cliBuilt())('the bookfuse command', () => {
   });
 
   it('`bookfuse demo` runs everything, serves the consensus, and Ctrl-C stops every child', async () => {
-    const [sim, gw, fh, col, mer] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    const run = runCli(['demo'], {
-      NATS_URL: nats.url,
-      SIM_PORT: String(sim),
-      GATEWAY_PORT: String(gw),
-      FIREHOSE_PORT: String(fh),
-      COLLECTOR_PORT: String(col),
-      MERGER_PORT: String(mer),
-      LOG_LEVEL: 'warn',
-    });
+    const {
+      run,
+      ports: { gw, fh },
+    } = await runDemo(nats.url);
     await waitOutput(run, /is running/, 30_000);
     expect(run.out()).toContain(`http://127.0.0.1:${gw}/?token=demo`);
     expect(run.out()).toContain(`ws://127.0.0.1:${fh}/ws/v1/liquidation/feed?token=demo`);

@@ -1,10 +1,12 @@
 /**
  * #14.5: `bookfuse demo --cluster` on one machine: three nats-server nodes in one JetStream
  * cluster, the simulator, two collectors, two mergers, two gateways and two firehoses, all
- * supervised; it prints where everything listens, both gateways serve a live consensus book,
- * both firehoses accept readers, and Ctrl-C stops every process including the NATS nodes.
+ * supervised (a NATS node killed -9 is started again too); it prints where everything listens,
+ * both gateways serve a live consensus book, both firehoses accept readers, and Ctrl-C stops
+ * every process including the NATS nodes.
  * Every port is moved to a free one (the demo's own ports may be in use on a test machine).
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/nats.js';
 import { cliBuilt, runCli, waitOutput } from '../helpers/cli.js';
@@ -66,9 +68,17 @@ describe.runIf(cliBuilt())('bookfuse demo --cluster', () => {
         ws.close();
       }
 
+      // a NATS node the demo started is supervised too: kill -9 it and it comes back on its port
+      const nodePid = Number(execFileSync('pgrep', ['-f', `nats-server -a 127.0.0.1 -p ${natsPorts[1]} `]).toString().trim().split('\n')[0]);
+      process.kill(nodePid, 'SIGKILL');
+      await waitOutput(run, /nats bookfuse-n2 died; restart #1 in 1 s/, 10_000);
+      await waitOutput(run, /nats bookfuse-n2 restarted/, 20_000);
+      expect(await portAnswers('127.0.0.1', natsPorts[1]!)).toBe(true);
+
       run.proc.kill('SIGINT');
       const { code } = await run.exited;
       expect(code).toBe(0);
+      expect(run.out()).toContain('child restarts during the run: 1');
       expect(run.out()).toMatch(/stopped\.\s*$/);
       for (const pid of pids) expect(alive(pid), String(pid)).toBe(false);
       for (const port of natsPorts) expect(await portAnswers('127.0.0.1', port), `NATS node on ${port}`).toBe(false);

@@ -4,8 +4,8 @@
  * live consensus book again; Ctrl-C (SIGINT) still stops every child and the demo exits 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNats, freePort, type TestNats } from '../helpers/nats.js';
-import { cliBuilt, runCli, waitOutput } from '../helpers/cli.js';
+import { startNats, type TestNats } from '../helpers/nats.js';
+import { cliBuilt, runDemo, waitOutput } from '../helpers/cli.js';
 import { waitFor } from '../helpers/waits.js';
 
 const alive = (pid: number) => {
@@ -27,16 +27,10 @@ describe.runIf(cliBuilt())('bookfuse demo supervises its children', () => {
   });
 
   it('restarts a merger killed with -9, the gateway serves a live book again, and SIGINT stops all', async () => {
-    const [sim, gw, fh, col, mer] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    const run = runCli(['demo'], {
-      NATS_URL: nats.url,
-      SIM_PORT: String(sim),
-      GATEWAY_PORT: String(gw),
-      FIREHOSE_PORT: String(fh),
-      COLLECTOR_PORT: String(col),
-      MERGER_PORT: String(mer),
-      LOG_LEVEL: 'warn',
-    });
+    const {
+      run,
+      ports: { gw },
+    } = await runDemo(nats.url);
     let pids: Record<string, number> = {};
     try {
       await waitOutput(run, /processes .*\n/, 40_000);

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { freePort } from './nats.js';
 import { waitFor } from './waits.js';
 
 export const CLI = resolve('dist/services/cli/main.js');
@@ -27,4 +28,28 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
 
 export async function waitOutput(run: CliRun, re: RegExp, timeoutMs = 20_000): Promise<void> {
   await waitFor(() => re.test(run.out()), { timeoutMs, what: `output matching ${re}` });
+}
+
+export interface DemoPorts {
+  sim: number;
+  gw: number;
+  fh: number;
+  col: number;
+  mer: number;
+}
+
+/** `bookfuse demo` against `natsUrl` with every service on a free port (`env` on top). */
+export async function runDemo(natsUrl: string, env: NodeJS.ProcessEnv = {}): Promise<{ run: CliRun; ports: DemoPorts }> {
+  const [sim, gw, fh, col, mer] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const run = runCli(['demo'], {
+    NATS_URL: natsUrl,
+    SIM_PORT: String(sim),
+    GATEWAY_PORT: String(gw),
+    FIREHOSE_PORT: String(fh),
+    COLLECTOR_PORT: String(col),
+    MERGER_PORT: String(mer),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  return { run, ports: { sim, gw, fh, col, mer } };
 }

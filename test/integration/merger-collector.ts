@@ -50,6 +50,16 @@ export class FakeCollector {
     return msg;
   }
 
+  /** Make the book exactly these levels, as one delta (vanished levels sent as "0"). */
+  replaceBook(symbol: string, bids: Level[], asks: Level[]): BookMessage {
+    const b = this.books.get(symbol)!;
+    const diff = (side: Map<string, string>, levels: Level[]): Level[] => {
+      const next = new Map(levels);
+      return [...[...side.keys()].filter((p) => !next.has(p)).map((p): Level => [p, '0']), ...levels.filter(([p, q]) => side.get(p) !== q)];
+    };
+    return this.delta(symbol, diff(b.bids, bids), diff(b.asks, asks));
+  }
+
   publishSnapshot(symbol: string): void {
     const b = this.books.get(symbol)!;
     this.nc.publish(subjects.book(this.venue, symbol), encode(this.message(symbol, 'snapshot', [...b.bids], [...b.asks])));

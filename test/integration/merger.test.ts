@@ -32,7 +32,7 @@ function record<T>(subject: string): T[] {
 async function startMerger(env: Record<string, string>): Promise<{ merger: Merger; conn: NatsConnection }> {
   const conn = await connect({ servers: nats.url });
   const config = loadMergerConfig({ NATS_URL: nats.url, CONSENSUS_GROUPS: GROUPS, MERGER_PORT: '0', SNAPSHOT_TIMEOUT_MS: '300', MERGER_TICK_MS: '50', ...env });
-  const merger = createMerger(config, { nc: conn, log: createLogger('merger', 'silent'), registry: createRegistry('merger') });
+  const merger = createMerger(config, { nc: conn, log: createLogger('merger', process.env['TLOG'] ?? 'silent'), registry: createRegistry('merger') });
   await merger.start();
   return { merger, conn };
 }

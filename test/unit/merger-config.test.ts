@@ -69,4 +69,14 @@ describe('merger configuration', () => {
     // a longer global threshold is never shortened
     expect(loadMergerConfig({ STALE_AFTER_MS: '20000' }).rules.staleAfterOverrides['hyperliquid']).toBeUndefined();
   });
+
+  it('leases for 2 s renewed every 500 ms by default, and refuses renewals or margins that leave no slack', () => {
+    expect(loadMergerConfig({})).toMatchObject({ leaseTtlMs: 2000, leaseRenewMs: 500, leaseMarginMs: 250, leaseReplicas: 1 });
+    expect(() => loadMergerConfig({ MERGER_LEASE_TTL_MS: '1000', MERGER_LEASE_RENEW_MS: '500' })).toThrow(/MERGER_LEASE_RENEW_MS=500 must be < MERGER_LEASE_TTL_MS\/2/);
+    expect(() => loadMergerConfig({ MERGER_LEASE_MARGIN_MS: '500' })).toThrow(/MERGER_LEASE_MARGIN_MS=500 must be < MERGER_LEASE_TTL_MS\/4/);
+    expect(loadMergerConfig({ MERGER_LEASE_TTL_MS: '1000', MERGER_LEASE_RENEW_MS: '200', MERGER_LEASE_MARGIN_MS: '200', MERGER_LEASE_REPLICAS: '3' })).toMatchObject({ leaseTtlMs: 1000, leaseReplicas: 3 });
+    // the lease is replicated as the liquidation streams are, unless set
+    expect(loadMergerConfig({ LIQ_REPLICAS: '3' }).leaseReplicas).toBe(3);
+    expect(loadMergerConfig({ LIQ_REPLICAS: '3', MERGER_LEASE_REPLICAS: '1' }).leaseReplicas).toBe(1);
+  });
 });

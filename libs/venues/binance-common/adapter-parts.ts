@@ -4,7 +4,7 @@
  * is never a resubscription), and grouping symbols onto connections.
  */
 import type { InstrumentKind, VenueId } from '../../core/index.js';
-import type { VenueAdapter } from '../adapter.js';
+import type { ConnectionSpec, VenueAdapter } from '../adapter.js';
 import { fallbackBinanceInstrument, parseExchangeInfo, symbolFromUrl, type DepthEvent } from './frames.js';
 import type { Obj } from '../validate.js';
 
@@ -32,4 +32,9 @@ export function chunk<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
   return out;
+}
+
+/** A combined-stream socket (`<path>?streams=a/b`): no subscribe frames, the server pings. */
+export function streamConnection(id: string, path: string, streams: string[], symbols: string[], books: boolean): ConnectionSpec {
+  return { id, path: `${path}?streams=${streams.join('/')}`, subscribe: [], symbols, books, heartbeat: { kind: 'server-ping' } };
 }

@@ -4,7 +4,22 @@
  */
 import { baseConversion, BookfuseError, canonicalSymbol, type Instrument, type InstrumentKind } from '../../core/index.js';
 import type { ParsedFrame, VenueTrade } from '../adapter.js';
+import { noteUnknown, type DriftSink } from '../drift.js';
 import { asObj, bad, intField, levelsField, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
+
+/** The fields each event is known to carry (others are counted as drift, never refused). */
+const KNOWN: Record<string, ReadonlySet<string>> = {
+  depthUpdate: new Set(['e', 'E', 'T', 's', 'U', 'u', 'pu', 'b', 'a']),
+  trade: new Set(['e', 'E', 'T', 's', 't', 'p', 'q', 'X', 'm', 'M', 'b', 'a']),
+  aggTrade: new Set(['e', 'E', 'T', 's', 'a', 'p', 'q', 'f', 'l', 'm', 'M', 'nq']),
+  forceOrder: new Set(['e', 'E', 'o']),
+};
+
+/** Note the fields of a known event that its parser does not know. */
+export function noteUnknownEventFields(d: Obj, drift: DriftSink | undefined): void {
+  const known = KNOWN[String(d['e'])];
+  if (known) noteUnknown(d, known, String(d['e']), drift);
+}
 
 export interface DepthEvent {
   symbol: string;
@@ -141,12 +156,20 @@ export function symbolFromUrl(url: string): string | null {
  * (`{"code","msg"}`) become their ParsedFrame; anything else is the event, unwrapped from a
  * combined-stream envelope.
  */
-export function binanceEvent(raw: string, venue: string): { frame: ParsedFrame<never> } | { event: Obj } {
+export function binanceEvent(raw: string, venue: string, drift?: DriftSink): { frame: ParsedFrame<never> } | { event: Obj } {
   const msg = parseJson(raw);
   const top = asObj(msg, `${venue} frame`);
   if ('result' in top && 'id' in top) return { frame: { kind: 'control', note: 'subscribe ack' } };
   if (typeof top['code'] === 'number' && typeof top['msg'] === 'string') {
     return { frame: { kind: 'venue-error', code: String(top['code']), message: top['msg'] } };
   }
-  return { event: unwrap(msg) };
+  const event = unwrap(msg);
+  noteUnknownEventFields(event, drift);
+  return { event };
+}
+
+/** One Binance text frame: acks and errors answered here, events handed to `onEvent`. */
+export function parseBinanceFrame<F>(raw: string, venue: string, drift: DriftSink | undefined, onEvent: (d: Obj, drift: DriftSink | undefined) => ParsedFrame<F>): ParsedFrame<F> {
+  const framed = binanceEvent(raw, venue, drift);
+  return 'frame' in framed ? framed.frame : onEvent(framed.event, drift);
 }

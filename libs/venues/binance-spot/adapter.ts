@@ -7,7 +7,7 @@
  */
 import type { Instrument } from '../../core/index.js';
 import type { ConnectionSpec, VenueAdapter } from '../adapter.js';
-import { binanceRestParts, chunk } from '../binance-common/adapter-parts.js';
+import { binanceRestParts, chunk, streamConnection } from '../binance-common/adapter-parts.js';
 import type { DepthEvent } from '../binance-common/frames.js';
 import { parseSpotFrame } from './parse.js';
 import { SpotBookSync } from './sync.js';
@@ -52,14 +52,7 @@ export function createBinanceSpotAdapter(options: Partial<SpotOptions> = {}): Ve
       for (const group of chunk(instruments, Math.floor(MAX_STREAMS_PER_CONNECTION / STREAMS_PER_SYMBOL))) {
         const syms = group.map((g) => g.venueSymbol);
         const streams = syms.flatMap((s) => [`${s.toLowerCase()}@depth${opt.depthSpeed}`, `${s.toLowerCase()}@trade`]);
-        out.push({
-          id: `stream-${out.length}`,
-          path: `${opt.streamPath}?streams=${streams.join('/')}`,
-          subscribe: [],
-          symbols: syms,
-          books: true,
-          heartbeat: { kind: 'server-ping' },
-        });
+        out.push(streamConnection(`stream-${out.length}`, opt.streamPath, streams, syms, true));
       }
       return out;
     },

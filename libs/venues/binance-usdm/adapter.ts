@@ -7,7 +7,7 @@
  */
 import type { Instrument } from '../../core/index.js';
 import type { ConnectionSpec, VenueAdapter } from '../adapter.js';
-import { binanceRestParts, chunk } from '../binance-common/adapter-parts.js';
+import { binanceRestParts, chunk, streamConnection } from '../binance-common/adapter-parts.js';
 import type { DepthEvent } from '../binance-common/frames.js';
 import { parseUsdmFrame } from './parse.js';
 import { UsdmBookSync } from './sync.js';
@@ -48,22 +48,8 @@ export function createBinanceUsdmAdapter(options: Partial<UsdmOptions> = {}): Ve
       chunks.forEach((group, i) => {
         const syms = group.map((g) => g.venueSymbol);
         const lower = syms.map((s) => s.toLowerCase());
-        out.push({
-          id: `public-${i}`,
-          path: `${opt.publicPath}/stream?streams=${lower.map((s) => `${s}@depth${opt.depthSpeed}`).join('/')}`,
-          subscribe: [],
-          symbols: syms,
-          books: true,
-          heartbeat: { kind: 'server-ping' },
-        });
-        out.push({
-          id: `market-${i}`,
-          path: `${opt.marketPath}/stream?streams=${lower.flatMap((s) => [`${s}@aggTrade`, `${s}@forceOrder`]).join('/')}`,
-          subscribe: [],
-          symbols: syms,
-          books: false,
-          heartbeat: { kind: 'server-ping' },
-        });
+        out.push(streamConnection(`public-${i}`, `${opt.publicPath}/stream`, lower.map((s) => `${s}@depth${opt.depthSpeed}`), syms, true));
+        out.push(streamConnection(`market-${i}`, `${opt.marketPath}/stream`, lower.flatMap((s) => [`${s}@aggTrade`, `${s}@forceOrder`]), syms, false));
       });
       return out;
     },

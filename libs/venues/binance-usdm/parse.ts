@@ -2,25 +2,29 @@
  * Binance USD-M frames → ParsedFrame (venues.md §2).
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams
  */
+import { noteUnknown, type DriftSink } from '../drift.js';
 import type { ParsedFrame, VenueLiquidation } from '../adapter.js';
-import { binanceEvent, parseDepthEvent, parseTrade, type DepthEvent } from '../binance-common/frames.js';
+import { parseBinanceFrame, parseDepthEvent, parseTrade, type DepthEvent } from '../binance-common/frames.js';
 import { asObj, bad, intField, strField, type Obj } from '../validate.js';
 
-export function parseUsdmFrame(raw: string, _recvTs: number): ParsedFrame<DepthEvent> {
-  const framed = binanceEvent(raw, 'binance-usdm');
-  if ('frame' in framed) return framed.frame;
-  const d = framed.event;
+export function parseUsdmFrame(raw: string, _recvTs: number, drift?: DriftSink): ParsedFrame<DepthEvent> {
+  return parseBinanceFrame(raw, 'binance-usdm', drift, usdmEvent);
+}
+
+function usdmEvent(d: Obj, drift: DriftSink | undefined): ParsedFrame<DepthEvent> {
   switch (d['e']) {
     case 'depthUpdate': {
       const ev = parseDepthEvent(d);
       if (ev.pu === undefined) throw bad('USD-M depthUpdate without pu');
+      // the transaction time T is the event time; without it the sync falls back to E
+      if (ev.T === undefined) drift?.note('depthUpdate.T', 'fallback');
       return { kind: 'book', venueSymbol: ev.symbol, frame: ev };
     }
     case 'aggTrade':
     case 'trade':
       return { kind: 'trades', trades: [parseTrade(d)] };
     case 'forceOrder':
-      return { kind: 'liquidations', liquidations: [parseForceOrder(d)] };
+      return { kind: 'liquidations', liquidations: [parseForceOrder(d, drift)] };
     case 'serverShutdown':
       return { kind: 'reconnect', reason: 'serverShutdown' };
     case 'bookTicker':
@@ -33,13 +37,16 @@ export function parseUsdmFrame(raw: string, _recvTs: number): ParsedFrame<DepthE
   }
 }
 
+const FORCE_ORDER_FIELDS: ReadonlySet<string> = new Set(['s', 'S', 'o', 'f', 'q', 'p', 'ap', 'X', 'l', 'z', 'T']);
+
 /**
  * `forceOrder`: `o.S` is the side of the liquidation (closing) order, SELL ⇒ a long was
  * liquidated. Binance pushes only the latest liquidation per symbol per second ⇒ `sampled`.
  * The average fill price `ap` is preferred (venues.md §8.2); `z` is the filled quantity.
  */
-export function parseForceOrder(d: Obj): VenueLiquidation {
+export function parseForceOrder(d: Obj, drift?: DriftSink): VenueLiquidation {
   const o = asObj(d['o'], 'forceOrder.o');
+  noteUnknown(o, FORCE_ORDER_FIELDS, 'forceOrder.o', drift);
   const S = strField(o, 'S', 'forceOrder');
   if (S !== 'BUY' && S !== 'SELL') throw bad(`forceOrder: side ${S}`);
   const ap = strField(o, 'ap', 'forceOrder');

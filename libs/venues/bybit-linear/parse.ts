@@ -7,6 +7,7 @@
  */
 import { canonicalDecimal, type TakerSide } from '../../core/index.js';
 import type { ParsedFrame, VenueLiquidation, VenueTrade } from '../adapter.js';
+import { noteUnknown, type DriftSink } from '../drift.js';
 import { arrField, asObj, bad, decField, decLevelsField, intField, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
 
 export interface BybitBookFrame {
@@ -16,28 +17,39 @@ export interface BybitBookFrame {
   type: 'snapshot' | 'delta';
   /** update id; 1 means the venue restarted and this is a fresh book */
   u: number;
-  /** cross sequence, comparable across topics */
-  seq: number;
-  /** matching-engine time `cts` (venues.md §8.5) */
+  /** cross sequence, comparable across topics (absent from older frames; unused by the sync) */
+  seq?: number;
+  /** matching-engine time `cts` (venues.md §8.5); frames before 2024 lack it: the push time `ts` */
   ts: number;
   bids: RawLevel[];
   asks: RawLevel[];
 }
 
-export function parseBybitFrame(raw: string, _recvTs: number): ParsedFrame<BybitBookFrame> {
+/** The fields each message is known to carry (anything else is counted as drift, never refused). */
+const KNOWN = {
+  top: new Set(['topic', 'type', 'ts', 'cts', 'data', 'id']),
+  book: new Set(['s', 'b', 'a', 'u', 'seq']),
+  trade: new Set(['T', 's', 'S', 'v', 'p', 'L', 'i', 'BT', 'RPI', 'seq']),
+  liquidation: new Set(['T', 's', 'S', 'v', 'p']),
+};
+
+export function parseBybitFrame(raw: string, _recvTs: number, drift?: DriftSink): ParsedFrame<BybitBookFrame> {
   const top = asObj(parseJson(raw), 'bybit frame');
   if (typeof top['op'] === 'string') return parseOpReply(top, top['op']);
   const topic = strField(top, 'topic', 'bybit frame');
   const kind = topic.slice(0, topic.indexOf('.'));
   switch (kind) {
     case 'orderbook': {
-      const frame = parseBook(top, topic);
+      noteUnknown(top, KNOWN.top, kind, drift);
+      const frame = parseBook(top, topic, drift);
       return { kind: 'book', venueSymbol: frame.symbol, frame };
     }
     case 'publicTrade':
-      return { kind: 'trades', trades: arrField(top, 'data', topic).map((t) => parseTrade(asObj(t, topic))) };
+      noteUnknown(top, KNOWN.top, kind, drift);
+      return { kind: 'trades', trades: arrField(top, 'data', topic).map((t) => parseTrade(asObj(t, topic), drift)) };
     case 'allLiquidation':
-      return { kind: 'liquidations', liquidations: arrField(top, 'data', topic).map((l) => parseLiquidation(asObj(l, topic))) };
+      noteUnknown(top, KNOWN.top, kind, drift);
+      return { kind: 'liquidations', liquidations: arrField(top, 'data', topic).map((l) => parseLiquidation(asObj(l, topic), drift)) };
     case 'tickers':
     case 'kline':
     case 'liquidation': // the retired ≤ 1/s topic; allLiquidation replaced it
@@ -57,31 +69,34 @@ function parseOpReply(top: Obj, op: string): ParsedFrame<BybitBookFrame> {
   return { kind: 'control', note: op === 'ping' || op === 'pong' ? 'pong' : `${op} ack` };
 }
 
-function parseBook(top: Obj, topic: string): BybitBookFrame {
+function parseBook(top: Obj, topic: string, drift: DriftSink | undefined): BybitBookFrame {
   const parts = topic.split('.');
   const depth = Number(parts[1]);
   if (parts.length !== 3 || !Number.isSafeInteger(depth) || depth <= 0) throw bad(`bybit: bad orderbook topic ${JSON.stringify(topic).slice(0, 60)}`);
   const type = top['type'];
   if (type !== 'snapshot' && type !== 'delta') throw bad(`${topic}: type must be snapshot or delta`);
   const d = asObj(top['data'], topic);
+  noteUnknown(d, KNOWN.book, 'orderbook.data', drift);
   const symbol = strField(d, 's', topic);
   if (symbol !== parts[2]) throw bad(`${topic}: data.s ${JSON.stringify(symbol).slice(0, 30)} does not match the topic`);
   const u = intField(d, 'u', topic);
   if (u < 1) throw bad(`${topic}: u must be positive`);
-  return {
-    symbol,
-    depth,
-    type,
-    u,
-    seq: intField(d, 'seq', topic),
-    ts: intField(top, 'cts', topic),
-    bids: decLevelsField(d, 'b', topic),
-    asks: decLevelsField(d, 'a', topic),
-  };
+  const frame: BybitBookFrame = { symbol, depth, type, u, ts: eventTime(top, topic, drift), bids: decLevelsField(d, 'b', topic), asks: decLevelsField(d, 'a', topic) };
+  if (d['seq'] !== undefined) frame.seq = intField(d, 'seq', topic);
+  else drift?.note('orderbook.data.seq', 'missing');
+  return frame;
+}
+
+/** `cts`, or where a frame predates it the push time `ts` the docs give beside it. */
+function eventTime(top: Obj, topic: string, drift: DriftSink | undefined): number {
+  if (top['cts'] !== undefined) return intField(top, 'cts', topic);
+  drift?.note('orderbook.cts', 'fallback');
+  return intField(top, 'ts', topic);
 }
 
 /** `S` is the taker side ("Buy"/"Sell"). */
-function parseTrade(t: Obj): VenueTrade {
+function parseTrade(t: Obj, drift: DriftSink | undefined): VenueTrade {
+  noteUnknown(t, KNOWN.trade, 'publicTrade.data', drift);
   const id = strField(t, 'i', 'publicTrade');
   if (id === '') throw bad('publicTrade: empty trade id');
   return {
@@ -98,7 +113,8 @@ function parseTrade(t: Obj): VenueTrade {
  * `S` is the side of the liquidated POSITION: Buy ⇒ a long was liquidated, closed by a sell
  * (venues.md §8.2). `p` is the bankruptcy price. Every liquidation arrives, in 500 ms batches.
  */
-function parseLiquidation(l: Obj): VenueLiquidation {
+function parseLiquidation(l: Obj, drift: DriftSink | undefined): VenueLiquidation {
+  noteUnknown(l, KNOWN.liquidation, 'allLiquidation.data', drift);
   const position = sideOf(l, 'allLiquidation');
   return {
     venueSymbol: strField(l, 's', 'allLiquidation'),

@@ -8,6 +8,7 @@
 import type { Instrument } from '../../core/index.js';
 import type { ConnectionSpec, ParsedFrame, VenueAdapter } from '../adapter.js';
 import { fallbackHyperliquidInstrument, META_REQUEST, parseHyperliquidMeta } from './metadata.js';
+import type { DriftSink } from '../drift.js';
 import { parseHyperliquidFrame, type HlBookFrame } from './parse.js';
 import { HL_BOOK_DEPTH, HL_FAST_BOOK_DEPTH, HyperliquidBookSync } from './sync.js';
 import { TradeHistoryGate } from './trade-gate.js';
@@ -64,8 +65,8 @@ export function createHyperliquidAdapter(options: Partial<HyperliquidOptions> = 
     // Unsubscribe needs the identical subscription object.
     resubscribe: (_conn, coin) => [frame('unsubscribe', bookSub(coin)), frame('subscribe', bookSub(coin))],
 
-    parse(raw: string): ParsedFrame<HlBookFrame> {
-      const f = parseHyperliquidFrame(raw);
+    parse(raw: string, _recvTs: number, drift?: DriftSink): ParsedFrame<HlBookFrame> {
+      const f = parseHyperliquidFrame(raw, drift);
       if (f.kind === 'subscribed') {
         if (f.method === 'subscribe' && f.type === 'trades' && f.coin !== undefined) gate.subscribed(f.coin);
         return { kind: 'control', note: `${f.method} ${f.type}` };

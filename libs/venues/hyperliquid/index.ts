@@ -1,8 +1,8 @@
 import { Decimal, decString, MULTIPLIER_COINS } from '../../core/index.js';
 import { referenceMid } from '../../simulator/index.js';
 import type { SimInstrumentSpec } from '../../simulator/index.js';
-import type { VenueModule } from '../module.js';
-import { createHyperliquidAdapter, type HyperliquidOptions } from './adapter.js';
+import { defineVenue } from '../module.js';
+import { createHyperliquidAdapter } from './adapter.js';
 import { createHyperliquidSimulator } from './simulator.js';
 
 /**
@@ -24,12 +24,10 @@ function coinFor(base: string): { coin: string; factor: number } {
   return m ? { coin: m.venueBase, factor: m.factor } : { coin: base, factor: 1 };
 }
 
-export const hyperliquid: VenueModule = {
-  id: 'hyperliquid',
+export const hyperliquid = defineVenue('hyperliquid', createHyperliquidAdapter, {
   // Books arrive every 2–5 s by default: a 5 s staleness would flap.
   consensus: { kind: 'perp', usdQuote: 'USDC', staleAfterMs: 15_000, defaultMember: true },
   capturesFolder: 'hyperliquid',
-  createAdapter: (options) => createHyperliquidAdapter(options as Partial<HyperliquidOptions>) as never,
   simulator: {
     create: createHyperliquidSimulator,
     specs: (bases) =>
@@ -41,4 +39,4 @@ export const hyperliquid: VenueModule = {
     // default l2Book cadence (⚠ 2026: announced as every 2 s)
     intervalMs: 2000,
   },
-};
+});

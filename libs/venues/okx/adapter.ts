@@ -10,6 +10,7 @@ import { BookfuseError, type Instrument } from '../../core/index.js';
 import type { ConnectionSpec, ParsedFrame, VenueAdapter } from '../adapter.js';
 import { OKX_DEFAULT_BOOK_CHANNEL, okxBookChannel } from './channels.js';
 import { fallbackOkxInstrument, instrumentsRequest, parseOkxInstruments, type OkxInstType, type OkxVenue } from './metadata.js';
+import type { DriftSink } from '../drift.js';
 import { parseOkxFrame, type OkxBookFrame } from './parse.js';
 import { OkxBookSync, type OkxBootstrap } from './sync.js';
 
@@ -108,8 +109,8 @@ export function createOkxAdapter(venue: OkxVenue, options: Partial<OkxOptions> =
     // A fresh subscription brings a fresh WS snapshot (legacy) or restarts the REST bootstrap.
     resubscribe: (_conn, instId) => [sub('unsubscribe', [{ channel: channel.name, instId }]), sub('subscribe', [{ channel: channel.name, instId }])],
 
-    parse(raw: string, recvTs: number): ParsedFrame<OkxBookFrame> {
-      const f = parseOkxFrame(raw, recvTs);
+    parse(raw: string, recvTs: number, drift?: DriftSink): ParsedFrame<OkxBookFrame> {
+      const f = parseOkxFrame(raw, recvTs, drift);
       if (f.kind !== 'liquidations' || !collected) return f;
       const mine = f.liquidations.filter((l) => collected!.has(l.venueSymbol));
       return mine.length > 0 ? { kind: 'liquidations', liquidations: mine } : { kind: 'ignored', note: 'liquidations of instruments not collected' };

@@ -1,6 +1,5 @@
-import { simSpec } from '../../simulator/index.js';
-import type { SimInstrumentSpec } from '../../simulator/index.js';
-import type { VenueConsensusFacts, VenueModule } from '../module.js';
+import { tableSpecs, type SimInstrumentSpec } from '../../simulator/index.js';
+import { defineVenue, type VenueConsensusFacts, type VenueModule } from '../module.js';
 import { createOkxAdapter, type OkxOptions } from './adapter.js';
 import type { OkxVenue } from './metadata.js';
 import { createOkxSimulator } from './simulator.js';
@@ -18,17 +17,15 @@ const SWAPS: Record<string, [tick: string, lot: string, ctVal: string]> = {
 const SPOTS: Record<string, [tick: string, lot: string]> = { BTC: ['0.1', '0.0001'], ETH: ['0.01', '0.001'], SOL: ['0.01', '0.01'] };
 
 /** Both venue ids: one protocol, `books` pushed every 100 ms. */
-function okxModule(venue: OkxVenue, consensus: VenueConsensusFacts, spec: (base: string) => SimInstrumentSpec): VenueModule {
-  return {
-    id: venue,
+function okxModule(venue: OkxVenue, consensus: VenueConsensusFacts, specs: (bases: string[]) => SimInstrumentSpec[]): VenueModule {
+  return defineVenue(venue, (options?: Partial<OkxOptions>) => createOkxAdapter(venue, options), {
     consensus,
     capturesFolder: 'okx',
-    createAdapter: (options) => createOkxAdapter(venue, options as Partial<OkxOptions>) as never,
-    simulator: { create: (specs, world) => createOkxSimulator(venue, specs, world), specs: (bases) => bases.map(spec), intervalMs: 100 },
-  };
+    simulator: { create: (specs, world) => createOkxSimulator(venue, specs, world), specs, intervalMs: 100 },
+  });
 }
 
-export const okxSwap = okxModule('okx-swap', { kind: 'perp', usdQuote: 'USDT', staleAfterMs: 5_000, defaultMember: true }, (b) => simSpec(b, `${b}-USDT-SWAP`, 'USDT', SWAPS[b], ['0.0001', '1', '1']));
+export const okxSwap = okxModule('okx-swap', { kind: 'perp', usdQuote: 'USDT', staleAfterMs: 5_000, defaultMember: true }, tableSpecs((b) => `${b}-USDT-SWAP`, 'USDT', SWAPS, ['0.0001', '1', '1']));
 
 // collected and published, but not a member of the default consensus groups
-export const okxSpot = okxModule('okx-spot', { kind: 'spot', usdQuote: 'USDT', staleAfterMs: 5_000, defaultMember: false }, (b) => simSpec(b, `${b}-USDT`, 'USDT', SPOTS[b], ['0.0001', '0.1']));
+export const okxSpot = okxModule('okx-spot', { kind: 'spot', usdQuote: 'USDT', staleAfterMs: 5_000, defaultMember: false }, tableSpecs((b) => `${b}-USDT`, 'USDT', SPOTS, ['0.0001', '0.1']));

@@ -5,6 +5,7 @@
  * https://www.okx.com/docs-v5/en/#public-data-websocket-liquidation-orders-channel
  */
 import type { ParsedFrame, VenueLiquidation, VenueTrade } from '../adapter.js';
+import { noteUnknown, type DriftSink } from '../drift.js';
 import { arrField, asObj, bad, decField, decLevelsField, intField, intLike, parseJson, strField, type Obj, type RawLevel } from '../validate.js';
 import { OKX_IGNORED_CHANNELS, okxBookChannel } from './channels.js';
 
@@ -31,10 +32,19 @@ export interface OkxBookSnapshot {
   seqId?: number;
 }
 
+/** The fields each push is known to carry (others are counted as drift, never refused). */
+const KNOWN = {
+  push: new Set(['arg', 'action', 'data']),
+  book: new Set(['asks', 'bids', 'ts', 'checksum', 'seqId', 'prevSeqId']),
+  trade: new Set(['instId', 'tradeId', 'px', 'sz', 'side', 'ts', 'count', 'source', 'seqId']),
+  liquidation: new Set(['instId', 'instType', 'instFamily', 'uly', 'details']),
+  liquidationDetail: new Set(['side', 'posSide', 'bkPx', 'bkLoss', 'sz', 'ccy', 'ts']),
+};
+
 /** OKX service-upgrade notice: "The connection will soon be closed for a service upgrade". */
 const NOTICE_RECONNECT_CODE = '64008';
 
-export function parseOkxFrame(raw: string, _recvTs: number): ParsedFrame<OkxBookFrame> {
+export function parseOkxFrame(raw: string, _recvTs: number, drift?: DriftSink): ParsedFrame<OkxBookFrame> {
   // The heartbeat answer is the bare text `pong`, not JSON.
   if (raw === 'pong') return { kind: 'control', note: 'pong' };
   const top = asObj(parseJson(raw), 'okx frame');
@@ -44,12 +54,17 @@ export function parseOkxFrame(raw: string, _recvTs: number): ParsedFrame<OkxBook
   // Every push carries a data array; without it this is no push (an ack that lost its event?).
   arrField(top, 'data', channel);
   const book = okxBookChannel(channel);
-  if (book) return { kind: 'book', ...parseBookFrame(channel, book.incremental, top) };
+  if (book) {
+    noteUnknown(top, KNOWN.push, 'books', drift);
+    return { kind: 'book', ...parseBookFrame(channel, book.incremental, top, drift) };
+  }
   if (channel === 'trades' || channel === 'trades-all') {
-    return { kind: 'trades', trades: arrField(top, 'data', channel).map((d) => parseTrade(asObj(d, channel))) };
+    noteUnknown(top, KNOWN.push, 'trades', drift);
+    return { kind: 'trades', trades: arrField(top, 'data', channel).map((d) => parseTrade(asObj(d, channel), drift)) };
   }
   if (channel === 'liquidation-orders') {
-    return { kind: 'liquidations', liquidations: arrField(top, 'data', channel).flatMap((d) => parseLiquidations(asObj(d, channel))) };
+    noteUnknown(top, KNOWN.push, channel, drift);
+    return { kind: 'liquidations', liquidations: arrField(top, 'data', channel).flatMap((d) => parseLiquidations(asObj(d, channel), drift)) };
   }
   if (OKX_IGNORED_CHANNELS.has(channel) || channel.includes('candle')) return { kind: 'ignored', note: channel };
   throw bad(`okx: unknown channel ${JSON.stringify(channel)}`);
@@ -73,13 +88,14 @@ function parseEvent(event: string, top: Obj): ParsedFrame<OkxBookFrame> {
   }
 }
 
-function parseBookFrame(channel: string, incremental: boolean, top: Obj): { venueSymbol: string; frame: OkxBookFrame } {
+function parseBookFrame(channel: string, incremental: boolean, top: Obj, drift: DriftSink | undefined): { venueSymbol: string; frame: OkxBookFrame } {
   const arg = asObj(top['arg'], 'okx frame arg');
   const instId = strField(arg, 'instId', `${channel} arg`);
   const data = arrField(top, 'data', channel);
   // One instrument, one book state per push: several entries would have no defined order.
   if (data.length !== 1) throw bad(`${channel} ${instId}: expected one data entry, got ${data.length}`);
   const d = asObj(data[0], channel);
+  noteUnknown(d, KNOWN.book, 'books.data', drift);
   const action = top['action'];
   let kind: OkxBookFrame['action'];
   if (!incremental) kind = 'full';
@@ -95,6 +111,7 @@ function parseBookFrame(channel: string, incremental: boolean, top: Obj): { venu
     checksum: d['checksum'] === undefined ? 0 : intField(d, 'checksum', channel),
   };
   if (d['seqId'] !== undefined) frame.seqId = intField(d, 'seqId', channel);
+  else drift?.note('books.data.seqId', 'missing');
   if (d['prevSeqId'] !== undefined) frame.prevSeqId = intField(d, 'prevSeqId', channel);
   return { venueSymbol: instId, frame };
 }
@@ -116,7 +133,8 @@ export function parseOkxBooksSnapshot(body: unknown): OkxBookSnapshot {
 }
 
 /** `side` is the taker side as is; `sz` is contracts for SWAP/FUTURES (the engine converts). */
-function parseTrade(d: Obj): VenueTrade {
+function parseTrade(d: Obj, drift: DriftSink | undefined): VenueTrade {
+  noteUnknown(d, KNOWN.trade, 'trades.data', drift);
   return {
     venueSymbol: strField(d, 'instId', 'trade'),
     id: strField(d, 'tradeId', 'trade'),
@@ -132,10 +150,12 @@ function parseTrade(d: Obj): VenueTrade {
  * `posSide` names the liquidated position in hedge mode (`net` otherwise); a buy closes a short.
  * OKX says the channel does not represent every liquidation ⇒ coverage `partial`.
  */
-function parseLiquidations(d: Obj): VenueLiquidation[] {
+function parseLiquidations(d: Obj, drift: DriftSink | undefined): VenueLiquidation[] {
+  noteUnknown(d, KNOWN.liquidation, 'liquidation-orders.data', drift);
   const instId = strField(d, 'instId', 'liquidation-orders');
   return arrField(d, 'details', 'liquidation-orders').map((x) => {
     const det = asObj(x, 'liquidation-orders detail');
+    noteUnknown(det, KNOWN.liquidationDetail, 'liquidation-orders.details', drift);
     const side = takerSide(det['side'], 'liquidation-orders');
     const closes = side === 'buy' ? 'short' : 'long';
     const pos = det['posSide'];

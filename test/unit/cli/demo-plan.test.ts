@@ -24,6 +24,7 @@ describe('demoPlan', () => {
     expect(byName['collector-b']!.env).toMatchObject({ COLLECTOR_PORT: '9111', COLLECTOR_LINE: 'B' });
     expect(byName['merger-1']!.env['MERGER_PORT']).toBe('9102');
     expect(byName['merger-2']!.env['MERGER_PORT']).toBe('9112');
+    for (const m of ['merger-1', 'merger-2']) expect(byName[m]!.env['MERGER_LEASE_REPLICAS']).toBe('3');
     expect(byName['gateway-1']!.env).toMatchObject({ GATEWAY_PORT: '8080', GATEWAY_FIREHOSE_URL: 'ws://127.0.0.1:8081/ws/v1/liquidation/feed' });
     expect(byName['gateway-2']!.env).toMatchObject({ GATEWAY_PORT: '8090', GATEWAY_FIREHOSE_URL: 'ws://127.0.0.1:8091/ws/v1/liquidation/feed' });
     expect(byName['firehose-2']!.env['FIREHOSE_PORT']).toBe('8091');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BookfuseError, parseCaptureLine, type CaptureLine } from '../../../libs/core/index.js';
+import { parseCaptureLine, type CaptureLine } from '../../../libs/core/index.js';
 import { createBinanceSpotAdapter } from '../../../libs/venues/binance-spot/adapter.js';
 import { SpotBookSync } from '../../../libs/venues/binance-spot/sync.js';
 import type { DepthEvent } from '../../../libs/venues/binance-common/frames.js';
 import { createReplayEngine, feedLine, replayResult } from '../../../libs/venues/replay.js';
 import type { EngineOutput, VenueEngine } from '../../../libs/venues/engine.js';
 import { fixtureLines } from '../../helpers/fixtures.js';
-import { mutateFrame, Rng, expectBadFrames } from '../../helpers/fuzz-frames.js';
+import { fuzzParser, Rng, expectBadFrames } from '../../helpers/fuzz-frames.js';
 
 const adapter = createBinanceSpotAdapter();
 const load = (file: string): CaptureLine[] => fixtureLines('binance-spot', file).map((l, i) => parseCaptureLine(l, i + 1)!);
@@ -145,26 +145,13 @@ describe('binance-spot rejects malformed input without harming any book', () => 
     // depth and trade frames: the bookTickers are ignored whatever their content
     const ws = BTC.filter((l) => l.src === 'ws' && !l.raw.includes('@bookTicker'));
     const clean = run(BTC).result;
-    const mutated = new Map<number, string[]>();
-    let rejected = 0;
-    let harmless = 0;
-    for (let n = 0; n < 600; n++) {
-      const i = rng.int(0, ws.length - 1);
-      const raw = mutateFrame(ws[i]!.raw, rng);
-      let parsed: unknown;
-      try {
-        parsed = adapter.parse(raw, 0);
-      } catch (e) {
-        expect(e).toBeInstanceOf(BookfuseError);
-        expect((e as BookfuseError).code).toBe('BAD_FRAME');
-        rejected++;
-        const at = BTC.indexOf(ws[i]!);
-        mutated.set(at, [...(mutated.get(at) ?? []), raw]);
-        continue;
-      }
-      expect(parsed).toEqual(adapter.parse(ws[i]!.raw, 0));
-      harmless++;
-    }
+    const { rejected, harmless, rejectedByFrame } = fuzzParser(
+      ws.map((l) => l.raw),
+      600,
+      rng,
+      (raw) => adapter.parse(raw, 0),
+    );
+    const mutated = new Map([...rejectedByFrame].map(([i, raws]) => [BTC.indexOf(ws[i]!), raws]));
     expect(rejected).toBeGreaterThan(450);
     // every rejected mutation goes through the engine just before its original
     const lines = BTC.flatMap((l, i) => [...(mutated.get(i) ?? []).map((raw): CaptureLine => ({ t: l.t, src: 'ws', raw })), l]);

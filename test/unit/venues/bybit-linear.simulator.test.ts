@@ -3,10 +3,9 @@ import { createBybitLinearAdapter } from '../../../libs/venues/bybit-linear/adap
 import { createBybitLinearSimulator } from '../../../libs/venues/bybit-linear/simulator.js';
 import { bybitLinear } from '../../../libs/venues/bybit-linear/index.js';
 import type { BybitBookSync } from '../../../libs/venues/bybit-linear/sync.js';
-import { VenueEngine, type EngineOutput } from '../../../libs/venues/engine.js';
 import type { RestRequest } from '../../../libs/venues/adapter.js';
 import type { MarketRates } from '../../../libs/simulator/index.js';
-import { collectingClient, simHarness } from '../../helpers/sim-harness.js';
+import { simHarness, venueOnSim } from '../../helpers/sim-harness.js';
 
 const DEPTH = 50;
 const adapter = createBybitLinearAdapter({ depth: DEPTH });
@@ -31,38 +30,9 @@ function loadInstruments(h: ReturnType<typeof simHarness>, pageSize: number) {
   return { bodies, instruments: adapter.parseInstruments(bodies) };
 }
 
-function setup(rates: Partial<MarketRates> = { bookUpdatesPerS: 300, tradesPerS: 20, liquidationsPerS: 10 }) {
-  const h = simHarness(createBybitLinearSimulator, specs, rates);
-  const { instruments } = loadInstruments(h, 1000);
-  const [conn] = adapter.connections(instruments, { depth: DEPTH });
-  const client = collectingClient();
-  const session = h.sim.openSession(conn!.path, new URLSearchParams(), client);
-  const engine = new VenueEngine(adapter as never, instruments, { depth: DEPTH });
-  engine.onConnect(conn!.symbols);
-  const outs: EngineOutput[] = [];
-  const drain = () => {
-    for (const f of client.take()) {
-      for (const o of engine.onFrame(f, h.now())) {
-        outs.push(o);
-        if (o.type === 'resubscribe') for (const frame of adapter.resubscribe(conn!, o.venueSymbol)) session.onMessage(frame);
-      }
-    }
-  };
-  for (const frame of conn!.subscribe) session.onMessage(frame);
-  drain();
-  const run = (ms: number) => {
-    const events = h.step(ms);
-    drain();
-    return events;
-  };
-  const matchesTruth = () =>
-    instruments.every((i) => {
-      const mine = engine.snapshotOf(i.venueSymbol, 0);
-      const t = h.truth(i.venueSymbol, DEPTH);
-      return mine !== null && JSON.stringify([mine.bids, mine.asks]) === JSON.stringify([t.bids, t.asks]);
-    });
-  return { h, instruments, conn: conn!, client, session, engine, outs, run, drain, matchesTruth };
-}
+/** The simulator, a session subscribed with the adapter's own frames, and an engine fed by both. */
+const setup = (rates: Partial<MarketRates> = { bookUpdatesPerS: 300, tradesPerS: 20, liquidationsPerS: 10 }) =>
+  venueOnSim(bybitLinear, { bases: ['BTC', 'ETH', 'SOL'], depth: DEPTH, rates, adapter: adapter as never });
 
 describe('bybit-linear simulator speaks v5 public linear to the bybit adapter', () => {
   it('instruments-info pages by cursor; the collector reads every page into the simulated instruments', () => {
@@ -77,8 +47,8 @@ describe('bybit-linear simulator speaks v5 public linear to the bybit adapter', 
     ]);
   });
 
-  it('acks the subscription, sends a snapshot per book topic, then deltas with rising u and seq; the book equals the top N of the truth after every step', () => {
-    const { client, engine, run, matchesTruth } = setup();
+  it('acks the subscription, sends a snapshot per book topic, then deltas with rising u and seq; the book equals the top N of the truth after every step', async () => {
+    const { client, engine, run, matchesTruth } = await setup();
     const first = client.frames.slice(0, 4).map((f) => JSON.parse(f) as { op?: string; success?: boolean; type?: string; topic?: string });
     expect(first[0]).toMatchObject({ op: 'subscribe', success: true, req_id: 'public-0-0' });
     expect(first.slice(1).map((f) => [f.type, f.topic])).toEqual([
@@ -103,8 +73,8 @@ describe('bybit-linear simulator speaks v5 public linear to the bybit adapter', 
     for (const b of engine.books.values()) expect((b.sync as BybitBookSync).uJumps).toBe(0);
   });
 
-  it('trades carry the taker side; allLiquidation batches every 500 ms report the position side, which the adapter turns back into the closing side', () => {
-    const { h, run, outs, client } = setup({ bookUpdatesPerS: 20, tradesPerS: 20, liquidationsPerS: 10 });
+  it('trades carry the taker side; allLiquidation batches every 500 ms report the position side, which the adapter turns back into the closing side', async () => {
+    const { h, run, outs, client } = await setup({ bookUpdatesPerS: 20, tradesPerS: 20, liquidationsPerS: 10 });
     const events = Array.from({ length: 40 }, () => run(100)).flat();
     const trades = events.filter((e) => e.type === 'trade').map((e) => [`sim-${e.venueSymbol}-${e.id}`, e.price, e.qty, e.side, e.ts]);
     const got = outs.flatMap((o) => (o.type === 'trade' ? [[o.msg.id, o.msg.price, o.msg.qty, o.msg.side, o.msg.ts]] : []));
@@ -124,8 +94,8 @@ describe('bybit-linear simulator speaks v5 public linear to the bybit adapter', 
     for (const p of published) expect(p).toMatchObject({ coverage: 'batched', liquidated: p.side === 'sell' ? 'long' : 'short' });
   });
 
-  it('answers the JSON ping with the linear pong, and refuses unknown topics and the retired depth 500', () => {
-    const { session, client, conn, engine } = setup();
+  it('answers the JSON ping with the linear pong, and refuses unknown topics and the retired depth 500', async () => {
+    const { session, client, conn, engine } = await setup();
     client.take();
     session.onMessage(JSON.parse(JSON.stringify(conn.heartbeat)).message as string);
     const [pong] = client.take();
@@ -138,8 +108,8 @@ describe('bybit-linear simulator speaks v5 public linear to the bybit adapter', 
     expect(JSON.parse(refusal!)).toMatchObject({ success: false, req_id: 'x', op: 'subscribe' });
   });
 
-  it('skipSequence withholds one book frame per symbol: the u jump is counted and the next delta still brings the book to the truth', () => {
-    const { h, engine, run, matchesTruth } = setup();
+  it('skipSequence withholds one book frame per symbol: the u jump is counted and the next delta still brings the book to the truth', async () => {
+    const { h, engine, run, matchesTruth } = await setup();
     for (let i = 0; i < 10; i++) run(50);
     h.sim.skipSequence();
     for (let i = 0; i < 10; i++) run(50);
@@ -148,8 +118,8 @@ describe('bybit-linear simulator speaks v5 public linear to the bybit adapter', 
     expect(matchesTruth()).toBe(true);
   });
 
-  it('a resubscription (after a backwards u) brings a fresh snapshot for that symbol only', () => {
-    const { engine, outs, run, client, session, matchesTruth, conn } = setup();
+  it('a resubscription (after a backwards u) brings a fresh snapshot for that symbol only', async () => {
+    const { engine, outs, run, client, session, matchesTruth, conn } = await setup();
     for (let i = 0; i < 5; i++) run(50);
     // replay an old ETH delta: u goes backwards
     const old = client.frames.find((f) => f.includes('"orderbook.50.ETHUSDT","type":"delta"'))!;

@@ -5,7 +5,7 @@ import { createOkxSimulator, type OkxSimOptions } from '../../../libs/venues/okx
 import { okxSpot, okxSwap } from '../../../libs/venues/okx/index.js';
 import type { OkxVenue } from '../../../libs/venues/okx/metadata.js';
 import type { MarketRates, SimInstrumentSpec } from '../../../libs/simulator/index.js';
-import { collectingClient, engineOnSim, simHarness } from '../../helpers/sim-harness.js';
+import { collectingClient, engineOnSim, problemsOf, simHarness, symbolsOf, withheldOnce } from '../../helpers/sim-harness.js';
 
 const DEPTH = 400;
 
@@ -86,16 +86,15 @@ describe('okx-swap simulator speaks OKX v5 to the okx adapter', () => {
   });
 
   it('skipSequence withholds one update per symbol: each book sees the prevSeqId gap, resubscribes and equals the truth again', () => {
-    const { h, outs, engine, run, matchesTruth } = setup();
-    for (let i = 0; i < 10; i++) run(50);
-    h.sim.skipSequence();
-    for (let i = 0; i < 10; i++) run(50);
+    const v = setup();
+    const { outs, engine, matchesTruth } = v;
+    withheldOnce(v);
     expect(engine.stats.gaps).toBe(2);
-    expect(outs.filter((o) => o.type === 'problem').map((o) => o.type === 'problem' && [o.code, o.venueSymbol])).toEqual([
+    expect(problemsOf(outs)).toEqual([
       ['SEQUENCE_GAP', 'BTC-USDT-SWAP'],
       ['SEQUENCE_GAP', 'ETH-USDT-SWAP'],
     ]);
-    expect(outs.flatMap((o) => (o.type === 'resubscribe' ? [o.venueSymbol] : []))).toEqual(['BTC-USDT-SWAP', 'ETH-USDT-SWAP']);
+    expect(symbolsOf(outs, 'resubscribe')).toEqual(['BTC-USDT-SWAP', 'ETH-USDT-SWAP']);
     expect(engine.stats.snapshots).toBe(4);
     expect(matchesTruth()).toBe(true);
   });

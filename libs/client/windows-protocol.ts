@@ -1,0 +1,54 @@
+/**
+ * The window-price protocol (#16.5, docs/protocol.md "Window prices"): `ws://<gateway>/ws/windows`.
+ * Flat JSON messages with a lower-case `type`. Types only: safe in a browser.
+ */
+
+export interface WindowsConnected {
+  type: 'connected';
+  server_time: number;
+  assets: string[];
+  marketTypes: string[];
+}
+
+export interface WindowsSubscribed {
+  type: 'subscribed';
+  asset: string;
+  marketTypes: string[];
+}
+
+export interface WindowOpenMessage {
+  type: 'window_open';
+  asset: string;
+  marketType: string;
+  window_start: number;
+  window_end: number;
+  /** mid of the consensus book over live, non-divergent venues, exact decimal */
+  price: string;
+  source: 'consensus_mid';
+  venues: string[];
+  /** true: the current window's price sent on subscribe; false: pushed at the boundary */
+  snapshot: boolean;
+}
+
+export interface WindowOpenErrorMessage {
+  type: 'window_open_error';
+  asset: string;
+  marketType: string;
+  window_start: number;
+  reason: string;
+}
+
+import type { ErrorCodeName } from './codes.js';
+
+/** codes of the window protocol's `error` (rows of the one table in codes.ts) */
+export type WindowsErrorCode = Extract<ErrorCodeName, 'INVALID_JSON' | 'UNKNOWN_TYPE' | 'UNKNOWN_ASSET' | 'UNKNOWN_MARKET_TYPE' | 'BAD_REQUEST' | 'AUTH_FAILED' | 'ORIGIN_NOT_ALLOWED' | 'TOO_MANY_CONNECTIONS'>;
+
+export interface WindowsError {
+  type: 'error';
+  code: WindowsErrorCode;
+  message: string;
+}
+
+export type WindowsServerMessage = WindowsConnected | WindowsSubscribed | WindowOpenMessage | WindowOpenErrorMessage | { type: 'unsubscribed' } | WindowsError;
+
+export type WindowsClientMessage = { type: 'subscribe'; asset: string; marketTypes?: string[] } | { type: 'unsubscribe' };
