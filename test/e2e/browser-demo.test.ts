@@ -233,6 +233,8 @@ describe.skipIf(!executablePath || !cliBuilt())('the demo in a real browser', ()
       await page.waitForSelector(`.panel[data-venue="${victim}"][data-state="off"]`, { timeout: 3000 });
       await waitFor(async () => (await page.$$(`#ladder .seg[data-venue="${victim}"]`)).length === 0, { what: `${victim} gone from the ladder`, timeoutMs: 5000 });
       expect(new URL(page.url()).searchParams.get('venues')).toBe(venues.filter((v) => v !== victim).sort().join(','));
+      // the tape shows no print that only the unticked venue made
+      expect(await page.$$eval('[data-testid="trade"]:not([hidden])', (rs, v) => rs.filter((r) => r.getAttribute('data-venues') === v).length, victim)).toBe(0);
       await frames(victim, 3, `three frames without ${victim} to compare`);
       expect(droppedLevels).toBeGreaterThan(0); // the venue did hold size on the shown levels
       mkdirSync(ARTIFACTS, { recursive: true });
