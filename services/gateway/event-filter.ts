@@ -3,12 +3,17 @@
  * book stream (SNAPSHOT and BOOK); control messages (HANDSHAKE, SUBSCRIBED, PING, ERROR …) always go.
  */
 import type { EventType } from '../../libs/client/index.js';
-import type { Refusal } from './client-protocol.js';
 
 export const EVENT_TYPES: readonly EventType[] = ['BOOK', 'TRADE', 'ALERT'];
 
+/** a refusal of client-protocol.ts (kept structural: client-protocol.ts imports this module) */
+export interface BadEvents {
+  code: 'BAD_REQUEST';
+  message: string;
+}
+
 /** `events` from the URL (comma list) or SUBSCRIBE (array): the set in canonical order; omitted = all. */
-export function parseEvents(raw: unknown): EventType[] | Refusal {
+export function parseEvents(raw: unknown): EventType[] | BadEvents {
   if (raw === null || raw === undefined) return [...EVENT_TYPES];
   const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) : raw;
   if (!Array.isArray(list) || list.length > 16 || !list.every((e) => typeof e === 'string')) return { code: 'BAD_REQUEST', message: 'events must be a list of BOOK, TRADE, ALERT' };

@@ -13,17 +13,22 @@
  */
 import { Decimal, decString } from '../../libs/core/index.js';
 import type { ConsensusBookMessage, ConsensusLevel, VenueView } from '../../libs/core/index.js';
-import type { Refusal } from './client-protocol.js';
 import { HeldBook, type Changes } from './held-book.js';
 
 const MAX_VENUES = 32;
+
+/** a refusal of client-protocol.ts (kept structural: client-protocol.ts imports this module) */
+export interface BadVenues {
+  code: 'BAD_REQUEST';
+  message: string;
+}
 const VENUE = /^[a-z0-9-]{1,32}$/;
 
 /**
  * A `venues` value from the URL (comma list) or a SUBSCRIBE payload (array; null = all venues):
  * sorted unique names, null for "every venue", or a refusal naming the unknown ones.
  */
-export function parseVenueSet(raw: unknown, known: readonly string[]): string[] | null | Refusal {
+export function parseVenueSet(raw: unknown, known: readonly string[]): string[] | null | BadVenues {
   if (raw === null || raw === undefined) return null;
   const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
   if (!Array.isArray(list) || list.length > MAX_VENUES || !list.every((v) => typeof v === 'string')) {

@@ -5,9 +5,8 @@
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BookfuseClient, type WebSocketLike } from '../../libs/client/index.js';
+import { BookfuseClient, LocalBook, type WebSocketLike } from '../../libs/client/index.js';
 import { Decimal, decString, type ConsensusLevel } from '../../libs/core/index.js';
-import { LocalBook } from '../../libs/client/local-book.js';
 import { waitFor } from '../helpers/waits.js';
 import { startHarness, TestClient, type Harness } from './gateway-harness.js';
 
