@@ -152,10 +152,7 @@ describe.skipIf(!executablePath || !cliBuilt())('the demo in a real browser', ()
     await page.close();
   }, 60_000);
 
-  // venue selection (#16.1) comes with the client's setVenues; until a branch has it this case is skipped, saying so
-  const venueSelection = typeof (BookfuseClient.prototype as { setVenues?: unknown }).setVenues === 'function';
-  if (!venueSelection) console.log('venue-toggle browser test skipped: libs/client has no setVenues (venue selection not merged)');
-  it.skipIf(!venueSelection)("unticking a venue takes exactly its sizes out of the ladder's totals, and ticking it puts them back", async () => {
+  it("unticking a venue takes exactly its sizes out of the ladder's totals, and ticking it puts them back", async () => {
     const victim = venues.includes('binance-usdm') ? 'binance-usdm' : venues[0]!;
     // an independent client on every venue, recording its book at each merger update (by merge_ts)
     const seen = new Map<number, { count: number; book: Record<string, { total: string; venues: Record<string, string> }> }>();
@@ -236,6 +233,8 @@ describe.skipIf(!executablePath || !cliBuilt())('the demo in a real browser', ()
       await page.waitForSelector(`.panel[data-venue="${victim}"][data-state="off"]`, { timeout: 3000 });
       await waitFor(async () => (await page.$$(`#ladder .seg[data-venue="${victim}"]`)).length === 0, { what: `${victim} gone from the ladder`, timeoutMs: 5000 });
       expect(new URL(page.url()).searchParams.get('venues')).toBe(venues.filter((v) => v !== victim).sort().join(','));
+      // the tape shows no print that only the unticked venue made
+      expect(await page.$$eval('[data-testid="trade"]:not([hidden])', (rs, v) => rs.filter((r) => r.getAttribute('data-venues') === v).length, victim)).toBe(0);
       await frames(victim, 3, `three frames without ${victim} to compare`);
       expect(droppedLevels).toBeGreaterThan(0); // the venue did hold size on the shown levels
       mkdirSync(ARTIFACTS, { recursive: true });

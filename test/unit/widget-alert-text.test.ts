@@ -22,7 +22,9 @@ describe('alert sentences on the widget page', () => {
   });
 
   it('words unknown kinds and large liquidations readably', () => {
-    expect(alertSentence({ kind: 'LARGE_LIQUIDATION', venue: 'binance-usdm', detail: { venue: 'binance-usdm', side: 'sell', price: '98000', size: '6', notional_usd: '588000' } })).toBe('Large liquidation on binance-usdm: sell 6 @ 98000 ($588000).');
+    // the merger's detail (libs/consensus/large-liquidation.ts)
+    const large = { id: 'binance-usdm:77', venue: 'binance-usdm', venue_symbol: 'BTCUSDT', side: 'sell', liquidated: 'long', price: '98000', size: '6', notional_usd: '588000', liq_ts: 1 };
+    expect(alertSentence({ kind: 'LARGE_LIQUIDATION', venue: 'binance-usdm', detail: large })).toBe('Large liquidation on binance-usdm BTCUSDT: long 6 @ 98000 ($588000).');
     const odd = alertSentence({ kind: 'SOMETHING_NEW', venue: 'okx-swap', detail: { lag_ms: 1500, bps: 3.14159, note: 'x', nested: { a: 1 } } });
     expect(odd).toBe('something new on okx-swap (lag 1.5 s, 3.1 bps, note x).');
     for (const s of [odd, alertDetails({ kind: 'STALE', detail: { venue_symbol: 'BTC-USDT', age_ms: 5082 } })]) expect(s).not.toMatch(/[{}"]/);

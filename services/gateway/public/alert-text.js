@@ -61,7 +61,8 @@ export function alertSentence(a) {
       const side = d.liquidated ?? d.side ?? '';
       const size = d.size ?? d.qty;
       const usd = d.notional_usd ?? d.notional;
-      return `Large liquidation on ${d.venue ?? v}: ${side ? `${side} ` : ''}${size ?? '?'} @ ${d.price ?? '?'}${usd ? ` ($${usd})` : ''}.`;
+      const where = `${d.venue ?? v}${d.venue_symbol ? ` ${d.venue_symbol}` : ''}`;
+      return `Large liquidation on ${where}: ${side ? `${side} ` : ''}${size ?? '?'} @ ${d.price ?? '?'}${usd ? ` ($${usd})` : ''}.`;
     }
     case 'ERROR':
       return `Gateway error ${v}: ${d.message ?? 'no message'}.`;

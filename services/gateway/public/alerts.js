@@ -7,7 +7,7 @@ const MAX_ALERTS = 50;
 export function addAlert(a) {
   const li = el(
     'li',
-    { class: `alert alert-${a.kind}`, 'data-kind': a.kind, 'data-venue': a.venue, 'data-testid': 'alert', title: alertDetails(a) || undefined },
+    { class: `alert alert-${a.kind}`, 'data-kind': a.kind, 'data-venue': a.venue, 'data-id': a.id, 'data-testid': 'alert', title: alertDetails(a) || undefined },
     el('span', { class: 'time' }, clock(a.ts ?? Date.now())),
     el('span', { class: 'kind' }, String(a.kind).replace(/_/g, ' ')),
     el('span', { class: 'text' }, alertSentence(a)),

@@ -38,6 +38,6 @@ export class Subscription {
 
   setVenues(venues) {
     this.set = venues;
-    this.client.setVenues?.(venues); // absent only in a client library from before venue selection
+    this.client.setVenues(venues);
   }
 }

@@ -24,3 +24,8 @@ export function addTrade(t, selected) {
   body.prepend(tr);
   trim(body, MAX_ROWS);
 }
+
+/** After the venue set changed: prints of unticked venues only are hidden, the others shown again. */
+export function filterTape(selected) {
+  for (const tr of $('tape').children) tr.hidden = !tr.dataset.venues.split(',').some((v) => selected.has(v));
+}

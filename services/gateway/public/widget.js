@@ -8,7 +8,7 @@ import { renderLadder } from './ladder.js';
 import { renderDepthChart } from './depth-chart.js';
 import { renderPanels } from './panels.js';
 import { VenueActivity } from './venue-activity.js';
-import { addTrade } from './tape.js';
+import { addTrade, filterTape } from './tape.js';
 import { addAlert } from './alerts.js';
 import { startLiquidations } from './liquidations.js';
 
@@ -72,6 +72,7 @@ function select(next) {
   else params.set('venues', [...next].sort().join(','));
   history.replaceState(null, '', `?${params.toString()}`);
   sub.setVenues(all ? null : [...next].sort());
+  filterTape(next);
   schedule();
 }
 
