@@ -155,9 +155,9 @@ const schema: Schema<Raw> = {
     default: 'lease',
     doc: '`lease`: mergers of one shard elect one active on a JetStream KV lease, the others stand by; `off`: this merger is the only one of its shard, always active, no lease (no KV needed)',
   },
-  leaseTtlMs: { env: 'MERGER_LEASE_TTL_MS', parse: parse.int(300, 60_000), default: 2000, doc: 'lease time of the active merger of a shard (the KV bucket max_age): a standby takes over this long after the last renew' },
-  leaseRenewMs: { env: 'MERGER_LEASE_RENEW_MS', parse: parse.int(50, 30_000), default: 500, doc: 'how often the active renews its lease (and a standby tries to take it); must be < MERGER_LEASE_TTL_MS/2' },
-  leaseMarginMs: { env: 'MERGER_LEASE_MARGIN_MS', parse: parse.int(10, 15_000), default: 250, doc: 'the active stops publishing this long before its lease could expire (covers NATS server clock steps and skew); must be < MERGER_LEASE_TTL_MS/4' },
+  leaseTtlMs: { env: 'MERGER_LEASE_TTL_MS', parse: parse.int(300, 60_000), default: 1500, doc: 'lease time of the active merger of a shard (the KV bucket max_age): a standby takes over this long after the last renew' },
+  leaseRenewMs: { env: 'MERGER_LEASE_RENEW_MS', parse: parse.int(50, 30_000), default: 300, doc: 'how often the active renews its lease (and a standby tries to take it); must be < MERGER_LEASE_TTL_MS/2' },
+  leaseMarginMs: { env: 'MERGER_LEASE_MARGIN_MS', parse: parse.int(10, 15_000), default: 200, doc: 'the active stops publishing this long before its lease could expire (covers NATS server clock steps and skew); must be < MERGER_LEASE_TTL_MS/4' },
   leaseReplicas: { env: 'MERGER_LEASE_REPLICAS', parse: parse.int(0, 5), default: 0, doc: 'replicas of the lease KV bucket (3 on a cluster, so the lease survives a node); 0 = as LIQ_REPLICAS' },
   lineSilenceMs: { env: 'MERGER_LINE_SILENCE_MS', parse: parse.int(50, 60_000), default: 500, doc: 'a venue book switches to another collector line when its line stays silent this long while the other delivers' },
 };

@@ -35,7 +35,7 @@ async function setUp(activeNode: (leaseLeader: number) => number) {
   const lead = await connect({ servers: c.urls, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   await waitFor(
     async () => {
-      await openLeaseBucket(lead, { ttlMs: 2000, replicas: 3, timeoutMs: 2000 });
+      await openLeaseBucket(lead, { ttlMs: 1500, replicas: 3, timeoutMs: 1500 });
       return true;
     },
     { what: 'the lease bucket', timeoutMs: 15_000, intervalMs: 200 },

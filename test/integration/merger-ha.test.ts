@@ -166,7 +166,7 @@ describe('merger active and standby on one shard', () => {
     }
   });
 
-  it('liquidations: only the active reads the durable, and across a takeover each lands in the log once', async () => {
+  it('liquidations: only the active reads the durable, and across a takeover each lands in the log exactly once', async () => {
     const bybit = venue('bybit-linear', 'LTC-USDT', 90);
     await nc.flush();
     const [a, b] = await pair({ CONSENSUS_GROUPS: 'LTC-USD@0.01=bybit-linear', MERGER_LIQUIDATIONS: 'owned' });
@@ -192,7 +192,11 @@ describe('merger active and standby on one shard', () => {
     const want = ids(0, 15).map((id) => `bybit-linear:${id}`);
     await waitFor(async () => (await logged()).length >= 15, { what: 'every liquidation in the log', timeoutMs: 10_000 });
     await sleep(300);
-    expect(await logged()).toEqual(want);
+    // exactly once each; not necessarily in sending order: what the server had handed the dead
+    // active's pull (unacked) comes back after the ack wait, behind what the new active read first
+    const got = await logged();
+    expect(got).toHaveLength(want.length);
+    expect([...got].sort()).toEqual([...want].sort());
   });
 
   it('MERGER_HA=off: the only merger of its shard is active at once, with no lease', async () => {

@@ -70,10 +70,10 @@ describe('merger configuration', () => {
     expect(loadMergerConfig({ STALE_AFTER_MS: '20000' }).rules.staleAfterOverrides['hyperliquid']).toBeUndefined();
   });
 
-  it('leases for 2 s renewed every 500 ms by default, and refuses renewals or margins that leave no slack', () => {
-    expect(loadMergerConfig({})).toMatchObject({ leaseTtlMs: 2000, leaseRenewMs: 500, leaseMarginMs: 250, leaseReplicas: 1 });
+  it('leases for 1.5 s renewed every 300 ms by default (a dead active leaves its shard silent under 2 s), and refuses renewals or margins that leave no slack', () => {
+    expect(loadMergerConfig({})).toMatchObject({ leaseTtlMs: 1500, leaseRenewMs: 300, leaseMarginMs: 200, leaseReplicas: 1 });
     expect(() => loadMergerConfig({ MERGER_LEASE_TTL_MS: '1000', MERGER_LEASE_RENEW_MS: '500' })).toThrow(/MERGER_LEASE_RENEW_MS=500 must be < MERGER_LEASE_TTL_MS\/2/);
-    expect(() => loadMergerConfig({ MERGER_LEASE_MARGIN_MS: '500' })).toThrow(/MERGER_LEASE_MARGIN_MS=500 must be < MERGER_LEASE_TTL_MS\/4/);
+    expect(() => loadMergerConfig({ MERGER_LEASE_MARGIN_MS: '400' })).toThrow(/MERGER_LEASE_MARGIN_MS=400 must be < MERGER_LEASE_TTL_MS\/4/);
     expect(loadMergerConfig({ MERGER_LEASE_TTL_MS: '1000', MERGER_LEASE_RENEW_MS: '200', MERGER_LEASE_MARGIN_MS: '200', MERGER_LEASE_REPLICAS: '3' })).toMatchObject({ leaseTtlMs: 1000, leaseReplicas: 3 });
     // the lease is replicated as the liquidation streams are, unless set
     expect(loadMergerConfig({ LIQ_REPLICAS: '3' }).leaseReplicas).toBe(3);
