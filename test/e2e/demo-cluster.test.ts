@@ -11,17 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/nats.js';
 import { cliBuilt, runCli, waitOutput } from '../helpers/cli.js';
 import { waitFor } from '../helpers/waits.js';
+import { alive } from '../helpers/process.js';
 import { JsonSocket } from '../helpers/ws-json.js';
 import { portAnswers } from '../../services/cli/nats-server.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.runIf(cliBuilt())('bookfuse demo --cluster', () => {
   it('runs two of each service on a three-node NATS cluster, serves on every port it prints, and SIGINT stops all', async () => {

@@ -7,15 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNats, type TestNats } from '../helpers/nats.js';
 import { cliBuilt, runDemo, waitOutput } from '../helpers/cli.js';
 import { waitFor } from '../helpers/waits.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from '../helpers/process.js';
 
 describe.runIf(cliBuilt())('bookfuse demo supervises its children', () => {
   let nats: TestNats;

@@ -8,14 +8,10 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, startOpsServer, type OpsServer } from '../../libs/obs/index.js';
 import { isTargetRefusal, normalizeTarget } from '../../libs/ws/index.js';
 import { CloseCode } from '../../libs/client/index.js';
-import { loadSimulatorConfig } from '../../services/simulator/config.js';
-import { startSimulator } from '../../services/simulator/simulator.js';
-import { startHarness, type Harness } from '../integration/gateway-harness.js';
-import { API_KEY, startFirehose, type Running } from '../integration/firehose-harness.js';
-import { waitFor } from '../helpers/waits.js';
+import { API_KEY } from '../integration/firehose-harness.js';
+import { startTargets, type HostileTargets } from './targets.js';
 import { clientFrameArb, requestArb, type HostileRequest } from './arbitraries.js';
 import { rawRequest, type RawAnswer } from './raw-http.js';
 
@@ -24,25 +20,14 @@ const REQUESTS_PER_SERVER = Number(process.env['FUZZ_REQUESTS'] ?? 1500);
 const FRAMES_PER_SERVER = Number(process.env['FUZZ_FRAMES'] ?? 2000);
 const CONCURRENCY = 24;
 
-let gw: Harness;
-let fh: Running;
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let ops: OpsServer;
+let t: HostileTargets;
 
 beforeAll(async () => {
   // generous strike and rate limits, so the frame fuzzer exercises the parser, not only the limiter
-  gw = await startHarness({ GATEWAY_MAX_STRIKES: '10000', GATEWAY_RATE_PER_S: '100000', GATEWAY_RATE_BURST: '100000' });
-  fh = await startFirehose({}, gw.nats);
-  sim = await startSimulator(loadSimulatorConfig({ SIM_PORT: '0', SIM_VENUES: 'binance-usdm', SIM_BASES: 'BTC' }));
-  ops = await startOpsServer({ host: '127.0.0.1', port: 0, registry: createRegistry('fuzz-ops'), ready: () => null });
-  await waitFor(async () => (await fetch(`${gw.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
+  t = await startTargets({ GATEWAY_MAX_STRIKES: '10000', GATEWAY_RATE_PER_S: '100000', GATEWAY_RATE_BURST: '100000' }, 'fuzz-ops');
 });
 afterAll(async () => {
-  await ops?.close();
-  await sim?.world.stop();
-  await sim?.server.close();
-  await fh?.stop();
-  await gw?.stop();
+  await t?.stop();
 });
 
 async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
@@ -75,10 +60,10 @@ async function fuzzRequests(name: string, port: () => number, seedOffset: number
 }
 
 describe('request fuzzing on raw sockets', () => {
-  it(`gateway: ${REQUESTS_PER_SERVER} generated requests, no 5xx, no keyed 2xx, still up`, async () => fuzzRequests('gateway', () => gw.gw.port, 0));
-  it(`firehose: ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('firehose', () => fh.firehose.port, 1));
-  it(`simulator: ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('simulator', () => sim.server.port, 2));
-  it(`ops endpoints (collector, merger): ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('ops', () => ops.port, 3));
+  it(`gateway: ${REQUESTS_PER_SERVER} generated requests, no 5xx, no keyed 2xx, still up`, async () => fuzzRequests('gateway', () => t.gw.gw.port, 0));
+  it(`firehose: ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('firehose', () => t.fh.firehose.port, 1));
+  it(`simulator: ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('simulator', () => t.sim.server.port, 2));
+  it(`ops endpoints (collector, merger): ${REQUESTS_PER_SERVER} generated requests, no 5xx, still up`, async () => fuzzRequests('ops', () => t.ops.port, 3));
 });
 
 const DOCUMENTED_CLOSES = new Set<number>([...Object.values(CloseCode), 1005, 1006, 1009]);
@@ -111,13 +96,13 @@ async function fuzzFrames(name: string, url: string, seedOffset: number): Promis
 
 describe('client frame fuzzing over real WebSockets', () => {
   it(`gateway: ${FRAMES_PER_SERVER} generated frames, documented closes only, still serving`, async () => {
-    await fuzzFrames('gateway', `${gw.wsUrl}/ws?token=demo&symbols=BTC-USD`, 10);
-    const r = await fetch(`${gw.httpUrl}/v1/books/BTC-USD?token=demo`);
+    await fuzzFrames('gateway', `${t.gw.wsUrl}/ws?token=demo&symbols=BTC-USD`, 10);
+    const r = await fetch(`${t.gw.httpUrl}/v1/books/BTC-USD?token=demo`);
     expect(r.status).toBe(200);
   });
 
   it(`firehose: ${FRAMES_PER_SERVER} generated frames, documented closes only, still serving`, async () => {
-    await fuzzFrames('firehose', `ws://127.0.0.1:${fh.firehose.port}/ws/v1/liquidation/feed?token=${API_KEY}`, 11);
-    expect((await rawRequest(fh.firehose.port, 'GET', '/healthz')).status).toBe(200);
+    await fuzzFrames('firehose', `ws://127.0.0.1:${t.fh.firehose.port}/ws/v1/liquidation/feed?token=${API_KEY}`, 11);
+    expect((await rawRequest(t.fh.firehose.port, 'GET', '/healthz')).status).toBe(200);
   });
 });

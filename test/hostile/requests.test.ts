@@ -4,33 +4,18 @@
  * next request — and no path spelling reaches a keyed route without a key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, startOpsServer, type OpsServer } from '../../libs/obs/index.js';
-import { loadSimulatorConfig } from '../../services/simulator/config.js';
-import { startSimulator } from '../../services/simulator/simulator.js';
-import { startHarness, TestClient, type Harness } from '../integration/gateway-harness.js';
-import { startFirehose, type Running } from '../integration/firehose-harness.js';
-import { waitFor } from '../helpers/waits.js';
+import { TestClient } from '../integration/gateway-harness.js';
+import { startTargets, type HostileTargets } from './targets.js';
 import { halfCloseDuringUpgrade, rawExchange, rawRequest, resetDuringUpgrade } from './raw-http.js';
 
-let gw: Harness;
-let fh: Running;
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let ops: OpsServer;
-const ports = () => ({ gateway: gw.gw.port, firehose: fh.firehose.port, simulator: sim.server.port, ops: ops.port });
+let t: HostileTargets;
+const ports = () => ({ gateway: t.gw.gw.port, firehose: t.fh.firehose.port, simulator: t.sim.server.port, ops: t.ops.port });
 
 beforeAll(async () => {
-  gw = await startHarness();
-  fh = await startFirehose({}, gw.nats);
-  sim = await startSimulator(loadSimulatorConfig({ SIM_PORT: '0', SIM_VENUES: 'binance-usdm', SIM_BASES: 'BTC' }));
-  ops = await startOpsServer({ host: '127.0.0.1', port: 0, registry: createRegistry('hostile-test'), ready: () => null });
-  await waitFor(async () => (await fetch(`${gw.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
+  t = await startTargets({}, 'hostile-test');
 });
 afterAll(async () => {
-  await ops?.close();
-  await sim?.world.stop();
-  await sim?.server.close();
-  await fh?.stop();
-  await gw?.stop();
+  await t?.stop();
 });
 
 async function allAlive(): Promise<void> {
@@ -102,17 +87,17 @@ describe('no path spelling reaches a keyed REST route without a key', () => {
   it.each(['/%761/books/BTC-USD', '/v%31/venues', 'http://x/v1/books/BTC-USD', 'HTTP://x/v1/venues', '/v1/books/BTC-USD', '/v1/venues', '/v1/venues/', '/v1/books/BTC%2DUSD'])(
     'GET %s without a key is refused',
     async (target) => {
-      const r = await rawRequest(gw.gw.port, 'GET', target);
+      const r = await rawRequest(t.gw.gw.port, 'GET', target);
       expect(r.status, `${target} → ${r.status} ${r.body.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
       expect(r.status).toBeLessThan(500);
-      const wrong = await rawRequest(gw.gw.port, 'GET', target, { headers: { 'X-API-KEY': 'nope' } });
+      const wrong = await rawRequest(t.gw.gw.port, 'GET', target, { headers: { 'X-API-KEY': 'nope' } });
       expect(wrong.status).toBeGreaterThanOrEqual(400);
     },
   );
 
   it('the same spellings answer with a key, so the refusal above is the key check', async () => {
     for (const target of ['/%761/books/BTC-USD', 'http://x/v1/books/BTC-USD', '/v%31/venues']) {
-      const r = await rawRequest(gw.gw.port, 'GET', target, { headers: { 'X-API-KEY': 'demo' } });
+      const r = await rawRequest(t.gw.gw.port, 'GET', target, { headers: { 'X-API-KEY': 'demo' } });
       expect(r.status, target).toBe(200);
     }
   });
@@ -124,14 +109,14 @@ describe('the per-symbol path gives the real reason when the key is good', () =>
     ['/ws/demo/BTC-USD?depth=abc', 'BAD_REQUEST'],
     ['/ws/demo/BTC-USD?mode=fast', 'BAD_REQUEST'],
   ])('%s → ERROR %s, close 4101', async (path, code) => {
-    const c = new TestClient(`${gw.wsUrl}${path}`);
+    const c = new TestClient(`${t.gw.wsUrl}${path}`);
     const closed = await c.waitClosed();
     expect(c.of('ERROR')[0]?.payload.code).toBe(code);
     expect(closed.code).toBe(4101);
   });
 
   it('a bad key on the same path is still AUTH_FAILED / 4100', async () => {
-    const c = new TestClient(`${gw.wsUrl}/ws/nope/NOPE-USD`);
+    const c = new TestClient(`${t.gw.wsUrl}/ws/nope/NOPE-USD`);
     expect((await c.waitClosed()).code).toBe(4100);
     expect(c.of('ERROR')[0]?.payload.code).toBe('AUTH_FAILED');
   });
