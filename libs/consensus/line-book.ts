@@ -3,7 +3,7 @@
  * as the collector published them (canonical decimal strings), where the line's seq chain stands,
  * and what the line's collector last said. Pure: every call takes `now`.
  */
-import type { BookMessage, BookState, Level, SymbolStatus, VenueState } from '../core/index.js';
+import { seqStep, type BookMessage, type BookState, type Level, type SymbolStatus, type VenueState } from '../core/index.js';
 import { MAX_PENDING_DELTAS, type SlotPhase } from './venue-slot.js';
 
 export type LineApply = 'applied' | 'buffered' | 'gap' | 'ignored';
@@ -42,14 +42,7 @@ export class LineBook {
       this.buffer(msg);
       return 'buffered';
     }
-    if (msg.seq <= this.seq) return 'ignored';
-    if (msg.prev_seq !== this.seq) {
-      this.phase = 'resyncing';
-      this.pending = [msg];
-      return 'gap';
-    }
-    this.levels(msg);
-    return 'applied';
+    return this.continueWith(msg);
   }
 
   /**
@@ -90,15 +83,20 @@ export class LineBook {
     this.statusSeq = -1;
     const pending = this.pending;
     this.pending = [];
-    for (const d of pending) {
-      if (d.seq <= this.seq) continue;
-      if (d.prev_seq !== this.seq) {
-        this.phase = 'resyncing';
-        this.pending = [d];
-        return 'gap';
-      }
-      this.levels(d);
+    for (const d of pending) if (this.continueWith(d) === 'gap') return 'gap';
+    return 'applied';
+  }
+
+  /** A delta on a live copy: applied when it continues the chain; on a gap the copy resyncs from it. */
+  private continueWith(d: BookMessage): LineApply {
+    const step = seqStep(this.seq, d.seq, d.prev_seq);
+    if (step === 'duplicate') return 'ignored';
+    if (step === 'gap') {
+      this.phase = 'resyncing';
+      this.pending = [d];
+      return 'gap';
     }
+    this.levels(d);
     return 'applied';
   }
 

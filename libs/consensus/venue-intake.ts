@@ -5,7 +5,7 @@
  * `now`. Membership (who counts) is the subclass's job (book-membership.ts), the wire output the
  * ConsensusBook's (consensus-book.ts).
  */
-import { pow10, type AlertMessage, type BookMessage, type Level } from '../core/index.js';
+import { pow10, seqStep, type AlertMessage, type BookMessage, type Level } from '../core/index.js';
 import { alert } from './alerts.js';
 import { ConsensusSide } from './consensus-side.js';
 import type { ConsensusGroup } from './groups.js';
@@ -87,18 +87,25 @@ export abstract class VenueIntake {
     } else if (slot.phase !== 'live') {
       this.buffer(slot, msg);
       result = 'buffered';
-    } else if (msg.seq <= slot.seq) {
-      return 'ignored';
-    } else if (msg.prev_seq !== slot.seq) {
-      this.startResync(slot, now, { expected_prev_seq: slot.seq, prev_seq: msg.prev_seq, seq: msg.seq });
-      this.buffer(slot, msg);
-      result = 'gap';
     } else {
-      this.applyDelta(slot, msg);
-      result = 'applied';
+      result = this.continueWith(slot, msg, now);
+      if (result === 'ignored') return result;
     }
     this.refresh(slot, now);
     return result;
+  }
+
+  /** A delta on a live venue book: applied when it continues the chain, a resync on a gap. */
+  private continueWith(slot: VenueSlot, d: BookMessage, now: number): ApplyResult {
+    const step = seqStep(slot.seq, d.seq, d.prev_seq);
+    if (step === 'duplicate') return 'ignored';
+    if (step === 'gap') {
+      this.startResync(slot, now, { expected_prev_seq: slot.seq, prev_seq: d.prev_seq, seq: d.seq });
+      this.buffer(slot, d);
+      return 'gap';
+    }
+    this.applyDelta(slot, d);
+    return 'applied';
   }
 
   /**
@@ -127,17 +134,8 @@ export abstract class VenueIntake {
     slot.pending = [];
     let result: ApplyResult = 'applied';
     for (const d of pending) {
-      if (slot.phase !== 'live') {
-        slot.pending.push(d);
-      } else if (d.seq <= slot.seq) {
-        continue;
-      } else if (d.prev_seq !== slot.seq) {
-        this.startResync(slot, now, { expected_prev_seq: slot.seq, prev_seq: d.prev_seq, seq: d.seq });
-        slot.pending.push(d);
-        result = 'gap';
-      } else {
-        this.applyDelta(slot, d);
-      }
+      if (slot.phase !== 'live') slot.pending.push(d);
+      else if (this.continueWith(slot, d, now) === 'gap') result = 'gap';
     }
     return result;
   }

@@ -26,8 +26,11 @@ export type SeqStep = 'next' | 'duplicate' | 'gap';
 
 /**
  * A sequenced message against the last one applied: already seen (`seq <= last`), continuing it
- * (`prevSeq`, by default `seq - 1`, equals `last`) or a gap. Venue books, the consensus intake,
- * the gateway's held book and the client book all read their streams this way.
+ * (`prevSeq`, by default `seq - 1`, equals `last`) or a gap. The consensus intake (venue books and
+ * collector lines), the gateway's held book, the client book and the Binance spot and Bybit venue
+ * syncs read their streams this way, each deciding what a step means to it. Binance USD-M (a `u`
+ * equal to the book id is not a repeat), OKX (ids may fall back after maintenance) and Hyperliquid
+ * (no ids) keep their own rules.
  */
 export function seqStep(last: number, seq: number, prevSeq = seq - 1): SeqStep {
   if (seq <= last) return 'duplicate';

@@ -8,6 +8,7 @@
  * L + 1), and otherwise applies and moves bookId to u. Spot ids are contiguous (U == prev u + 1),
  * unlike USD-M, so the rule is the same for the first survivor and every later event.
  */
+import { seqStep, type SeqStep } from '../../core/index.js';
 import type { Changes, SyncResult } from '../adapter.js';
 import { BinanceDepthSync } from '../binance-common/depth-sync.js';
 import { parseDepthSnapshot, type DepthEvent } from '../binance-common/frames.js';
@@ -20,8 +21,9 @@ export class SpotBookSync extends BinanceDepthSync {
   readonly exactDepth = SPOT_SNAPSHOT_DEPTH;
 
   protected onLiveEvent(ev: DepthEvent): SyncResult {
-    if (ev.u <= this.bookId) return { action: 'none' }; // already contained
-    if (ev.U > this.bookId + 1) return this.gap(`U ${ev.U} > book id ${this.bookId} + 1`, [ev]);
+    const step = this.step(ev);
+    if (step === 'duplicate') return { action: 'none' }; // already contained
+    if (step === 'gap') return this.gap(`U ${ev.U} > book id ${this.bookId} + 1`, [ev]);
     // A throw below leaves state 'live': the engine discards the book and resyncs (engine.guard).
     const changes: Changes = { bids: [], asks: [] };
     this.apply(ev, changes);
@@ -54,11 +56,21 @@ export class SpotBookSync extends BinanceDepthSync {
     // Spot REST depth carries no time: the receive time is the best the venue allows.
     let ts = recvTs;
     for (const [i, ev] of pending.entries()) {
-      if (ev.U > this.bookId + 1) return this.gap(`event after snapshot ${L} starts at U ${ev.U} (needs ${this.bookId + 1} in [U, u])`, pending.slice(i));
+      if (this.step(ev) === 'gap') return this.gap(`event after snapshot ${L} starts at U ${ev.U} (needs ${this.bookId + 1} in [U, u])`, pending.slice(i));
       this.apply(ev, changes);
       ts = ev.E;
     }
     this.state = 'live';
     return { action: 'applied', kind: 'snapshot', changes, ts };
+  }
+
+  /**
+   * The common step over an event's id range [U, u]: it continues the book when U - 1 is the book
+   * id. Spot adds one rule: an event that overlaps the book (U ≤ book id < u, as the first one
+   * after a snapshot may) continues it too, its levels being absolute.
+   */
+  private step(ev: DepthEvent): SeqStep {
+    const step = seqStep(this.bookId, ev.u, ev.U - 1);
+    return step === 'gap' && ev.U <= this.bookId ? 'next' : step;
   }
 }

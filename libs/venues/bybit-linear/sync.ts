@@ -8,7 +8,7 @@
  * side is cut to N levels, because Bybit sends no deletes for levels that fall out of range.
  * Bybit documents no +1 rule for u, so jumps are counted, not treated as gaps.
  */
-import { L2Book, type Instrument } from '../../core/index.js';
+import { L2Book, seqStep, type Instrument } from '../../core/index.js';
 import type { BookSync, Changes, SyncResult } from '../adapter.js';
 // absolute sizes, 0 deletes: the same level rule as Binance's
 import { applyLevels } from '../levels.js';
@@ -50,14 +50,17 @@ export class BybitBookSync implements BookSync<BybitBookFrame> {
   onFrame(f: BybitBookFrame, _recvTs: number): SyncResult {
     if (f.type === 'snapshot' || f.u === 1) return this.replace(f);
     if (this.state !== 'live') return { action: 'none' }; // a delta before the first snapshot
-    if (f.u <= this.lastU) {
+    // Bybit's own reading of the common step: an old u is no repeat to skip but a chain that
+    // restarted unannounced (resync), and a jump is no gap (counted only)
+    const step = seqStep(this.lastU, f.u);
+    if (step === 'duplicate') {
       const detail = `u ${f.u} after ${this.lastU} without a snapshot`;
       this.book.clear();
       this.lastU = -1;
       this.state = 'resyncing';
       return { action: 'resync', code: 'SEQUENCE_GAP', detail, recover: 'resubscribe' };
     }
-    if (f.u !== this.lastU + 1) this.uJumps++;
+    if (step === 'gap') this.uJumps++;
     // A throw below leaves state 'live': the engine discards the book and resyncs (engine.guard).
     const changes = this.apply(f.bids, f.asks);
     this.lastU = f.u;
