@@ -5,6 +5,7 @@
  * entry read). The ordered consumer itself already rides NATS reconnects.
  */
 import type { JsMsg, NatsConnection, OrderedConsumerOptions } from 'nats';
+import { RetryLoop } from '../core/index.js';
 
 const RETRY_MAX_MS = 5_000;
 const PULL_BATCH = 256;
@@ -22,43 +23,28 @@ export interface FollowOptions {
 }
 
 export class StreamFollower {
-  private stopped = false;
-  private stopCurrent: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly loop: RetryLoop;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly opts: FollowOptions,
-  ) {}
+  ) {
+    this.loop = new RetryLoop((running) => this.follow(running), { maxDelayMs: RETRY_MAX_MS, onError: opts.onError });
+  }
 
   start(): void {
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopCurrent?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      try {
-        await this.opts.prepare?.();
-        const consumer = await this.nc.jetstream().consumers.get(this.opts.stream, this.opts.start());
-        const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
-        this.stopCurrent = () => messages.stop();
-        if (this.stopped) messages.stop();
-        failures = 0;
-        for await (const m of messages) this.opts.onEntry(m);
-      } catch (e) {
-        if (this.stopped) break;
-        this.opts.onError(e as Error);
-      } finally {
-        this.stopCurrent = undefined;
-      }
-      if (!this.stopped) await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, 100 * 2 ** failures++)));
-    }
+  private async follow(running: (stop: () => void) => void): Promise<void> {
+    await this.opts.prepare?.();
+    const consumer = await this.nc.jetstream().consumers.get(this.opts.stream, this.opts.start());
+    const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
+    running(() => messages.stop());
+    for await (const m of messages) this.opts.onEntry(m);
   }
 }

@@ -10,3 +10,4 @@ export * from './capture-line.js';
 export * from './depth-window.js';
 export * from './backoff.js';
 export * from './checks.js';
+export * from './retry-loop.js';

@@ -17,6 +17,7 @@
  */
 import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg, type NatsConnection, type StreamInfo } from 'nats';
 import { asLiquidationMessage, decodeJson, ensureLiqStream, LIQ_STREAM } from '../../libs/bus/index.js';
+import { RetryLoop, seqStep } from '../../libs/core/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import { textFrame } from '../../libs/ws/index.js';
 import type { FeedConnection } from './connection.js';
@@ -107,12 +108,18 @@ export class LiveLog {
   private suspect: number | undefined;
   private current: ConsumerMessages | undefined;
   private created = '';
-  private stopped = false;
   private running = false;
-  private stopCurrent: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly loop: RetryLoop;
 
-  constructor(private readonly deps: LiveLogDeps) {}
+  constructor(private readonly deps: LiveLogDeps) {
+    this.loop = new RetryLoop((running) => this.follow(running), {
+      maxDelayMs: RETRY_MAX_MS,
+      onError: (e) => {
+        deps.metrics.consumerRestarts.inc({ reason: 'error' });
+        deps.log.warn({ err: e, after: this.received }, 'liquidation log consumer failed; retrying');
+      },
+    });
+  }
 
   /** true while a consumer is attached to the log and not suspected stalled (readiness reads it) */
   get consuming(): boolean {
@@ -124,54 +131,40 @@ export class LiveLog {
     this.created = info.created;
     this.received = info.state.last_seq;
     this.deps.hub.lastSeq = this.received;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopCurrent?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      try {
-        await this.followResets();
-        const consumer = await logConsumer(this.deps.nc, this.received + 1, this.replicas);
-        const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true });
-        this.stopCurrent = () => messages.stop();
-        if (this.stopped) messages.stop();
-        this.running = true;
-        failures = 0;
-        this.lastEntryAt = Date.now();
-        this.current = messages;
-        void this.watch(messages);
-        const guard = setInterval(() => void this.checkStall(messages), STALL_CHECK_MS);
-        try {
-          for await (const m of messages) this.onEntry(m);
-        } finally {
-          clearInterval(guard);
-          void consumer.delete().catch(() => undefined);
-        }
-      } catch (e) {
-        if (this.stopped) break;
-        this.deps.metrics.consumerRestarts.inc({ reason: 'error' });
-        this.deps.log.warn({ err: e, after: this.received }, 'liquidation log consumer failed; retrying');
-      } finally {
-        this.running = false;
-        this.stopCurrent = undefined;
-      }
-      if (!this.stopped) await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, 100 * 2 ** failures++)));
+  /** One consumer from received + 1, until it ends, fails or is replaced (the loop starts the next). */
+  private async follow(running: (stop: () => void) => void): Promise<void> {
+    await this.followResets();
+    const consumer = await logConsumer(this.deps.nc, this.received + 1, this.replicas);
+    const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true });
+    running(() => messages.stop());
+    this.running = true;
+    this.lastEntryAt = Date.now();
+    this.current = messages;
+    void this.watch(messages);
+    const guard = setInterval(() => void this.checkStall(messages), STALL_CHECK_MS);
+    try {
+      for await (const m of messages) this.onEntry(m);
+    } finally {
+      this.running = false;
+      clearInterval(guard);
+      void consumer.delete().catch(() => undefined);
     }
   }
 
   private onEntry(m: JsMsg): void {
     const seq = m.seq;
     this.lastEntryAt = Date.now();
-    if (seq <= this.received) return; // never twice: a replaced consumer starts after what was read
+    const step = seqStep(this.received, seq);
+    if (step === 'duplicate') return; // never twice: a replaced consumer starts after what was read
     const { hub, metrics } = this.deps;
-    if (seq > this.received + 1) this.gap(this.received + 1, seq - 1, 'missing');
+    if (step === 'gap') this.gap(this.received + 1, seq - 1, 'missing');
     this.received = seq;
     const item = decodeEntry(m);
     if (item) {
