@@ -2,38 +2,26 @@
  * Refusals and abuse on real sockets: every refusal is an ERROR with a code and then the
  * documented close; repeated bad input closes the offender while other clients keep receiving.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../libs/ws/index.js';
 import { waitFor } from '../helpers/waits.js';
-import { startHarness, TestClient, type Harness } from './gateway-harness.js';
+import { useHarness } from './gateway-harness.js';
 
-let h: Harness;
-const open: TestClient[] = [];
-function client(path: string, headers: Record<string, string> = {}): TestClient {
-  const c = new TestClient(`${h.wsUrl}${path}`, headers);
-  open.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  h = await startHarness({
-    GATEWAY_MAX_CONNECTIONS_PER_KEY: '3',
-    GATEWAY_ALLOWED_ORIGINS: 'https://widgets.example',
-    GATEWAY_MAX_STRIKES: '4',
-    GATEWAY_RATE_PER_S: '20',
-    GATEWAY_RATE_BURST: '10',
-    GATEWAY_HEARTBEAT_MS: '150',
-    GATEWAY_PONG_TIMEOUT_MS: '100',
-  });
-  await waitFor(async () => (await fetch(`${h.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
+const rig = useHarness({
+  GATEWAY_MAX_CONNECTIONS_PER_KEY: '3',
+  GATEWAY_ALLOWED_ORIGINS: 'https://widgets.example',
+  GATEWAY_MAX_STRIKES: '4',
+  GATEWAY_RATE_PER_S: '20',
+  GATEWAY_RATE_BURST: '10',
+  GATEWAY_HEARTBEAT_MS: '150',
+  GATEWAY_PONG_TIMEOUT_MS: '100',
 });
+const client = rig.client;
+
 // the per-key limit is 3: each test starts with no connection open
 afterEach(async () => {
-  for (const c of open.splice(0)) c.ws.terminate();
-  await waitFor(() => h.gw.hub.conns.size === 0, { what: 'the gateway to see every client gone' });
-});
-afterAll(async () => {
-  await h?.stop();
+  rig.closeClients();
+  await waitFor(() => rig.h.gw.hub.conns.size === 0, { what: 'the gateway to see every client gone' });
 });
 
 describe('authentication and admission', () => {
@@ -88,10 +76,7 @@ describe('authentication and admission', () => {
 
 describe('bad input', () => {
   it('answers not-JSON, unknown types, oversized frames and unknown symbols with ERROR, closes on repetition, and keeps serving others', async () => {
-    const good = client('/ws?token=demo&symbols=BTC-USD&depth=5');
-    const bad = client('/ws?token=demo&symbols=BTC-USD');
-    await good.next('SNAPSHOT');
-    await bad.next('SNAPSHOT');
+    const [good, bad] = await rig.synced('/ws?token=demo&symbols=BTC-USD&depth=5', '/ws?token=demo&symbols=BTC-USD');
     bad.send('this is not json');
     expect((await bad.next('ERROR')).payload).toEqual({ code: 'BAD_REQUEST', message: 'message is not JSON' });
     bad.send({ type: 'HELLO' });
@@ -108,8 +93,8 @@ describe('bad input', () => {
     expect(closed).toEqual({ code: CloseCode.POLICY_VIOLATION, reason: 'POLICY_VIOLATION' });
     expect(bad.of('ERROR').at(-1)!.payload.code).toBe('POLICY_VIOLATION');
     // the well-behaved client never noticed
-    h.btc.randomStep(3);
-    h.btc.publishDelta();
+    rig.h.btc.randomStep(3);
+    rig.h.btc.publishDelta();
     await good.next('BOOK');
     expect(good.closed).toBeUndefined();
   });
@@ -122,18 +107,15 @@ describe('bad input', () => {
   });
 
   it('rate-limits a flood with one RATE_LIMITED error, then closes it with 4004', async () => {
-    const good = client('/ws?token=demo&symbols=BTC-USD');
-    const flood = client('/ws?token=demo&symbols=BTC-USD');
-    await good.next('SNAPSHOT');
-    await flood.next('SNAPSHOT');
+    const [good, flood] = await rig.synced('/ws?token=demo&symbols=BTC-USD', '/ws?token=demo&symbols=BTC-USD');
     for (let i = 0; i < 200; i++) flood.send({ type: 'PONG' });
     const closed = await flood.waitClosed();
     expect(closed).toEqual({ code: CloseCode.RATE_LIMITED, reason: 'RATE_LIMITED' });
     const errors = flood.of('ERROR').map((e) => e.payload.code);
     expect(errors[0]).toBe('RATE_LIMITED');
     expect(errors.length).toBeLessThanOrEqual(2);
-    h.btc.randomStep(3);
-    h.btc.publishDelta();
+    rig.h.btc.randomStep(3);
+    rig.h.btc.publishDelta();
     await good.next('BOOK');
   });
 });

@@ -4,6 +4,7 @@
  * they receive.
  */
 import type { NatsConnection } from 'nats';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { closeBus, connectBus } from '../../libs/bus/index.js';
 import { createLogger } from '../../libs/obs/index.js';
@@ -77,6 +78,52 @@ export async function startHarness(env: Record<string, string> = {}, opts: { ser
     },
   };
   return h;
+}
+
+/** The harness a test file shares, and the recording clients its tests open on it. */
+export interface FileHarness {
+  /** the running harness (from the file's beforeAll on) */
+  readonly h: Harness;
+  /** a client on `path` (`/ws?token=…`), terminated when the file is done or on closeClients() */
+  client(path: string, headers?: Record<string, string>): TestClient;
+  /** one client per path, each once it holds its first SNAPSHOT */
+  synced<P extends string[]>(...paths: P): Promise<{ [K in keyof P]: TestClient }>;
+  /** terminate every client opened so far */
+  closeClients(): void;
+}
+
+/** A harness started, and ready (/readyz 200), before the file's tests; stopped after them. */
+export function useHarness(env: Record<string, string> = {}): FileHarness {
+  let started: Harness | undefined;
+  const open: TestClient[] = [];
+  const rig: FileHarness = {
+    get h(): Harness {
+      if (!started) throw new Error('the gateway harness starts in beforeAll');
+      return started;
+    },
+    client(path, headers = {}) {
+      const c = new TestClient(`${rig.h.wsUrl}${path}`, headers);
+      open.push(c);
+      return c;
+    },
+    async synced<P extends string[]>(...paths: P) {
+      const clients = paths.map((p) => rig.client(p));
+      for (const c of clients) await c.next('SNAPSHOT');
+      return clients as { [K in keyof P]: TestClient };
+    },
+    closeClients() {
+      for (const c of open.splice(0)) c.ws.terminate();
+    },
+  };
+  beforeAll(async () => {
+    const h = (started = await startHarness(env));
+    await waitFor(async () => (await fetch(`${h.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
+  });
+  afterAll(async () => {
+    rig.closeClients();
+    await started?.stop();
+  });
+  return rig;
 }
 
 export interface Closed {

@@ -3,28 +3,24 @@
  * below the key's own cap, so that address cannot lock the key's other holders out; a key may
  * carry its own caps.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode } from '../../libs/ws/index.js';
 import { waitFor } from '../helpers/waits.js';
-import { startHarness, type Harness } from './gateway-harness.js';
+import { useHarness } from './gateway-harness.js';
 
-let h: Harness;
+const rig = useHarness({ GATEWAY_MAX_CONNECTIONS_PER_KEY: '1000', GATEWAY_API_KEY_LIMITS: '{"second-key":{"max_connections_per_address":2}}' });
 const opened: WebSocket[] = [];
 
-beforeAll(async () => {
-  h = await startHarness({ GATEWAY_MAX_CONNECTIONS_PER_KEY: '1000', GATEWAY_API_KEY_LIMITS: '{"second-key":{"max_connections_per_address":2}}' });
-  await waitFor(async () => (await fetch(`${h.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
-});
-afterAll(async () => {
+// registered after the harness's, so run before it stops the gateway
+afterAll(() => {
   for (const w of opened) w.terminate();
-  await h?.stop();
 });
 
 /** Open a connection from `localAddress`; resolves with its close (code) or 'open' once it got data. */
 function connect(key: string, localAddress: string): Promise<{ ws: WebSocket; result: 'open' | number; error?: string }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${h.wsUrl}/ws?token=${key}&symbols=BTC-USD`, { localAddress, perMessageDeflate: false });
+    const ws = new WebSocket(`${rig.h.wsUrl}/ws?token=${key}&symbols=BTC-USD`, { localAddress, perMessageDeflate: false });
     opened.push(ws);
     let error: string | undefined;
     ws.on('message', (d) => {

@@ -4,23 +4,30 @@
  * that stays blocked is closed as SLOW_CONSUMER; a healthy client beside them is never touched.
  */
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalBook } from '../../libs/client/index.js';
 import { waitFor } from '../helpers/waits.js';
-import { startHarness, TestClient, type Harness } from './gateway-harness.js';
+import { useHarness, type TestClient } from './gateway-harness.js';
 
 const QUEUE_MAX_BYTES = 128 * 1024;
 const HIGH_WATER = 64 * 1024;
 const SLOW_CLOSE_MS = 2500;
 
-let h: Harness;
-const open: TestClient[] = [];
-function client(query: string): TestClient {
-  const c = new TestClient(`${h.wsUrl}/ws?${query}`);
-  open.push(c);
-  return c;
-}
+const rig = useHarness({
+  GATEWAY_QUEUE_MAX_BYTES: String(QUEUE_MAX_BYTES),
+  GATEWAY_QUEUE_MAX_MESSAGES: '200',
+  GATEWAY_SOCKET_HIGH_WATER_BYTES: String(HIGH_WATER),
+  GATEWAY_SLOW_CLOSE_MS: String(SLOW_CLOSE_MS),
+});
 const rawSocket = (c: TestClient) => (c.ws as unknown as { _socket: Socket })._socket;
+
+/** Two readers of the whole book with venues, holding their SNAPSHOT; the second stops reading. */
+async function healthyAndPaused(): Promise<[TestClient, TestClient]> {
+  const query = '/ws?token=demo&symbols=BTC-USD&depth=50&detail=venues';
+  const [healthy, paused] = await rig.synced(query, query);
+  rawSocket(paused).pause();
+  return [healthy, paused];
+}
 
 /**
  * A reader's book, rebuilt incrementally from what it has received so far. A delta that does not
@@ -53,12 +60,12 @@ async function pump(healthy: Follower, overwhelmed: () => Promise<boolean>, extr
   let batches = 0;
   const batch = async () => {
     for (let i = 0; i < 25; i++) {
-      h.btc.randomStep(20);
-      h.btc.publishDelta();
+      rig.h.btc.randomStep(20);
+      rig.h.btc.publishDelta();
     }
     const want = published();
     await waitFor(() => healthy.levels() === want, { intervalMs: 1, what: `the healthy client to hold batch ${batches}` });
-    maxHeld = Math.max(maxHeld, h.gw.hub.queueStats().maxBytes);
+    maxHeld = Math.max(maxHeld, rig.h.gw.hub.queueStats().maxBytes);
     batches++;
   };
   do {
@@ -70,7 +77,7 @@ async function pump(healthy: Follower, overwhelmed: () => Promise<boolean>, extr
 }
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${h.httpUrl}/metrics`)).text();
+  const text = await (await fetch(`${rig.h.httpUrl}/metrics`)).text();
   return text
     .split('\n')
     .filter((l) => l.startsWith(name))
@@ -78,29 +85,11 @@ async function metric(name: string): Promise<number> {
 }
 
 const levels = (b: LocalBook) => JSON.stringify([b.bids.map((l) => [l.price, l.total, l.venues]), b.asks.map((l) => [l.price, l.total, l.venues])]);
-const published = () => JSON.stringify([h.btc.top(50).bids, h.btc.top(50).asks]);
-
-beforeAll(async () => {
-  h = await startHarness({
-    GATEWAY_QUEUE_MAX_BYTES: String(QUEUE_MAX_BYTES),
-    GATEWAY_QUEUE_MAX_MESSAGES: '200',
-    GATEWAY_SOCKET_HIGH_WATER_BYTES: String(HIGH_WATER),
-    GATEWAY_SLOW_CLOSE_MS: String(SLOW_CLOSE_MS),
-  });
-  await waitFor(async () => (await fetch(`${h.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
-});
-afterAll(async () => {
-  for (const c of open) c.ws.terminate();
-  await h?.stop();
-});
+const published = () => JSON.stringify([rig.h.btc.top(50).bids, rig.h.btc.top(50).asks]);
 
 describe('slow consumers', () => {
   it('bounds a stalled client, conflates its deltas, and gives it the published book once it reads again; a healthy client is unaffected', async () => {
-    const healthy = client('token=demo&symbols=BTC-USD&depth=50&detail=venues');
-    const stalled = client('token=demo&symbols=BTC-USD&depth=50&detail=venues');
-    await healthy.next('SNAPSHOT');
-    await stalled.next('SNAPSHOT');
-    rawSocket(stalled).pause();
+    const [healthy, stalled] = await healthyAndPaused();
     const conflationsBefore = await metric('bookfuse_gateway_conflations_total');
 
     const conflated = async () => (await metric('bookfuse_gateway_conflations_total')) > conflationsBefore;
@@ -120,22 +109,18 @@ describe('slow consumers', () => {
     await waitFor(() => resumed.levels() === published(), { what: 'resumed client equal to the published book' });
     expect(stalled.closed).toBeUndefined();
     // and it follows deltas again
-    h.btc.randomStep(5);
-    h.btc.publishDelta();
+    rig.h.btc.randomStep(5);
+    rig.h.btc.publishDelta();
     await waitFor(() => resumed.levels() === published(), { what: 'resumed client following deltas' });
   });
 
   it('closes a client blocked past GATEWAY_SLOW_CLOSE_MS with SLOW_CONSUMER and counts it', async () => {
-    const healthy = client('token=demo&symbols=BTC-USD&depth=50&detail=venues');
-    const stuck = client('token=demo&symbols=BTC-USD&depth=50&detail=venues');
-    await healthy.next('SNAPSHOT');
-    await stuck.next('SNAPSHOT');
-    rawSocket(stuck).pause();
+    const [healthy, stuck] = await healthyAndPaused();
     const slowBefore = await metric('bookfuse_gateway_slow_closes_total');
-    const conns = h.gw.hub.conns.size;
+    const conns = rig.h.gw.hub.conns.size;
     const reader = new Follower(healthy);
-    await pump(reader, async () => h.gw.hub.queueStats().maxBytes >= HIGH_WATER);
-    await waitFor(() => h.gw.hub.conns.size === conns - 1, { timeoutMs: SLOW_CLOSE_MS + 5000, what: 'the stuck client to be closed' });
+    await pump(reader, async () => rig.h.gw.hub.queueStats().maxBytes >= HIGH_WATER);
+    await waitFor(() => rig.h.gw.hub.conns.size === conns - 1, { timeoutMs: SLOW_CLOSE_MS + 5000, what: 'the stuck client to be closed' });
     expect(await metric('bookfuse_gateway_slow_closes_total')).toBe(slowBefore + 1);
     rawSocket(stuck).resume();
     const closed = await stuck.waitClosed(5000);

@@ -4,24 +4,18 @@
  * venues' sizes that count, echoed in HANDSHAKE and SUBSCRIBED, shared by clients with the same set.
  */
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BookfuseClient, LocalBook, type WebSocketLike } from '../../libs/client/index.js';
 import { Decimal, decString, type ConsensusLevel } from '../../libs/core/index.js';
 import { waitFor } from '../helpers/waits.js';
-import { startHarness, TestClient, type Harness } from './gateway-harness.js';
+import { useHarness, type TestClient } from './gateway-harness.js';
 
-let h: Harness;
-const open: TestClient[] = [];
-
-function client(query: string): TestClient {
-  const c = new TestClient(`${h.wsUrl}/ws?${query}`);
-  open.push(c);
-  return c;
-}
+const rig = useHarness();
+const client = (query: string) => rig.client(`/ws?${query}`);
 
 /** The subset the publisher's book implies: selected venues that count, exact sums, zero levels gone. */
 function expectedSubset(selected: string[], depth: number, notCounting: string[] = []): { bids: ConsensusLevel[]; asks: ConsensusLevel[] } {
-  const top = h.btc.top(1000);
+  const top = rig.h.btc.top(1000);
   const side = (ls: ConsensusLevel[]) =>
     ls
       .map(([p, , per]): ConsensusLevel => {
@@ -45,16 +39,6 @@ function rebuild(c: TestClient): LocalBook {
 
 const triples = (b: LocalBook) => ({ bids: b.bids.map((l) => [l.price, l.total, l.venues]), asks: b.asks.map((l) => [l.price, l.total, l.venues]) });
 
-beforeAll(async () => {
-  h = await startHarness();
-  await waitFor(async () => (await fetch(`${h.httpUrl}/readyz`)).status === 200, { what: 'gateway ready' });
-});
-
-afterAll(async () => {
-  for (const c of open) c.ws.terminate();
-  await h?.stop();
-});
-
 describe('venue selection', () => {
   it('echoes the set in HANDSHAKE and streams the exact subset book, shared by clients with the same set', async () => {
     const a = client('token=demo&symbols=BTC-USD&depth=10&detail=venues&venues=okx-swap,binance-usdm');
@@ -65,8 +49,8 @@ describe('venue selection', () => {
     expect(hs.type === 'HANDSHAKE' && hs.payload.venues).toEqual(['binance-usdm', 'okx-swap']);
     expect({ bids: snap.payload.bids, asks: snap.payload.asks }).toEqual(expectedSubset(['binance-usdm', 'okx-swap'], 10));
     for (let i = 0; i < 300; i++) {
-      h.btc.randomStep(4);
-      h.btc.publishDelta();
+      rig.h.btc.randomStep(4);
+      rig.h.btc.publishDelta();
     }
     const want = expectedSubset(['binance-usdm', 'okx-swap'], 10);
     await waitFor(() => JSON.stringify(triples(rebuild(a))) === JSON.stringify(want), { what: 'the subset client book to equal the expected subset' });
@@ -89,16 +73,16 @@ describe('venue selection', () => {
     await full.next('SNAPSHOT');
     await sub.next('SNAPSHOT');
     for (let i = 0; i < 50; i++) {
-      h.btc.randomStep(4);
-      h.btc.publishDelta();
+      rig.h.btc.randomStep(4);
+      rig.h.btc.publishDelta();
     }
     await waitFor(() => JSON.stringify(triples(rebuild(all))) === JSON.stringify(triples(rebuild(full))) && rebuild(full).bids.length === 20, { what: 'all-venue subset = full book' });
-    h.btc.setVenue('okx-swap', { member: false, stale: true, state: 'stale' });
-    h.btc.publishDelta();
+    rig.h.btc.setVenue('okx-swap', { member: false, stale: true, state: 'stale' });
+    rig.h.btc.publishDelta();
     const want = expectedSubset(['bybit-linear', 'okx-swap'], 20, ['okx-swap']);
     await waitFor(() => JSON.stringify(triples(rebuild(sub))) === JSON.stringify(want), { what: 'okx-swap sizes to leave the subset totals' });
-    h.btc.setVenue('okx-swap', { member: true, stale: false, state: 'live' });
-    h.btc.publishDelta();
+    rig.h.btc.setVenue('okx-swap', { member: true, stale: false, state: 'live' });
+    rig.h.btc.publishDelta();
     const back = expectedSubset(['bybit-linear', 'okx-swap'], 20);
     await waitFor(() => JSON.stringify(triples(rebuild(sub))) === JSON.stringify(back), { what: 'okx-swap sizes to count again' });
   });
@@ -114,7 +98,7 @@ describe('venue selection', () => {
     c.send({ type: 'SUBSCRIBE', payload: { symbols: ['BTC-USD'], venues: null } });
     await waitFor(() => c.of('SUBSCRIBED').length === 2 && c.of('SNAPSHOT').length === 3, { what: 'back to every venue' });
     expect(c.of('SUBSCRIBED')[1]!.payload.venues).toBeNull();
-    expect(c.of('SNAPSHOT')[2]!.payload.bids).toEqual(h.btc.top(5).bids);
+    expect(c.of('SNAPSHOT')[2]!.payload.bids).toEqual(rig.h.btc.top(5).bids);
   });
 
   it('refuses unknown venue names with BAD_REQUEST naming them (URL: close 4101; SUBSCRIBE: the connection stays)', async () => {
@@ -135,18 +119,18 @@ describe('venue selection', () => {
   });
 
   it('REST /v1/books/:symbol?venues= serves the same subset; an unknown venue is 400', async () => {
-    const r = await fetch(`${h.httpUrl}/v1/books/BTC-USD?depth=7&venues=okx-swap,bybit-linear&token=demo`);
+    const r = await fetch(`${rig.h.httpUrl}/v1/books/BTC-USD?depth=7&venues=okx-swap,bybit-linear&token=demo`);
     expect(r.status).toBe(200);
     const body = (await r.json()) as { venue_set: string[]; bids: ConsensusLevel[]; asks: ConsensusLevel[] };
     expect(body.venue_set).toEqual(['bybit-linear', 'okx-swap']);
     expect({ bids: body.bids, asks: body.asks }).toEqual(expectedSubset(['bybit-linear', 'okx-swap'], 7));
-    const bad = await fetch(`${h.httpUrl}/v1/books/BTC-USD?venues=nope&token=demo`);
+    const bad = await fetch(`${rig.h.httpUrl}/v1/books/BTC-USD?venues=nope&token=demo`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toContain('"nope"');
   });
 
   it('libs/client: `venues` on connect and setVenues() keep the local book equal to the subset', async () => {
-    const c = new BookfuseClient({ url: h.wsUrl, apiKey: 'demo', symbols: ['BTC-USD'], depth: 8, detail: 'venues', venues: ['okx-swap'], webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike });
+    const c = new BookfuseClient({ url: rig.h.wsUrl, apiKey: 'demo', symbols: ['BTC-USD'], depth: 8, detail: 'venues', venues: ['okx-swap'], webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike });
     const equal = (want: { bids: ConsensusLevel[]; asks: ConsensusLevel[] }) => {
       const b = c.books.get('BTC-USD');
       return !!b?.synced && JSON.stringify(triples(b)) === JSON.stringify(want);
@@ -156,8 +140,8 @@ describe('venue selection', () => {
       await waitFor(() => c.handshake?.venues?.[0] === 'okx-swap' && equal(expectedSubset(['okx-swap'], 8)), { what: 'the okx-swap-only book' });
       c.setVenues(['binance-usdm', 'bybit-linear']);
       for (let i = 0; i < 30; i++) {
-        h.btc.randomStep(3);
-        h.btc.publishDelta();
+        rig.h.btc.randomStep(3);
+        rig.h.btc.publishDelta();
       }
       await waitFor(() => equal(expectedSubset(['binance-usdm', 'bybit-linear'], 8)), { what: 'the book over the new set' });
       expect(c.venues).toEqual(['binance-usdm', 'bybit-linear']);
