@@ -9,7 +9,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, startNatsCluster as startLocalCluster, startNatsServer, waitForJetStream, waitForPort } from '../../libs/bus/index.js';
+import type { NatsConnection } from 'nats';
+import { decodeJson, freePort, startNatsCluster as startLocalCluster, startNatsServer, waitForJetStream, waitForPort } from '../../libs/bus/index.js';
 
 export interface TestNats {
   url: string;
@@ -22,6 +23,13 @@ export interface TestNats {
 }
 
 export { freePort, waitForPort };
+
+/** Every message on `subject` from now on, decoded, in arrival order (for as long as `nc` is open). */
+export function recordJson<T>(nc: NatsConnection, subject: string): T[] {
+  const out: T[] = [];
+  nc.subscribe(subject, { callback: (_e, m) => out.push(decodeJson(m.data) as T) });
+  return out;
+}
 
 async function dockerAnswers(): Promise<boolean> {
   try {

@@ -114,6 +114,24 @@ async function expectTruth(follower: ConsensusFollower): Promise<void> {
   }
 }
 
+/**
+ * Line A fails (`fail`): the merger switches to B for `reason`, consensus updates never pause for
+ * 1 s, no STALE or RESYNC alert, and the followed book is the truth.
+ */
+async function expectSwitchToB(s: Awaited<ReturnType<typeof setUp>>, reason: 'silent' | 'down', fail: () => unknown): Promise<void> {
+  const t = performance.now();
+  await fail();
+  const switches = new RegExp(`bookfuse_merger_line_switches_total\\{[^}]*reason="${reason}"[^}]*\\} 1`);
+  await waitFor(async () => switches.test(await s.merger.metrics()), { what: `a ${reason}-line switch`, timeoutMs: 5000, intervalMs: 20 });
+  const switched = performance.now() - t;
+  await sleep(1000);
+  const gap = longestGap(s.arrivals, t, performance.now());
+  console.log(`line A ${reason}: switched to B after ${switched.toFixed(0)} ms; longest gap in consensus updates ${gap.toFixed(0)} ms`);
+  expect(gap).toBeLessThan(1000);
+  expect(s.alerts.filter((a) => a.kind === 'STALE' || a.kind === 'RESYNC')).toEqual([]);
+  await expectTruth(s.follower);
+}
+
 describe('two collector lines for one venue', () => {
   it('each collector names its line in /healthz', async () => {
     const a = await line('A', nats.url);
@@ -151,30 +169,13 @@ describe('two collector lines for one venue', () => {
     stops.push(() => proxy.close());
     const s = await setUp(proxy.url);
     stops.push(async () => proxy.thaw()); // so line A can say goodbye when the test ends
-    const t = performance.now();
-    proxy.freeze(); // line A's process hangs: no more messages, no goodbye
-    await waitFor(async () => /bookfuse_merger_line_switches_total\{[^}]*reason="silent"[^}]*\} 1/.test(await s.merger.metrics()), { what: 'a silent-line switch', timeoutMs: 5000, intervalMs: 50 });
-    const switched = performance.now() - t;
-    await sleep(1000);
-    const gap = longestGap(s.arrivals, t, performance.now());
-    console.log(`line A silent: switched to B after ${switched.toFixed(0)} ms; longest gap in consensus updates ${gap.toFixed(0)} ms`);
-    expect(gap).toBeLessThan(1000);
-    expect(s.alerts.filter((a) => a.kind === 'STALE' || a.kind === 'RESYNC')).toEqual([]);
-    await expectTruth(s.follower);
+    // line A's process hangs: no more messages, no goodbye
+    await expectSwitchToB(s, 'silent', () => proxy.freeze());
     expect(await s.merger.metrics()).toMatch(/bookfuse_merger_venue_line\{[^}]*line="B"[^}]*\} 1/);
   });
 
   it('line A stops with its goodbye (status down): the switch is immediate, no STALE', async () => {
     const s = await setUp(nats.url);
-    const t = performance.now();
-    await s.a.stop();
-    await waitFor(async () => /bookfuse_merger_line_switches_total\{[^}]*reason="down"[^}]*\} 1/.test(await s.merger.metrics()), { what: 'a down-line switch', timeoutMs: 5000, intervalMs: 20 });
-    const switched = performance.now() - t;
-    await sleep(1000);
-    const gap = longestGap(s.arrivals, t, performance.now());
-    console.log(`line A stopped: switched to B after ${switched.toFixed(0)} ms; longest gap in consensus updates ${gap.toFixed(0)} ms`);
-    expect(gap).toBeLessThan(1000);
-    expect(s.alerts.filter((a) => a.kind === 'STALE' || a.kind === 'RESYNC')).toEqual([]);
-    await expectTruth(s.follower);
+    await expectSwitchToB(s, 'down', () => s.a.stop());
   });
 });

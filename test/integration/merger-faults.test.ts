@@ -12,7 +12,7 @@ import { fnv1a } from '../../libs/consensus/index.js';
 import { createLogger, createRegistry } from '../../libs/obs/index.js';
 import { loadMergerConfig } from '../../services/merger/config.js';
 import { createMerger, type Merger } from '../../services/merger/merger.js';
-import { startNats, type TestNats } from '../helpers/nats.js';
+import { recordJson, startNats, type TestNats } from '../helpers/nats.js';
 import { waitFor } from '../helpers/waits.js';
 import { FakeCollector } from './merger-collector.js';
 
@@ -34,12 +34,6 @@ afterAll(async () => {
   await nc?.close();
   await nats?.dispose();
 });
-
-function record<T>(subject: string): T[] {
-  const out: T[] = [];
-  nc.subscribe(subject, { callback: (_e, m) => out.push(decodeJson(m.data) as T) });
-  return out;
-}
 
 function collector(venue: string, symbol: string, mid: number): FakeCollector {
   const c = new FakeCollector(nc, venue);
@@ -68,7 +62,7 @@ describe('merger rules on real NATS', () => {
   it('a silent venue is STALE within its threshold + 1 s and RECOVERED by its next delta', async () => {
     const a = collector('binance-usdm', 'SOL-USDT', 100);
     collector('okx-swap', 'SOL-USDT', 100);
-    const alerts = record<AlertMessage>(subjects.consensusAlert('SOL-USD'));
+    const alerts = recordJson<AlertMessage>(nc, subjects.consensusAlert('SOL-USD'));
     await nc.flush();
     await startMerger({ CONSENSUS_GROUPS: 'SOL-USD@0.01=binance-usdm,okx-swap', STALE_AFTER_MS: '1000', STALE_AFTER_MS_OVERRIDES: 'okx-swap:60000' });
     const silentSince = Date.now();
@@ -83,8 +77,8 @@ describe('merger rules on real NATS', () => {
   it('a collector `down` status makes its books stale at once, not after the threshold', async () => {
     const a = collector('bybit-linear', 'ADA-USDT', 1);
     collector('okx-swap', 'ADA-USDT', 1);
-    const alerts = record<AlertMessage>(subjects.consensusAlert('ADA-USD'));
-    const books = record<ConsensusBookMessage>(subjects.consensusBook('ADA-USD'));
+    const alerts = recordJson<AlertMessage>(nc, subjects.consensusAlert('ADA-USD'));
+    const books = recordJson<ConsensusBookMessage>(nc, subjects.consensusBook('ADA-USD'));
     await nc.flush();
     await startMerger({ CONSENSUS_GROUPS: 'ADA-USD@0.0001=bybit-linear,okx-swap', STALE_AFTER_MS: '60000' });
     await waitFor(() => books[0], { what: 'first snapshot' });
@@ -103,7 +97,7 @@ describe('merger rules on real NATS', () => {
     collector('binance-usdm', 'DOT-USDT', 1000);
     collector('okx-swap', 'DOT-USDT', 1000);
     const c = collector('hyperliquid', 'DOT-USDC', 1000);
-    const alerts = record<AlertMessage>(subjects.consensusAlert('DOT-USD'));
+    const alerts = recordJson<AlertMessage>(nc, subjects.consensusAlert('DOT-USD'));
     await nc.flush();
     await startMerger({ CONSENSUS_GROUPS: 'DOT-USD@0.1=binance-usdm,okx-swap,hyperliquid', DIVERGENCE_MIN_MS: '300' });
     const t = Date.now();
@@ -123,7 +117,7 @@ describe('merger rules on real NATS', () => {
   it('a restarted merger starts a new epoch with a snapshot rebuilt from collector snapshots within 2 s', async () => {
     const a = collector('binance-usdm', 'XRP-USDT', 2);
     collector('okx-swap', 'XRP-USDT', 2);
-    const books = record<ConsensusBookMessage>(subjects.consensusBook('XRP-USD'));
+    const books = recordJson<ConsensusBookMessage>(nc, subjects.consensusBook('XRP-USD'));
     await nc.flush();
     const env = { CONSENSUS_GROUPS: 'XRP-USD@0.001=binance-usdm,okx-swap' };
     const first = await startMerger(env);
