@@ -3,19 +3,13 @@
  * naming the variable; SIGTERM stops a service cleanly with exit 0; `bookfuse demo` starts the
  * whole system, answers on the ports it prints, and Ctrl-C stops every child.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNats, freePort, type TestNats } from '../helpers/nats.js';
-import { cliBuilt, runCli, runDemo, waitOutput } from '../helpers/cli.js';
-import { waitFor } from '../helpers/waits.js';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/nats.js';
+import { useNats } from '../helpers/nats-suite.js';
+import { cliBuilt, liveBook, runCli, runDemo, waitOutput } from '../helpers/cli.js';
 
 describe.runIf(cliBuilt())('the bookfuse command', () => {
-  let nats: TestNats;
-  beforeAll(async () => {
-    nats = await startNats();
-  });
-  afterAll(async () => {
-    await nats?.dispose();
-  });
+  const nats = useNats();
 
   it('refuses bad configuration, naming every bad variable, and exits non-zero', async () => {
     const run = runCli(['collector'], { NATS_URL: nats.url, COLLECTOR_DEPTH: 'deep', COLLECTOR_PORT: '99999', COLLECTOR_VENUES: 'nope' });
@@ -45,15 +39,7 @@ describe.runIf(cliBuilt())('the bookfuse command', () => {
     await waitOutput(run, /is running/, 30_000);
     expect(run.out()).toContain(`http://127.0.0.1:${gw}/?token=demo`);
     expect(run.out()).toContain(`ws://127.0.0.1:${fh}/ws/v1/liquidation/feed?token=demo`);
-    const book = await waitFor(
-      async () => {
-        const r = await fetch(`http://127.0.0.1:${gw}/v1/books/BTC-USD?depth=5&token=demo`);
-        if (!r.ok) return null;
-        const b = (await r.json()) as { bids: unknown[]; asks: unknown[]; venues: Record<string, { state: string }> };
-        return b.bids.length === 5 && Object.values(b.venues).some((v) => v.state === 'live') ? b : null;
-      },
-      { timeoutMs: 30_000, what: 'a live consensus book over REST' },
-    );
+    const book = await liveBook(gw);
     expect(book.asks.length).toBe(5);
     run.proc.kill('SIGINT');
     const { code } = await run.exited;

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/nats.js';
-import { cliBuilt, runCli, waitOutput } from '../helpers/cli.js';
+import { cliBuilt, liveBook, runCli, waitOutput } from '../helpers/cli.js';
 import { waitFor } from '../helpers/waits.js';
 import { alive } from '../helpers/process.js';
 import { JsonSocket } from '../helpers/ws-json.js';
@@ -43,18 +43,8 @@ describe.runIf(cliBuilt())('bookfuse demo --cluster', () => {
       expect(names.map((m) => m[1]).sort()).toEqual(['collector-a', 'collector-b', 'firehose-1', 'firehose-2', 'gateway-1', 'gateway-2', 'merger-1', 'merger-2', 'simulator']);
       pids = names.map((m) => Number(m[2]));
 
-      for (const gw of [gw1, gw2]) {
-        await waitFor(
-          async () => {
-            // a child may still be starting (or restarting) on a busy machine: not listening yet is not a failure
-            const r = await fetch(`http://127.0.0.1:${gw}/v1/books/BTC-USD?depth=5&token=demo`).catch(() => null);
-            if (!r?.ok) return null;
-            const b = (await r.json()) as { bids: unknown[]; venues: Record<string, { state: string }> };
-            return b.bids.length === 5 && Object.values(b.venues).some((v) => v.state === 'live');
-          },
-          { timeoutMs: 40_000, what: `a live consensus book on gateway ${gw}` },
-        );
-      }
+      // a child may still be starting (or restarting) on a busy machine: liveBook waits for it
+      for (const gw of [gw1, gw2]) await liveBook(gw, { timeoutMs: 40_000 });
       for (const fh of [fh1, fh2]) {
         await waitFor(() => portAnswers('127.0.0.1', fh), { timeoutMs: 40_000, what: `firehose ${fh} listening` });
         const ws = new JsonSocket(`ws://127.0.0.1:${fh}/ws/v1/liquidation/feed?token=demo`);

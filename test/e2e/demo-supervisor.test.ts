@@ -3,20 +3,13 @@
  * merger is restarted (after 1 s), the restart is logged and counted, and the gateway serves a
  * live consensus book again; Ctrl-C (SIGINT) still stops every child and the demo exits 0.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNats, type TestNats } from '../helpers/nats.js';
-import { cliBuilt, runDemo, waitOutput } from '../helpers/cli.js';
-import { waitFor } from '../helpers/waits.js';
+import { describe, expect, it } from 'vitest';
+import { useNats } from '../helpers/nats-suite.js';
+import { cliBuilt, liveBook, runDemo, waitOutput } from '../helpers/cli.js';
 import { alive } from '../helpers/process.js';
 
 describe.runIf(cliBuilt())('bookfuse demo supervises its children', () => {
-  let nats: TestNats;
-  beforeAll(async () => {
-    nats = await startNats();
-  });
-  afterAll(async () => {
-    await nats?.dispose();
-  });
+  const nats = useNats();
 
   it('restarts a merger killed with -9, the gateway serves a live book again, and SIGINT stops all', async () => {
     const {
@@ -28,23 +21,13 @@ describe.runIf(cliBuilt())('bookfuse demo supervises its children', () => {
       await waitOutput(run, /processes .*\n/, 40_000);
       pids = Object.fromEntries([...run.out().matchAll(/(simulator|collector|merger|gateway|firehose) (\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
       expect(Object.keys(pids).sort()).toEqual(['collector', 'firehose', 'gateway', 'merger', 'simulator']);
-      const liveBookAfter = (since: number) =>
-        waitFor(
-          async () => {
-            const r = await fetch(`http://127.0.0.1:${gw}/v1/books/BTC-USD?depth=5&token=demo`);
-            if (!r.ok) return null;
-            const b = (await r.json()) as { ts: number; bids: unknown[]; venues: Record<string, { state: string }> };
-            return b.ts > since && b.bids.length === 5 && Object.values(b.venues).some((v) => v.state === 'live') ? b : null;
-          },
-          { timeoutMs: 30_000, what: 'a live consensus book over REST' },
-        );
-      await liveBookAfter(0);
+      await liveBook(gw);
 
       const killedAt = Date.now();
       process.kill(pids['merger']!, 'SIGKILL');
       await waitOutput(run, /merger exited \(SIGKILL\).*restart #1 in 1 s \(restarts: 1 in all\)/, 10_000);
       await waitOutput(run, /merger restarted \(pid \d+, restart #1\)/, 10_000);
-      await liveBookAfter(killedAt + 500);
+      await liveBook(gw, { since: killedAt + 500 });
       for (const name of ['simulator', 'collector', 'gateway', 'firehose']) expect(alive(pids[name]!), name).toBe(true);
 
       const merger2 = Number(/merger restarted \(pid (\d+)/.exec(run.out())![1]);

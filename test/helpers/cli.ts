@@ -53,3 +53,27 @@ export async function runDemo(natsUrl: string, env: NodeJS.ProcessEnv = {}): Pro
   });
   return { run, ports: { sim, gw, fh, col, mer } };
 }
+
+export interface RestBook {
+  ts: number;
+  bids: unknown[];
+  asks: unknown[];
+  venues: Record<string, { state: string }>;
+}
+
+/**
+ * The BTC-USD top 5 from the gateway on `gwPort` over REST, once it is full, fed by a live venue
+ * and newer than `since` (exchange ms). A gateway still starting (not listening) is waited for.
+ */
+export function liveBook(gwPort: number, opts: { since?: number; timeoutMs?: number } = {}): Promise<RestBook> {
+  const since = opts.since ?? 0;
+  return waitFor(
+    async () => {
+      const r = await fetch(`http://127.0.0.1:${gwPort}/v1/books/BTC-USD?depth=5&token=demo`).catch(() => null);
+      if (!r?.ok) return null;
+      const b = (await r.json()) as RestBook;
+      return b.ts > since && b.bids.length === 5 && Object.values(b.venues).some((v) => v.state === 'live') ? b : null;
+    },
+    { timeoutMs: opts.timeoutMs ?? 30_000, what: `a live consensus book on gateway ${gwPort}` },
+  );
+}

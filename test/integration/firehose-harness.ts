@@ -4,6 +4,7 @@
  * everything it is sent and how it was closed.
  */
 import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
 import { closeBus, connectBus, encode, subjects } from '../../libs/bus/index.js';
 import type { LiquidationMessage } from '../../libs/core/index.js';
@@ -50,6 +51,13 @@ export async function startFirehose(env: Record<string, string> = {}, nats?: Tes
       if (!nats) await n.dispose();
     },
   };
+}
+
+/** A firehose (on a NATS of its own) for the running test, stopped when the test finishes. */
+export async function firehoseForTest(env: Record<string, string> = {}): Promise<Running> {
+  const h = await startFirehose(env);
+  onTestFinished(() => h.stop());
+  return h;
 }
 
 /** The n-th synthetic liquidation: venue and symbol rotate so filters have something to pick. */

@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { LIQ_STREAM, subjects } from '../../libs/bus/index.js';
 import { CloseCode } from '../../libs/ws/index.js';
 import { sleep, waitFor } from '../helpers/waits.js';
-import { API_KEY, connectClient, liq, metricValue, publishFast, publishLiqs, startFirehose, waitForLiqs, type Running } from './firehose-harness.js';
+import { API_KEY, connectClient, liq, metricValue, publishFast, publishLiqs, firehoseForTest, startFirehose, waitForLiqs, type Running } from './firehose-harness.js';
 
 const FEED = '/ws/v1/liquidation/feed';
 
@@ -159,221 +159,185 @@ describe('firehose: live feed', () => {
 describe('firehose: slow consumers', () => {
   it('drops a client whose write queue goes over its cap with close 4000 "slow consumer"; the others get everything', async () => {
     // the lag probe would catch it first (next test): here the caps alone must hold
-    const h = await startFirehose({ FIREHOSE_QUEUE_MAX_MESSAGES: '4000', FIREHOSE_MAX_LAG_MS: '600000' });
-    try {
-      const healthy = await connectClient(h.url('/ws/v1/liquidation/feed'));
-      const stalled = await connectClient(h.url('/ws/v1/liquidation/feed'));
-      stalled.ws.pause();
-      // enough to fill the kernel's socket buffers (several MB on loopback), then the queue cap
-      const total = 30_000;
-      for (let i = 0; i < total; i += 1000) {
-        for (let k = 0; k < 1000; k++) publishFast(h.pub, liq(i + k, 'slow'));
-        await h.pub.flush();
-        // paced by the healthy reader (it shares this process with the firehose): the stalled one falls behind alone
-        await waitForLiqs(healthy, i - 1000);
-      }
-      await waitForLiqs(healthy, total, 20_000);
-      expect(healthy.liqs().map((m) => m.id)).toEqual(Array.from({ length: total }, (_, i) => `slow-${i}`));
-      // waitFor takes 0 as an answer: ask for a drop, not for the count
-      await waitFor(async () => (await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')) > 0, { what: 'a slow-consumer drop' });
-      stalled.ws.resume();
-      const closed = await stalled.closed;
-      expect(closed.code).toBe(CloseCode.SLOW_CONSUMER);
-      expect(closed.reason).toMatch(/^slow consumer: write queue over its (message|byte) cap$/);
-      expect(stalled.liqs().length).toBeLessThan(total);
-      // what it did get before the drop is an exact prefix
-      expect(stalled.liqs().map((m) => m.id)).toEqual(Array.from({ length: stalled.liqs().length }, (_, i) => `slow-${i}`));
-    } finally {
-      await h.stop();
+    const h = await firehoseForTest({ FIREHOSE_QUEUE_MAX_MESSAGES: '4000', FIREHOSE_MAX_LAG_MS: '600000' });
+    const healthy = await connectClient(h.url('/ws/v1/liquidation/feed'));
+    const stalled = await connectClient(h.url('/ws/v1/liquidation/feed'));
+    stalled.ws.pause();
+    // enough to fill the kernel's socket buffers (several MB on loopback), then the queue cap
+    const total = 30_000;
+    for (let i = 0; i < total; i += 1000) {
+      for (let k = 0; k < 1000; k++) publishFast(h.pub, liq(i + k, 'slow'));
+      await h.pub.flush();
+      // paced by the healthy reader (it shares this process with the firehose): the stalled one falls behind alone
+      await waitForLiqs(healthy, i - 1000);
     }
+    await waitForLiqs(healthy, total, 20_000);
+    expect(healthy.liqs().map((m) => m.id)).toEqual(Array.from({ length: total }, (_, i) => `slow-${i}`));
+    // waitFor takes 0 as an answer: ask for a drop, not for the count
+    await waitFor(async () => (await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')) > 0, { what: 'a slow-consumer drop' });
+    stalled.ws.resume();
+    const closed = await stalled.closed;
+    expect(closed.code).toBe(CloseCode.SLOW_CONSUMER);
+    expect(closed.reason).toMatch(/^slow consumer: write queue over its (message|byte) cap$/);
+    expect(stalled.liqs().length).toBeLessThan(total);
+    // what it did get before the drop is an exact prefix
+    expect(stalled.liqs().map((m) => m.id)).toEqual(Array.from({ length: stalled.liqs().length }, (_, i) => `slow-${i}`));
   });
   it('drops a client that stops reading within FIREHOSE_MAX_LAG_MS, long before its kernel buffers and caps fill', async () => {
-    const h = await startFirehose({ FIREHOSE_MAX_LAG_MS: '1000' });
-    try {
-      const healthy = await connectClient(h.url('/ws/v1/liquidation/feed'));
-      const stalled = await connectClient(h.url('/ws/v1/liquidation/feed'));
-      stalled.ws.pause();
-      const started = Date.now();
-      // a trickle: a few kB a second is nowhere near the megabytes a stalled loopback socket absorbs
-      let sent = 0;
-      while ((await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total', { reason: 'lag' })) === 0) {
-        expect(Date.now() - started).toBeLessThan(5_000);
-        publishFast(h.pub, liq(sent++, 'lag'));
-        await sleep(50);
-      }
-      // probed with its first data, unanswered for 1 s, seen by the next sweep (≤ 0.5 s later)
-      expect(Date.now() - started).toBeLessThan(3_000);
-      await waitForLiqs(healthy, sent);
-      expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
-      expect(await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')).toBe(1);
-      // the reading client answered its probe: its lag was measured
-      const lag = await h.registry.getSingleMetric('bookfuse_firehose_client_lag_seconds')?.get();
-      expect(lag?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))?.value).toBeGreaterThanOrEqual(1);
-      stalled.ws.resume();
-      expect(await stalled.closed).toEqual({ code: CloseCode.SLOW_CONSUMER, reason: 'slow consumer: more than 1000 ms behind (no answer to a ping)' });
-    } finally {
-      await h.stop();
+    const h = await firehoseForTest({ FIREHOSE_MAX_LAG_MS: '1000' });
+    const healthy = await connectClient(h.url('/ws/v1/liquidation/feed'));
+    const stalled = await connectClient(h.url('/ws/v1/liquidation/feed'));
+    stalled.ws.pause();
+    const started = Date.now();
+    // a trickle: a few kB a second is nowhere near the megabytes a stalled loopback socket absorbs
+    let sent = 0;
+    while ((await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total', { reason: 'lag' })) === 0) {
+      expect(Date.now() - started).toBeLessThan(5_000);
+      publishFast(h.pub, liq(sent++, 'lag'));
+      await sleep(50);
     }
+    // probed with its first data, unanswered for 1 s, seen by the next sweep (≤ 0.5 s later)
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await waitForLiqs(healthy, sent);
+    expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
+    expect(await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')).toBe(1);
+    // the reading client answered its probe: its lag was measured
+    const lag = await h.registry.getSingleMetric('bookfuse_firehose_client_lag_seconds')?.get();
+    expect(lag?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))?.value).toBeGreaterThanOrEqual(1);
+    stalled.ws.resume();
+    expect(await stalled.closed).toEqual({ code: CloseCode.SLOW_CONSUMER, reason: 'slow consumer: more than 1000 ms behind (no answer to a ping)' });
   });
 
   it('drops a client that stops reading mid-stream for lag once its socket has filled, before its caps would', async () => {
-    const h = await startFirehose({ FIREHOSE_MAX_LAG_MS: '1000' });
-    try {
-      const c = await connectClient(h.url('/ws/v1/liquidation/feed'));
-      const tag = `mid-${'y'.repeat(400)}`;
-      publishFast(h.pub, liq(0, tag));
-      await waitForLiqs(c, 1);
-      // its first probe was answered; now it stops reading, and ~6 MB follow (under the 8 MB cap)
-      await sleep(200);
-      c.ws.pause();
-      for (let i = 1; i <= 12_000; i++) {
-        publishFast(h.pub, liq(i, tag));
-        if (i % 1000 === 0) await h.pub.flush();
-      }
-      await waitFor(async () => (await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total', { reason: 'lag' })) > 0, { timeoutMs: 10_000, what: 'a drop for lag' });
-      expect(await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')).toBe(1);
-      c.ws.resume();
-      expect((await c.closed).reason).toBe('slow consumer: more than 1000 ms behind (no answer to a ping)');
-    } finally {
-      await h.stop();
+    const h = await firehoseForTest({ FIREHOSE_MAX_LAG_MS: '1000' });
+    const c = await connectClient(h.url('/ws/v1/liquidation/feed'));
+    const tag = `mid-${'y'.repeat(400)}`;
+    publishFast(h.pub, liq(0, tag));
+    await waitForLiqs(c, 1);
+    // its first probe was answered; now it stops reading, and ~6 MB follow (under the 8 MB cap)
+    await sleep(200);
+    c.ws.pause();
+    for (let i = 1; i <= 12_000; i++) {
+      publishFast(h.pub, liq(i, tag));
+      if (i % 1000 === 0) await h.pub.flush();
     }
+    await waitFor(async () => (await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total', { reason: 'lag' })) > 0, { timeoutMs: 10_000, what: 'a drop for lag' });
+    expect(await metricValue(h.registry, 'bookfuse_firehose_slow_consumers_dropped_total')).toBe(1);
+    c.ws.resume();
+    expect((await c.closed).reason).toBe('slow consumer: more than 1000 ms behind (no answer to a ping)');
   });
 });
 
 describe('firehose: replay with ?after=', () => {
   it('replays after=k then goes live: exactly k+1..end once, in order, while publishing goes on', async () => {
-    const h = await startFirehose();
-    try {
-      const first = await publishLiqs(h.pub, Array.from({ length: 2_000 }, (_, i) => liq(i, 'seam')));
-      const k = first[299]!;
-      let more = 0;
-      const publisher = (async () => {
-        for (; more < 1_500; more += 50) await publishLiqs(h.pub, Array.from({ length: 50 }, (_, i) => liq(2_000 + more + i, 'seam')));
-      })();
-      const c = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${k}`));
-      await publisher;
-      await waitForLiqs(c, 3_500 - 300);
-      await sleep(200);
-      const got = c.liqs();
-      expect(got.map((m) => m.id)).toEqual(Array.from({ length: 3_200 }, (_, i) => `seam-${300 + i}`));
-      expect(got.map((m) => m.seq)).toEqual(Array.from({ length: 3_200 }, (_, i) => k + 1 + i));
-      expect(c.messages.filter((m) => m['type'] !== undefined)).toEqual([]);
-      expect(await metricValue(h.registry, 'bookfuse_firehose_replay_requests_total', { result: 'ok' })).toBe(1);
-      c.close();
-    } finally {
-      await h.stop();
-    }
+    const h = await firehoseForTest();
+    const first = await publishLiqs(h.pub, Array.from({ length: 2_000 }, (_, i) => liq(i, 'seam')));
+    const k = first[299]!;
+    let more = 0;
+    const publisher = (async () => {
+      for (; more < 1_500; more += 50) await publishLiqs(h.pub, Array.from({ length: 50 }, (_, i) => liq(2_000 + more + i, 'seam')));
+    })();
+    const c = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${k}`));
+    await publisher;
+    await waitForLiqs(c, 3_500 - 300);
+    await sleep(200);
+    const got = c.liqs();
+    expect(got.map((m) => m.id)).toEqual(Array.from({ length: 3_200 }, (_, i) => `seam-${300 + i}`));
+    expect(got.map((m) => m.seq)).toEqual(Array.from({ length: 3_200 }, (_, i) => k + 1 + i));
+    expect(c.messages.filter((m) => m['type'] !== undefined)).toEqual([]);
+    expect(await metricValue(h.registry, 'bookfuse_firehose_replay_requests_total', { result: 'ok' })).toBe(1);
+    c.close();
   });
 
   it('after the last seq joins live without a replay; filtered replays filter', async () => {
-    const h = await startFirehose();
-    try {
-      const seqs = await publishLiqs(h.pub, Array.from({ length: 30 }, (_, i) => liq(i, 'tail')));
-      const live = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[29]}`));
-      const filtered = await connectClient(h.url(`/ws/v1/liquidation?symbols=BTC-USDT&after=${seqs[9]}`));
-      await publishLiqs(h.pub, [liq(30, 'tail'), liq(32, 'tail')]);
-      await waitForLiqs(live, 2);
-      await waitFor(() => filtered.liqs().some((m) => m.id === 'tail-32'), { what: 'live event on the filtered replay' });
-      expect(live.liqs().map((m) => m.id)).toEqual(['tail-30', 'tail-32']);
-      expect(filtered.liqs().map((m) => m.id)).toEqual([...Array.from({ length: 10 }, (_, i) => `tail-${10 + 2 * i}`), 'tail-30', 'tail-32']);
-      live.close();
-      filtered.close();
-    } finally {
-      await h.stop();
-    }
+    const h = await firehoseForTest();
+    const seqs = await publishLiqs(h.pub, Array.from({ length: 30 }, (_, i) => liq(i, 'tail')));
+    const live = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[29]}`));
+    const filtered = await connectClient(h.url(`/ws/v1/liquidation?symbols=BTC-USDT&after=${seqs[9]}`));
+    await publishLiqs(h.pub, [liq(30, 'tail'), liq(32, 'tail')]);
+    await waitForLiqs(live, 2);
+    await waitFor(() => filtered.liqs().some((m) => m.id === 'tail-32'), { what: 'live event on the filtered replay' });
+    expect(live.liqs().map((m) => m.id)).toEqual(['tail-30', 'tail-32']);
+    expect(filtered.liqs().map((m) => m.id)).toEqual([...Array.from({ length: 10 }, (_, i) => `tail-${10 + 2 * i}`), 'tail-30', 'tail-32']);
+    live.close();
+    filtered.close();
   });
 
   it('an after older than the retention, or ahead of the log, gets ERROR REPLAY_UNAVAILABLE then close', async () => {
-    const h = await startFirehose();
-    try {
-      const seqs = await publishLiqs(h.pub, Array.from({ length: 50 }, (_, i) => liq(i, 'old')));
-      const jsm = await h.pub.jetstreamManager();
-      await jsm.streams.purge(LIQ_STREAM, { keep: 10 });
-      const old = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[5]}`));
-      const closed = await old.closed;
-      expect(closed.code).toBe(CloseCode.BAD_REQUEST);
-      expect(old.messages).toEqual([{ type: 'ERROR', payload: { code: 'REPLAY_UNAVAILABLE', message: `seq ${seqs[6]} is older than the log's retention: the oldest seq kept is ${seqs[40]}` } }]);
-      const ahead = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[49]! + 100}`));
-      expect((await ahead.closed).code).toBe(CloseCode.BAD_REQUEST);
-      expect(ahead.messages[0]).toMatchObject({ type: 'ERROR', payload: { code: 'REPLAY_UNAVAILABLE', message: expect.stringMatching(/ahead of the log/) } });
-      // the oldest kept seq itself is still replayable
-      const edge = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[39]}`));
-      await waitForLiqs(edge, 10);
-      expect(edge.liqs().map((m) => m.id)).toEqual(Array.from({ length: 10 }, (_, i) => `old-${40 + i}`));
-      edge.close();
-    } finally {
-      await h.stop();
-    }
+    const h = await firehoseForTest();
+    const seqs = await publishLiqs(h.pub, Array.from({ length: 50 }, (_, i) => liq(i, 'old')));
+    const jsm = await h.pub.jetstreamManager();
+    await jsm.streams.purge(LIQ_STREAM, { keep: 10 });
+    const old = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[5]}`));
+    const closed = await old.closed;
+    expect(closed.code).toBe(CloseCode.BAD_REQUEST);
+    expect(old.messages).toEqual([{ type: 'ERROR', payload: { code: 'REPLAY_UNAVAILABLE', message: `seq ${seqs[6]} is older than the log's retention: the oldest seq kept is ${seqs[40]}` } }]);
+    const ahead = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[49]! + 100}`));
+    expect((await ahead.closed).code).toBe(CloseCode.BAD_REQUEST);
+    expect(ahead.messages[0]).toMatchObject({ type: 'ERROR', payload: { code: 'REPLAY_UNAVAILABLE', message: expect.stringMatching(/ahead of the log/) } });
+    // the oldest kept seq itself is still replayable
+    const edge = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[39]}`));
+    await waitForLiqs(edge, 10);
+    expect(edge.liqs().map((m) => m.id)).toEqual(Array.from({ length: 10 }, (_, i) => `old-${40 + i}`));
+    edge.close();
   });
 });
 
 describe('firehose: gaps and resilience', () => {
   it('tells clients of seqs the log lost (GAP) instead of skipping them silently', async () => {
-    const h = await startFirehose();
-    try {
-      const seqs = await publishLiqs(h.pub, Array.from({ length: 20 }, (_, i) => liq(i, 'gap')));
-      const jsm = await h.pub.jetstreamManager();
-      for (const i of [5, 6, 7]) await jsm.streams.deleteMessage(LIQ_STREAM, seqs[i]!);
-      const c = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[0]}`));
-      // live: an entry that is not a liquidation is announced, not sent
-      h.pub.publish(subjects.consensusLiq(), new TextEncoder().encode('{"not":"a liquidation"}'));
-      await publishLiqs(h.pub, [liq(20, 'gap')]);
-      await waitFor(() => c.liqs().some((m) => m.id === 'gap-20'), { what: 'the event after the bad entry' });
-      const bad = seqs[19]! + 1;
-      expect(c.messages.filter((m) => m['type'] === 'GAP')).toEqual([
-        { type: 'GAP', from_seq: seqs[5], to_seq: seqs[7], reason: 'missing' },
-        { type: 'GAP', from_seq: bad, to_seq: bad, reason: 'bad_message' },
-      ]);
-      expect(c.liqs().map((m) => m.id)).toEqual([1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20].map((i) => `gap-${i}`));
-      expect(await metricValue(h.registry, 'bookfuse_firehose_bad_events_total')).toBe(1);
-      c.close();
-    } finally {
-      await h.stop();
-    }
+    const h = await firehoseForTest();
+    const seqs = await publishLiqs(h.pub, Array.from({ length: 20 }, (_, i) => liq(i, 'gap')));
+    const jsm = await h.pub.jetstreamManager();
+    for (const i of [5, 6, 7]) await jsm.streams.deleteMessage(LIQ_STREAM, seqs[i]!);
+    const c = await connectClient(h.url(`/ws/v1/liquidation/feed?after=${seqs[0]}`));
+    // live: an entry that is not a liquidation is announced, not sent
+    h.pub.publish(subjects.consensusLiq(), new TextEncoder().encode('{"not":"a liquidation"}'));
+    await publishLiqs(h.pub, [liq(20, 'gap')]);
+    await waitFor(() => c.liqs().some((m) => m.id === 'gap-20'), { what: 'the event after the bad entry' });
+    const bad = seqs[19]! + 1;
+    expect(c.messages.filter((m) => m['type'] === 'GAP')).toEqual([
+      { type: 'GAP', from_seq: seqs[5], to_seq: seqs[7], reason: 'missing' },
+      { type: 'GAP', from_seq: bad, to_seq: bad, reason: 'bad_message' },
+    ]);
+    expect(c.liqs().map((m) => m.id)).toEqual([1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20].map((i) => `gap-${i}`));
+    expect(await metricValue(h.registry, 'bookfuse_firehose_bad_events_total')).toBe(1);
+    c.close();
   });
 
   it('survives a NATS restart and carries on from the next seq, no loss, no duplicate', async () => {
-    const h = await startFirehose();
-    try {
-      const c = await connectClient(h.url('/ws/v1/liquidation/feed'));
-      await publishLiqs(h.pub, Array.from({ length: 10 }, (_, i) => liq(i, 'rs')));
-      await waitForLiqs(c, 10);
-      await h.nats.restart();
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${h.firehose.port}/readyz`)).status === 200, { timeoutMs: 20_000, what: 'ready again' });
-      await waitFor(
-        async () => {
-          await publishLiqs(h.pub, [liq(10, 'rs')]);
-          return true;
-        },
-        { timeoutMs: 20_000, what: 'a publish after the restart' },
-      );
-      await publishLiqs(h.pub, Array.from({ length: 9 }, (_, i) => liq(11 + i, 'rs')));
-      await waitForLiqs(c, 20, 20_000);
-      await sleep(200);
-      expect(c.liqs().map((m) => m.id)).toEqual(Array.from({ length: 20 }, (_, i) => `rs-${i}`));
-      expect(c.messages.filter((m) => m['type'] !== undefined)).toEqual([]);
-      c.close();
-    } finally {
-      await h.stop();
-    }
+    const h = await firehoseForTest();
+    const c = await connectClient(h.url('/ws/v1/liquidation/feed'));
+    await publishLiqs(h.pub, Array.from({ length: 10 }, (_, i) => liq(i, 'rs')));
+    await waitForLiqs(c, 10);
+    await h.nats.restart();
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${h.firehose.port}/readyz`)).status === 200, { timeoutMs: 20_000, what: 'ready again' });
+    await waitFor(
+      async () => {
+        await publishLiqs(h.pub, [liq(10, 'rs')]);
+        return true;
+      },
+      { timeoutMs: 20_000, what: 'a publish after the restart' },
+    );
+    await publishLiqs(h.pub, Array.from({ length: 9 }, (_, i) => liq(11 + i, 'rs')));
+    await waitForLiqs(c, 20, 20_000);
+    await sleep(200);
+    expect(c.liqs().map((m) => m.id)).toEqual(Array.from({ length: 20 }, (_, i) => `rs-${i}`));
+    expect(c.messages.filter((m) => m['type'] !== undefined)).toEqual([]);
+    c.close();
   });
 
   it('announces a recreated stream (GAP stream_reset) and follows the new log', async () => {
-    const h = await startFirehose();
-    try {
-      const c = await connectClient(h.url('/ws/v1/liquidation/feed'));
-      const seqs = await publishLiqs(h.pub, Array.from({ length: 5 }, (_, i) => liq(i, 'old-log')));
-      await waitForLiqs(c, 5);
-      const jsm = await h.pub.jetstreamManager();
-      await jsm.streams.delete(LIQ_STREAM);
-      await waitFor(() => c.messages.some((m) => m['type'] === 'GAP'), { timeoutMs: 20_000, what: 'GAP stream_reset' });
-      expect(c.messages.find((m) => m['type'] === 'GAP')).toEqual({ type: 'GAP', from_seq: seqs[4]! + 1, to_seq: null, reason: 'stream_reset' });
-      await publishLiqs(h.pub, [liq(0, 'new-log')]);
-      await waitFor(() => c.liqs().some((m) => m.id === 'new-log-0'), { what: 'an event from the new log' });
-      expect(c.liqs().at(-1)).toMatchObject({ id: 'new-log-0', seq: 1 });
-      c.close();
-    } finally {
-      await h.stop();
-    }
+    const h = await firehoseForTest();
+    const c = await connectClient(h.url('/ws/v1/liquidation/feed'));
+    const seqs = await publishLiqs(h.pub, Array.from({ length: 5 }, (_, i) => liq(i, 'old-log')));
+    await waitForLiqs(c, 5);
+    const jsm = await h.pub.jetstreamManager();
+    await jsm.streams.delete(LIQ_STREAM);
+    await waitFor(() => c.messages.some((m) => m['type'] === 'GAP'), { timeoutMs: 20_000, what: 'GAP stream_reset' });
+    expect(c.messages.find((m) => m['type'] === 'GAP')).toEqual({ type: 'GAP', from_seq: seqs[4]! + 1, to_seq: null, reason: 'stream_reset' });
+    await publishLiqs(h.pub, [liq(0, 'new-log')]);
+    await waitFor(() => c.liqs().some((m) => m.id === 'new-log-0'), { what: 'an event from the new log' });
+    expect(c.liqs().at(-1)).toMatchObject({ id: 'new-log-0', seq: 1 });
+    c.close();
   });
 });
