@@ -4,7 +4,8 @@
  * can ask for what it missed. Creating is idempotent; only `reconcile` callers (the merger, which
  * owns the retention) update an existing stream's limits.
  */
-import { RetentionPolicy, StorageType, type NatsConnection, type StreamInfo } from 'nats';
+import type { NatsConnection, StreamInfo } from 'nats';
+import { findOrCreateStream } from './streams.js';
 import { ALERT_STREAM, subjects } from './subjects.js';
 
 export interface AlertStreamOptions {
@@ -16,30 +17,16 @@ export interface AlertStreamOptions {
   reconcile?: boolean;
 }
 
-/** JetStream API error code of "stream not found" */
-const STREAM_NOT_FOUND = 10059;
-
 export const DEFAULT_ALERT_RETENTION_MS = 24 * 3600_000;
 
 export async function ensureAlertStream(nc: NatsConnection, opts: AlertStreamOptions): Promise<StreamInfo> {
-  const jsm = await nc.jetstreamManager();
   const maxAge = opts.maxAgeMs * 1_000_000; // nanoseconds
-  try {
-    const info = await jsm.streams.info(ALERT_STREAM);
+  const config = { name: ALERT_STREAM, subjects: [subjects.allConsensusAlerts()], max_age: maxAge, num_replicas: opts.replicas ?? 1 };
+  return findOrCreateStream(nc, config, async (jsm, info) => {
     if (!opts.reconcile) return info;
     const replicas = opts.replicas ?? info.config.num_replicas;
     if (info.config.max_age === maxAge && info.config.num_replicas === replicas) return info;
     // a single server refuses more than one replica: then only the retention is reconciled
-    return await jsm.streams.update(ALERT_STREAM, { ...info.config, max_age: maxAge, num_replicas: replicas }).catch(() => jsm.streams.update(ALERT_STREAM, { ...info.config, max_age: maxAge }));
-  } catch (e) {
-    if ((e as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND) throw e;
-    return jsm.streams.add({
-      name: ALERT_STREAM,
-      subjects: [subjects.allConsensusAlerts()],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_age: maxAge,
-      num_replicas: opts.replicas ?? 1,
-    });
-  }
+    return jsm.streams.update(ALERT_STREAM, { ...info.config, max_age: maxAge, num_replicas: replicas }).catch(() => jsm.streams.update(ALERT_STREAM, { ...info.config, max_age: maxAge }));
+  });
 }

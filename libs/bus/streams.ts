@@ -7,7 +7,7 @@
  * Both deduplicate by Nats-Msg-Id within their duplicate window, and take their replica count
  * from LIQ_REPLICAS.
  */
-import { RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
+import { RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection, type StreamConfig, type StreamInfo } from 'nats';
 import { parse, type FieldSpec } from '../config/index.js';
 import { LIQ_STREAM, VENUE_LIQ_STREAM, subjects } from './subjects.js';
 
@@ -61,6 +61,25 @@ const NS = 1_000_000;
 function isStreamNotFound(e: unknown): boolean {
   const err = e as { code?: string; api_error?: { err_code?: number } };
   return err.api_error?.err_code === 10059 || err.code === '404';
+}
+
+/**
+ * A stream's info, the stream created from `config` (file storage, limits retention) when it does
+ * not exist; `existing` decides what becomes of one that does (its limits reconciled, or taken as
+ * it is). Used by the alert and window logs; the liquidation streams reconcile more (below).
+ */
+export async function findOrCreateStream(
+  nc: NatsConnection,
+  config: Partial<StreamConfig> & { name: string },
+  existing: (jsm: JetStreamManager, info: StreamInfo) => Promise<StreamInfo>,
+): Promise<StreamInfo> {
+  const jsm = await nc.jetstreamManager();
+  try {
+    return await existing(jsm, await jsm.streams.info(config.name));
+  } catch (e) {
+    if (!isStreamNotFound(e)) throw e;
+    return jsm.streams.add({ retention: RetentionPolicy.Limits, storage: StorageType.File, ...config });
+  }
 }
 
 /**
