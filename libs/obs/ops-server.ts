@@ -3,9 +3,8 @@
  * (the process answers) and /readyz (the service can do its job: `ready()` says why not).
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { guardHttp, guardUpgrades, refuseUpgrade, sendJson } from '../ws/index.js';
+import { closeServer, guardHttp, guardUpgrades, listenOn, refuseUpgrade, sendJson } from '../ws/index.js';
 
 export interface OpsServer {
   port: number;
@@ -46,16 +45,8 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer>
   }));
   // no WebSocket here: an upgrade is answered and closed rather than held as a keep-alive request
   guardUpgrades(server, (_req, socket) => refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'no WebSocket endpoint' }));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    url: `http://${opts.host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const port = await listenOn(server, opts.port, opts.host);
+  return { port, url: `http://${opts.host}:${port}`, close: () => closeServer(server) };
 }
 
 const send = sendJson;

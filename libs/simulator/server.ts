@@ -7,10 +7,9 @@
  *   GET  /venues, /healthz
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isBookfuseError } from '../core/index.js';
-import { guardHttp, guardUpgrades, refuseUpgrade, sendJson, type RequestTarget } from '../ws/index.js';
+import { closeServer, guardHttp, guardUpgrades, listenOn, refuseUpgrade, sendJson, type RequestTarget } from '../ws/index.js';
 import type { SimWorld, ControlRequest } from './world.js';
 
 export interface SimServerOptions {
@@ -65,18 +64,14 @@ export async function startSimServer(world: SimWorld, opts: SimServerOptions): P
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOn(server, opts.port, opts.host);
   return {
     server,
     port,
     url: `http://${opts.host}:${port}`,
     close: async () => {
       for (const ws of sockets) ws.terminate();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

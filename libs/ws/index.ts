@@ -5,3 +5,4 @@ export * from './api-keys.js';
 export * from './request-target.js';
 export * from './http-guard.js';
 export * from './connection-limits.js';
+export * from './listen.js';

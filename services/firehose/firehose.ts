@@ -10,12 +10,12 @@
  * failed upgrade but do see the close code and reason. Unknown paths get a plain 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NatsConnection } from 'nats';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger, Registry } from '../../libs/obs/index.js';
-import { CloseCode, guardHttp, type ErrorCodeName, guardUpgrades, refuseUpgrade, sendJson, type RequestTarget, type WriteQueueLimits } from '../../libs/ws/index.js';
+import { CloseCode, closeServer, guardHttp, listenOn, type ErrorCodeName, guardUpgrades, refuseUpgrade, sendJson, type RequestTarget, type WriteQueueLimits } from '../../libs/ws/index.js';
 import { createKeyCheck } from './auth.js';
 import type { FirehoseConfig } from './config.js';
 import { FeedConnection } from './connection.js';
@@ -207,11 +207,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
     async start() {
       void watchNats().catch(() => undefined);
       await liveLog.start();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve());
-      });
-      port = (server.address() as AddressInfo).port;
+      port = await listenOn(server, config.port, config.host);
       sweep = setInterval(sweepConnections, Math.min(SWEEP_MAX_MS, Math.max(50, Math.min(config.idleTimeoutMs / 4, config.maxLagMs / 2))));
       sweep.unref();
       if (!keys.required) log.warn('FIREHOSE_API_KEYS is empty: the firehose is open to anyone who can reach it');
@@ -221,7 +217,7 @@ export function createFirehose(config: Readonly<FirehoseConfig>, deps: FirehoseD
       if (stopping) return;
       stopping = true;
       if (sweep) clearInterval(sweep);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = closeServer(server);
       await liveLog.stop();
       hub.flush();
       for (const c of hub.connections) c.close(CloseCode.SERVER_RESTART, 'server restart: reconnect with after=<last seq>');
