@@ -35,10 +35,26 @@ export function readEnv<C>(schema: Schema<C>, env: Env): Readonly<C> {
       problems.push(`${spec.secret ? `${spec.env} (value not shown)` : `${spec.env}=${JSON.stringify(raw).slice(0, 80)}`}: ${(e as Error).message}`);
     }
   }
-  if (problems.length) {
-    throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
-  }
+  if (problems.length) throw badConfig(problems);
   return Object.freeze(out as C);
+}
+
+/**
+ * readEnv for a loader with checks of its own: the fields' problems are added to `problems`, so
+ * one BAD_CONFIG names them together with the loader's (undefined when a field failed).
+ */
+export function readEnvInto<C>(schema: Schema<C>, env: Env, problems: string[]): Readonly<C> | undefined {
+  try {
+    return readEnv(schema, env);
+  } catch (e) {
+    problems.push(...(((e as BookfuseError).details?.['problems'] as string[] | undefined) ?? [(e as Error).message]));
+    return undefined;
+  }
+}
+
+/** The one error a bad configuration raises: every problem, one a line. */
+export function badConfig(problems: string[]): BookfuseError {
+  return new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
 }
 
 export const parse = {

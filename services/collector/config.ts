@@ -2,8 +2,7 @@
  * Collector configuration: read once from the environment, validated whole, frozen.
  * Per-venue settings use the venue id upper-cased with `_` for `-` (BINANCE_USDM_WS_URL …).
  */
-import { BookfuseError } from '../../libs/core/index.js';
-import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { badConfig, commonSchema, parse, readEnvInto, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { liqReplicasField } from '../../libs/bus/index.js';
 import { venueIds } from '../../libs/venues/index.js';
 
@@ -62,12 +61,7 @@ export function venueEnvPrefix(venue: string): string {
 
 export function loadCollectorConfig(env: Record<string, string | undefined>): Readonly<CollectorConfig> {
   const problems: string[] = [];
-  let base: Readonly<Base> | undefined;
-  try {
-    base = readEnv(schema, env);
-  } catch (e) {
-    problems.push(...(((e as BookfuseError).details?.['problems'] as string[] | undefined) ?? [(e as Error).message]));
-  }
+  const base = readEnvInto(schema, env, problems);
   const known = venueIds();
   // checked even when other fields failed, so one run reports every problem
   const asked = base?.venues ?? parse.list(env['COLLECTOR_VENUES'] ?? '');
@@ -112,6 +106,6 @@ export function loadCollectorConfig(env: Record<string, string | undefined>): Re
     }
     perVenue[v] = c;
   }
-  if (problems.length || !base) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
+  if (problems.length || !base) throw badConfig(problems);
   return Object.freeze({ ...base, venues, perVenue });
 }

@@ -3,9 +3,9 @@
  * whole, frozen. MERGER_ENV_DOC is the table docs/merger.md and the README show.
  */
 import { readFileSync } from 'node:fs';
-import { BookfuseError, Decimal } from '../../libs/core/index.js';
+import { Decimal } from '../../libs/core/index.js';
 import { DEFAULT_ALERT_RETENTION_MS, DEFAULT_LIQ_RETENTION_MS, liqReplicasField } from '../../libs/bus/index.js';
-import { commonSchema, parse, readEnv, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { badConfig, commonSchema, parse, readEnvInto, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { consensusVenues } from '../../libs/venues/index.js';
 import { DEFAULT_WINDOW_PRICE_TIMEOUT_MS, DEFAULT_WINDOW_TYPES, windowTypeNames } from '../../libs/consensus/index.js';
 import { defaultGroups, DEFAULT_LARGE_LIQUIDATION_USD, groupsFromJson, parseGroupsSpec, parseShard, threshold, type ConsensusGroup, type ConsensusRules, type Ownership, type TradeDedupKey } from '../../libs/consensus/index.js';
@@ -188,12 +188,7 @@ function lenient(env: Record<string, string | undefined>): Raw {
 
 export function loadMergerConfig(env: Record<string, string | undefined>, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Readonly<MergerConfig> {
   const problems: string[] = [];
-  let raw: Readonly<Raw> | undefined;
-  try {
-    raw = readEnv(schema, env);
-  } catch (e) {
-    problems.push(...(((e as BookfuseError).details?.['problems'] as string[] | undefined) ?? [(e as Error).message]));
-  }
+  const raw = readEnvInto(schema, env, problems);
   let groups: ConsensusGroup[] = defaultGroups(consensusVenues());
   let ownership: Ownership = { kind: 'all' };
   // cross-field checks run on whatever parsed, so they are reported together with field errors
@@ -222,7 +217,7 @@ export function loadMergerConfig(env: Record<string, string | undefined>, readFi
   if (p.leaseRenewMs * 2 >= p.leaseTtlMs) problems.push(`MERGER_LEASE_RENEW_MS=${p.leaseRenewMs} must be < MERGER_LEASE_TTL_MS/2 (${p.leaseTtlMs / 2})`);
   if (p.leaseMarginMs * 4 >= p.leaseTtlMs) problems.push(`MERGER_LEASE_MARGIN_MS=${p.leaseMarginMs} must be < MERGER_LEASE_TTL_MS/4 (${p.leaseTtlMs / 4})`);
   if (new Decimal(p.convergenceBps).gt(p.divergenceBps)) problems.push(`CONVERGENCE_BPS=${p.convergenceBps} must not exceed DIVERGENCE_BPS=${p.divergenceBps}`);
-  if (problems.length || !raw) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
+  if (problems.length || !raw) throw badConfig(problems);
   const rules: ConsensusRules = Object.freeze({
     staleAfterMs: raw.staleAfterMs,
     staleAfterOverrides: Object.freeze({ ...venueCadenceStaleness(raw.staleAfterMs), ...raw.staleOverrides }),

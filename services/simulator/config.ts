@@ -1,6 +1,5 @@
 /** Simulator configuration (env), validated whole. */
-import { BookfuseError } from '../../libs/core/index.js';
-import { parse, readEnv, commonSchema, type CommonConfig, type Schema } from '../../libs/config/index.js';
+import { badConfig, parse, readEnv, commonSchema, type CommonConfig, type Schema } from '../../libs/config/index.js';
 import { venueIds, venueModule } from '../../libs/venues/index.js';
 
 export interface SimulatorConfig extends Pick<CommonConfig, 'logLevel'> {
@@ -45,6 +44,6 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Re
     if (!venue || !path || !venues.includes(venue)) problems.push(`SIM_CAPTURES: "${pair}" must be venue=path with a simulated venue`);
     else captures[venue] = path;
   }
-  if (problems.length) throw new BookfuseError('BAD_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { problems } });
+  if (problems.length) throw badConfig(problems);
   return Object.freeze({ ...base, venues, captures });
 }
