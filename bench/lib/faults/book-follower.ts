@@ -5,8 +5,9 @@
  * then healed). A closed socket is reopened (next URL first) and every symbol waits for its
  * SNAPSHOT again. Each symbol keeps the times of its updates, so stalls can be measured.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { Decimal } from '../../../libs/core/index.js';
+import { ReconnectingSocket } from './reconnecting-socket.js';
 
 type Level = [string, string, unknown?];
 interface Frame {
@@ -75,23 +76,15 @@ export interface BookFollowerOptions {
   reconnectMs?: number;
 }
 
-export class BookFollower {
+export class BookFollower extends ReconnectingSocket {
   readonly books = new Map<string, FollowedBook>();
-  connects = 0;
   closes = 0;
   /** ALERTs received (STALE, RECOVERED, RESYNC, …), with their arrival time */
   readonly alerts: { kind: string; venue: string; symbol: string; at: number }[] = [];
-  private ws: WebSocket | undefined;
-  private stopped = false;
-  private urlIndex = 0;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: BookFollowerOptions) {
+    super(opts.urls, opts.reconnectMs);
     for (const s of opts.symbols) this.books.set(s, new FollowedBook(s));
-  }
-
-  get connected(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
   }
 
   /** every symbol has a book and no pending break */
@@ -103,36 +96,17 @@ export class BookFollower {
     this.connect();
   }
 
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.ws?.terminate();
+  protected address(base: string): string {
+    return `${base}?token=${encodeURIComponent(this.opts.token)}&symbols=${this.opts.symbols.join(',')}&depth=${this.opts.depth}`;
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    const base = this.opts.urls[this.urlIndex % this.opts.urls.length]!;
-    const ws = new WebSocket(`${base}?token=${encodeURIComponent(this.opts.token)}&symbols=${this.opts.symbols.join(',')}&depth=${this.opts.depth}`, { perMessageDeflate: false });
-    this.ws = ws;
-    ws.on('open', () => this.connects++);
-    ws.on('message', (d) => this.onFrame(ws, d.toString()));
-    ws.on('error', () => undefined);
-    ws.on('close', () => {
-      if (this.ws !== ws || this.stopped) return;
-      this.closes++;
-      for (const b of this.books.values()) b.pending = true;
-      this.urlIndex++;
-      this.timer = setTimeout(() => this.connect(), this.opts.reconnectMs ?? 250);
-    });
+  protected override onClosed(): void {
+    this.closes++;
+    for (const b of this.books.values()) b.pending = true;
   }
 
-  private onFrame(ws: WebSocket, text: string): void {
-    let f: Frame;
-    try {
-      f = JSON.parse(text) as Frame;
-    } catch {
-      return;
-    }
+  protected onJson(ws: WebSocket, json: unknown): void {
+    const f = json as Frame;
     if (f.type === 'PING') return void ws.send('{"type":"PONG"}');
     if (f.type === 'ALERT') return void this.alerts.push({ kind: f.payload?.kind ?? '', venue: f.payload?.venue ?? '', symbol: f.payload?.symbol ?? '', at: Date.now() });
     if (f.type !== 'SNAPSHOT' && f.type !== 'BOOK') return;

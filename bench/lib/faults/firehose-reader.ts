@@ -4,8 +4,9 @@
  * `?after=<last seq>` so it gets exactly the rest. It records every liquidation, every GAP, and
  * how long it was without a connection.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { DeliveredLiquidation } from './liquidations.js';
+import { ReconnectingSocket } from './reconnecting-socket.js';
 
 export interface FirehoseReaderOptions {
   /** ws://host:port of a firehose (or several: the next one is tried on reconnect) */
@@ -16,29 +17,23 @@ export interface FirehoseReaderOptions {
   reconnectMs?: number;
 }
 
-export class FirehoseReader {
+type FeedMessage = { type?: string; id?: string; seq?: number; venue?: string; ts?: number; from_seq?: number; to_seq?: number | null; reason?: string };
+
+export class FirehoseReader extends ReconnectingSocket {
   readonly received: DeliveredLiquidation[] = [];
   readonly gaps: { from_seq: number; to_seq: number | null; reason: string }[] = [];
   lastSeq: number;
-  connects = 0;
   /** seqs that went backwards or repeated (a replay overlapping what was already read) */
   seqRegressions = 0;
   lastMessageAt = 0;
   /** when each socket opened and closed */
   readonly opens: number[] = [];
   readonly closesAt: number[] = [];
-  private ws: WebSocket | undefined;
-  private stopped = false;
-  private urlIndex = 0;
-  private timer: NodeJS.Timeout | undefined;
   private openWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: FirehoseReaderOptions) {
+    super(opts.urls, opts.reconnectMs);
     this.lastSeq = opts.after ?? 0;
-  }
-
-  get connected(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
   }
 
   start(): Promise<void> {
@@ -46,40 +41,21 @@ export class FirehoseReader {
     return new Promise((r) => this.openWaiters.push(r));
   }
 
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.ws?.terminate();
+  protected address(base: string): string {
+    return `${base.replace(/^http/, 'ws')}/ws/v1/liquidation/feed?token=${encodeURIComponent(this.opts.token)}&after=${this.lastSeq}`;
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    const base = this.opts.urls[this.urlIndex % this.opts.urls.length]!;
-    const url = `${base.replace(/^http/, 'ws')}/ws/v1/liquidation/feed?token=${encodeURIComponent(this.opts.token)}&after=${this.lastSeq}`;
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    this.ws = ws;
-    ws.on('open', () => {
-      this.connects++;
-      this.opens.push(Date.now());
-      for (const w of this.openWaiters.splice(0)) w();
-    });
-    ws.on('message', (d) => this.onMessage(d.toString()));
-    ws.on('error', () => undefined);
-    ws.on('close', () => {
-      if (this.ws !== ws || this.stopped) return;
-      this.closesAt.push(Date.now());
-      this.urlIndex++;
-      this.timer = setTimeout(() => this.connect(), this.opts.reconnectMs ?? 250);
-    });
+  protected override onOpen(): void {
+    this.opens.push(Date.now());
+    for (const w of this.openWaiters.splice(0)) w();
   }
 
-  private onMessage(text: string): void {
-    let m: { type?: string; id?: string; seq?: number; venue?: string; ts?: number; from_seq?: number; to_seq?: number | null; reason?: string };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      return;
-    }
+  protected override onClosed(): void {
+    this.closesAt.push(Date.now());
+  }
+
+  protected onJson(_ws: WebSocket, json: unknown): void {
+    const m = json as FeedMessage;
     this.lastMessageAt = Date.now();
     if (m.type === 'GAP') {
       this.gaps.push({ from_seq: m.from_seq ?? 0, to_seq: m.to_seq ?? null, reason: m.reason ?? '' });
