@@ -7,3 +7,4 @@ export * from './kv.js';
 export * from './nats-server.js';
 export * from './window-stream.js';
 export * from './stream-follower.js';
+export * from './service-start.js';

@@ -1,15 +1,11 @@
 /** `bookfuse gateway`: read config, connect NATS, start the gateway; `stop` (the bin calls it on SIGTERM) disposes in reverse. */
-import { closeBus, connectBus } from '../../libs/bus/index.js';
-import { Lifecycle, createLogger } from '../../libs/obs/index.js';
+import { startService } from '../../libs/bus/index.js';
 import { loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 
 export async function main(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void>; listening: Record<string, string> }> {
   const cfg = loadGatewayConfig(env);
-  const log = createLogger('gateway', cfg.logLevel);
-  const life = new Lifecycle(log);
-  const nc = await connectBus({ url: cfg.natsUrl, name: 'bookfuse-gateway', log });
-  life.defer('nats', () => closeBus(nc));
+  const { log, life, nc } = await startService('gateway', cfg);
   const gw = createGateway(cfg, { nc, log });
   await gw.start();
   life.defer('gateway', () => gw.stop());

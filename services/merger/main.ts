@@ -1,16 +1,13 @@
 /** `bookfuse merger`: read env → config → connect NATS → merge; stop disposes in reverse. */
-import { connectBus, closeBus } from '../../libs/bus/index.js';
-import { createLogger, createRegistry, startOpsServer, Lifecycle } from '../../libs/obs/index.js';
+import { startService } from '../../libs/bus/index.js';
+import { createRegistry, startOpsServer } from '../../libs/obs/index.js';
 import { loadMergerConfig } from './config.js';
 import { createMerger } from './merger.js';
 
 export async function main(env: NodeJS.ProcessEnv) {
   const config = loadMergerConfig(env);
-  const log = createLogger('merger', config.logLevel);
-  const life = new Lifecycle(log);
   const registry = createRegistry('merger');
-  const nc = await connectBus({ url: config.natsUrl, name: 'bookfuse-merger', log });
-  life.defer('nats', () => closeBus(nc));
+  const { log, life, nc } = await startService('merger', config);
   const merger = createMerger(config, { nc, log, registry });
   await merger.start();
   life.defer('merger', () => merger.stop());
