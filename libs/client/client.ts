@@ -12,24 +12,9 @@ import { Emitter } from './emitter.js';
 import { LocalBook } from './local-book.js';
 import { CloseCode, isReconnectable } from './codes.js';
 import type { AlertMessage, ClientMessage, ConsensusTradeMessage, ErrorPayload, EventType, HandshakePayload, ServerMessage } from './protocol.js';
+import { globalWebSocket, jsonText, letGo, realClock, type Clock, type WebSocketFactory, type WebSocketLike } from './socket.js';
 
-/** The part of the WHATWG WebSocket the client uses (browser WebSocket and `ws` both fit). */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-}
-export type WebSocketFactory = (url: string) => WebSocketLike;
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type { Clock, WebSocketFactory, WebSocketLike } from './socket.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -85,12 +70,6 @@ const OPEN = 1;
 /** server silence (no PING or data) for this many heartbeats means a dead link */
 const SILENT_HEARTBEATS = 2;
 
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
 export class BookfuseClient extends Emitter<ClientEvents> {
   readonly books = new Map<string, LocalBook>();
   state: ConnectionState = 'closed';
@@ -119,7 +98,7 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     this.currentUrl = this.urls[0]!;
     this.symbols = new Set(opts.symbols);
     this.clock = opts.clock ?? realClock;
-    this.factory = opts.webSocket ?? defaultFactory();
+    this.factory = opts.webSocket ?? globalWebSocket();
     this.venueSet = opts.venues ?? null;
     this.alertGap = new AlertGap({
       // the gateway just connected to: any one has the whole alert log
@@ -142,12 +121,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     this.stopped = true;
     this.clock.clearTimeout(this.retryTimer);
     this.clock.clearTimeout(this.watchdog);
-    const ws = this.ws;
+    letGo(this.ws);
     this.ws = undefined;
-    if (ws) {
-      ws.onclose = ws.onmessage = ws.onerror = ws.onopen = null;
-      ws.close(1000, 'client stop');
-    }
     this.setState('closed');
   }
 
@@ -237,14 +212,8 @@ export class BookfuseClient extends Emitter<ClientEvents> {
 
   private onMessage(data: unknown): void {
     this.armWatchdog();
-    if (typeof data !== 'string') return;
-    let msg: ServerMessage;
-    try {
-      msg = JSON.parse(data) as ServerMessage;
-    } catch {
-      return;
-    }
-    switch (msg.type) {
+    const msg = jsonText<ServerMessage>(data);
+    switch (msg?.type) {
       case 'HANDSHAKE':
         this.handshake = msg.payload;
         this.attempt = 0;
@@ -310,10 +279,4 @@ export class BookfuseClient extends Emitter<ClientEvents> {
     this.state = s;
     this.emit('state', s);
   }
-}
-
-function defaultFactory(): WebSocketFactory {
-  const WS = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
-  if (!WS) throw new Error('no global WebSocket: pass `webSocket: (url) => new WebSocket(url)` from the ws package');
-  return (url) => new WS(url);
 }

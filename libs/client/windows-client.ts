@@ -4,8 +4,8 @@
  * ± 500 ms), and a stop. Node (pass `webSocket` from the ws package) and browsers.
  */
 import { backoffDelayMs } from './backoff.js';
-import type { Clock, WebSocketFactory, WebSocketLike } from './client.js';
 import { Emitter } from './emitter.js';
+import { globalWebSocket, jsonText, letGo, realClock, type Clock, type WebSocketFactory, type WebSocketLike } from './socket.js';
 import type { WindowOpenErrorMessage, WindowOpenMessage, WindowsConnected, WindowsError, WindowsServerMessage } from './windows-protocol.js';
 
 export interface WindowsClientOptions {
@@ -42,7 +42,7 @@ export class WindowsClient extends Emitter<WindowsClientEvents> {
 
   constructor(private readonly opts: WindowsClientOptions) {
     super();
-    this.clock = opts.clock ?? { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+    this.clock = opts.clock ?? realClock;
   }
 
   start(): void {
@@ -54,12 +54,8 @@ export class WindowsClient extends Emitter<WindowsClientEvents> {
   stop(): void {
     this.stopped = true;
     this.clock.clearTimeout(this.timer);
-    const ws = this.ws;
+    letGo(this.ws);
     this.ws = undefined;
-    if (ws) {
-      ws.onclose = ws.onmessage = ws.onerror = ws.onopen = null;
-      ws.close(1000, 'client stop');
-    }
   }
 
   /** `marketTypes` omitted = every interval the gateway offers. */
@@ -75,7 +71,7 @@ export class WindowsClient extends Emitter<WindowsClientEvents> {
 
   private open(): void {
     const base = this.opts.url.replace(/\/+$/, '').replace(/\/ws$/, '');
-    const factory = this.opts.webSocket ?? ((url: string) => new (globalThis as unknown as { WebSocket: new (u: string) => WebSocketLike }).WebSocket(url));
+    const factory = this.opts.webSocket ?? globalWebSocket();
     const ws = factory(`${base}/ws/windows?token=${encodeURIComponent(this.opts.apiKey)}`);
     this.ws = ws;
     ws.onopen = () => {
@@ -98,14 +94,8 @@ export class WindowsClient extends Emitter<WindowsClientEvents> {
   }
 
   private onMessage(data: unknown): void {
-    if (typeof data !== 'string') return;
-    let m: WindowsServerMessage;
-    try {
-      m = JSON.parse(data) as WindowsServerMessage;
-    } catch {
-      return;
-    }
-    switch (m.type) {
+    const m = jsonText<WindowsServerMessage>(data);
+    switch (m?.type) {
       case 'connected':
         this.attempt = 0;
         return this.emit('connected', m);
