@@ -2,6 +2,9 @@
  * The window-price protocol (#16.5, docs/protocol.md "Window prices"): `ws://<gateway>/ws/windows`.
  * Flat JSON messages with a lower-case `type`. Types only: safe in a browser.
  */
+import type { WindowPrice } from '../core/index.js';
+
+export type { WindowPrice };
 
 export interface WindowsConnected {
   type: 'connected';
@@ -16,16 +19,8 @@ export interface WindowsSubscribed {
   marketTypes: string[];
 }
 
-export interface WindowOpenMessage {
+export interface WindowOpenMessage extends WindowPrice {
   type: 'window_open';
-  asset: string;
-  marketType: string;
-  window_start: number;
-  window_end: number;
-  /** mid of the consensus book over live, non-divergent venues, exact decimal */
-  price: string;
-  source: 'consensus_mid';
-  venues: string[];
   /** true: the current window's price sent on subscribe; false: pushed at the boundary */
   snapshot: boolean;
 }

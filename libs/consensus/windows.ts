@@ -5,7 +5,7 @@
  * None within the timeout: the window is an error. A tracker started mid-window leaves the current
  * window alone (its price was decided by whoever ran then) and begins at the next boundary.
  */
-import { BookfuseError } from '../core/index.js';
+import { BookfuseError, type WindowPrice } from '../core/index.js';
 
 export interface WindowType {
   /** as written: "5s", "15m", "1h", "1d" */
@@ -48,15 +48,8 @@ export interface WindowMid {
   venues: string[];
 }
 
-export interface WindowOpen {
+export interface WindowOpen extends WindowPrice {
   type: 'window_open';
-  asset: string;
-  marketType: string;
-  window_start: number;
-  window_end: number;
-  price: string;
-  source: 'consensus_mid';
-  venues: string[];
   /** when the price was taken (the consensus update's time) */
   ts: number;
 }

@@ -163,3 +163,18 @@ export interface ConsensusTradeMessage extends TradePrint {
   /** the raw trades merged into it */
   sources: { venue: VenueId; id: string; qty: string }[];
 }
+
+/**
+ * A window's open price (#16.5): what the merger's `window_open` event on the bus and the
+ * gateway's `window_open` message to clients both say about it.
+ */
+export interface WindowPrice {
+  asset: string;
+  marketType: string;
+  window_start: number;
+  window_end: number;
+  /** mid of the consensus book over live, non-divergent venues, exact decimal */
+  price: string;
+  source: 'consensus_mid';
+  venues: string[];
+}
