@@ -72,7 +72,8 @@ class MergerService implements Merger {
   private readonly subs: Subscription[] = [];
   /** consensus snapshot requests: answered by the active only */
   private snapshotSubs: Subscription[] = [];
-  private lease!: Lease;
+  /** undefined until start() has read the books in: nothing may go out before then */
+  private lease: Lease | undefined;
   /** starts and stops of the liquidation consumer, one after the other (a demotion may follow a promotion closely) */
   private liqDuty: Promise<void> = Promise.resolve();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -151,7 +152,7 @@ class MergerService implements Merger {
   notReadyReason(): string | null {
     if (!this.live) return 'rebuilding venue books from collector snapshots';
     if (this.stopped) return 'stopped';
-    return this.lease.problem();
+    return this.lease?.problem() ?? 'no lease yet';
   }
 
   mayPublish(): boolean {
@@ -214,7 +215,7 @@ class MergerService implements Merger {
 
   /** Every publish on a consensus subject goes through here: only the lease holder, before its deadline. */
   private out(subject: string, data: Uint8Array, headers?: MsgHdrs): boolean {
-    if (!this.lease.mayPublish()) return false;
+    if (!this.mayPublish()) return false;
     this.nc.publish(subject, data, headers ? { headers } : undefined);
     return true;
   }
@@ -275,7 +276,7 @@ class MergerService implements Merger {
   }
 
   private onSnapshotRequest(csym: string, m: Msg): void {
-    if (!this.lease.mayPublish()) return; // fenced: a standby's answer would be of no epoch clients know
+    if (!this.mayPublish()) return; // fenced: a standby's answer would be of no epoch clients know
     const book = this.books.get(csym)!;
     let depth = book.depth;
     try {
