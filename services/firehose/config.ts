@@ -55,13 +55,13 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     env: 'FIREHOSE_WRITE_INTERVAL_MS',
     parse: parse.int(1, 1_000),
     default: 10,
-    doc: 'under load each client gets one write per this interval, holding every event since its last; a write costs about the same for one event or fifty, so a longer interval costs less CPU and adds latency (a lone event after a quiet spell goes out at once)',
+    doc: 'a client whose socket has a backlog (it reads slower than events come) is written once per this interval, with every event since its last write; clients that keep up get each event at once',
   },
   writeShare: {
     env: 'FIREHOSE_WRITE_SHARE',
     parse: parse.number(0.05, 1),
     default: 0.5,
-    doc: 'most of the time the live fan-out may spend writing to sockets; when the clients do not fit in FIREHOSE_WRITE_INTERVAL_MS at the measured cost of a write, the interval stretches so that reading the log keeps the rest',
+    doc: 'most of the time the live fan-out may spend writing to sockets: while writing each event to every client fits in it, every event goes out at once; past it each client is written once per rotation of clients x write cost / share (each write carrying more events), so reading the log keeps the rest',
   },
   queueMaxMessages: {
     env: 'FIREHOSE_QUEUE_MAX_MESSAGES',

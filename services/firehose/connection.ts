@@ -126,6 +126,11 @@ export class FeedConnection {
     if (this.queue.append(PING_FRAME)) this.probeSentMs = now;
   }
 
+  /** frames wait in its queue, or its socket still holds bytes the kernel would not take: it reads slower than we write */
+  get backlogged(): boolean {
+    return this.queue.depth > 0 || this.queue.socketBytes > 0;
+  }
+
   /** true when every event reaches this client (no filter) */
   get unfiltered(): boolean {
     return this.symbols === undefined && this.venues === undefined;

@@ -1,20 +1,23 @@
 /**
- * Live fan-out, paced. Arriving events are sealed into a chunk every tick (chunk-log.ts); each
- * tick then visits the next clients in a round-robin and hands each one everything after its
- * `lastSeq` as one buffer: one socket write. Under load every client is written once per
- * rotation, and the rotation's writes are spread evenly over it instead of going out as one burst.
+ * Live fan-out, written at once while it can be, paced only under a backlog. Arriving events are
+ * sealed into a chunk every turn (chunk-log.ts); the turn then visits the clients in a round-robin
+ * and hands each one everything after its `lastSeq` as one buffer: one socket write.
  *
- * Why: a socket write is a syscall whose cost hardly depends on its size (on loopback here 6–9 µs
- * for 300 B or for 6 kB), so what a fan-out costs is clients × writes per second, and the only
- * way to make it cheaper is fewer, fuller writes. Writing every turn's events to 500 clients at
- * 2k events/s takes all of a core; a burst of 500 writes also blocks the loop for ~5 ms, during
- * which the log is not read. A rotation of `intervalMs` (10 ms) costs a tenth of that per event,
- * and a client waits at most one rotation. When the clients do not fit in the interval at the
- * measured cost of a write, the rotation stretches so that writing takes at most `writeShare` of
- * the time, and reading the log keeps the rest (write-cost.ts says how that cost is measured
- * without counting the time the process was preempted).
+ * Why a budget and not a fixed rotation: a socket write is a syscall whose cost hardly depends on
+ * its size (on loopback here 6–9 µs for 300 B or for 6 kB), so what a fan-out costs is clients ×
+ * writes per second. While that fits, pacing only adds latency: a client whose socket is idle gets
+ * each turn's events at once (the bare broadcast's latency). When it does not fit — 500 clients at
+ * 2k events/s would take a whole core written per event — writing is held to `writeShare` of the
+ * loop's time by a budget of write time that refills at that rate: the turns that find it spent
+ * write nobody, events gather, and each client's next write carries all of them (the rotation
+ * then takes clients × cost / share, and reading the log keeps the rest of the time). After a
+ * quiet spell the budget holds at least one write per client, so a lone event is never paced.
+ * What a write costs is measured without counting the time the process was preempted
+ * (write-cost.ts).
  *
- * After a quiet spell the first tick writes to every client at once: a lone event is not paced.
+ * A client whose socket has a backlog (frames wait in its queue, or the kernel has not taken all
+ * it was handed) is not reading at our pace: writing it every turn would only grow its queue in
+ * slivers, so it is written once per `intervalMs`, with everything since.
  *
  * Every client has a `lastSeq`; an item reaches it only when `seq > lastSeq`. That one rule makes
  * the replay seam exact whichever side (replay or live) gets ahead. Nothing here waits on a
@@ -34,31 +37,39 @@ export interface FanoutClient {
   /** false while it replays or once it is closing: the live fan-out skips it */
   readonly live: boolean;
   readonly unfiltered: boolean;
+  /** its socket has not taken everything it was handed yet: it is behind our pace */
+  readonly backlogged: boolean;
   matches(symbol: string, venue: string): boolean;
   /** write `frame` (holding `messages` messages) now, through the client's bounded queue */
   deliver(frame: Buffer, messages: number): void;
 }
 
 export interface PacingOptions {
-  /** under load, each client gets one write per this interval */
+  /** a client whose socket has a backlog is written once per this interval */
   intervalMs: number;
-  /** most of the loop's time the writes may take: past it the interval stretches (0 < share ≤ 1) */
+  /** most of the loop's time the writes may take under load (0 < share ≤ 1) */
   writeShare: number;
 }
 
-/** ticks while anything is undelivered; Node timers do not go finer than 1 ms */
+/** a turn that finds the budget spent retries after this; Node timers do not go finer than 1 ms */
 const TICK_MS = 1;
 /** first guess at what handing a frame to a socket costs, until measured */
 const INITIAL_WRITE_COST_MS = 0.01;
 /**
- * A burst this large is fanned out without waiting for the timer: a busy loop reads the log in
- * long stretches, and chunks of a few hundred events keep each write, and what a client's socket
- * must take at once, small.
+ * A burst this large is fanned out without waiting for the turn to end: a busy loop reads the log
+ * in long stretches, and chunks of a few hundred events keep each write, and what a client's
+ * socket must take at once, small.
  */
 const TICK_AT_ITEMS = 512;
 
 /** Wall clock with sub-millisecond resolution, comparable with JetStream timestamps. */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
+
+interface Slot<C> {
+  conn: C;
+  /** when it was last written (performance.now ms): a backlogged client waits an interval */
+  writtenMs: number;
+}
 
 export class Hub<C extends FanoutClient> {
   readonly connections = new Set<C>();
@@ -66,14 +77,14 @@ export class Hub<C extends FanoutClient> {
   lastSeq = 0;
   private readonly log = new ChunkLog();
   /** the connections in visiting order */
-  private ring: C[] = [];
+  private ring: Slot<C>[] = [];
   private cursor = 0;
   private pending: HubItem[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private lastTickMs = -Infinity;
-  /** clients owed a visit (fractional: a tick is often shorter than one client's share of the period) */
-  private owed = 0;
+  /** write time (ms) the fan-out may still spend now; refills at `writeShare` of wall time (full at start) */
+  private budgetMs = Infinity;
+  private refilledMs = performance.now();
   private readonly writeCost = new WriteCost(INITIAL_WRITE_COST_MS);
 
   constructor(
@@ -83,12 +94,12 @@ export class Hub<C extends FanoutClient> {
 
   add(conn: C): void {
     this.connections.add(conn);
-    this.ring.push(conn);
+    this.ring.push({ conn, writtenMs: -Infinity });
   }
 
   remove(conn: C): void {
     if (!this.connections.delete(conn)) return;
-    const i = this.ring.indexOf(conn);
+    const i = this.ring.findIndex((s) => s.conn === conn);
     this.ring.splice(i, 1);
     if (i < this.cursor) this.cursor--;
   }
@@ -97,13 +108,14 @@ export class Hub<C extends FanoutClient> {
   push(item: HubItem): void {
     this.pending.push(item);
     if (this.pending.length >= TICK_AT_ITEMS) this.tick();
-    else if (this.timer === undefined) this.immediate ??= setImmediate(() => this.tick());
+    // while the budget is spent the timer's turn comes first: a turn now would write nobody
+    else if (this.timer === undefined || this.budgetMs > 0) this.immediate ??= setImmediate(() => this.tick());
   }
 
-  /** Hand everything pending to every live client now, pacing or not (before a reset or a stop). */
+  /** Hand everything pending to every live client now, budget or not (before a reset or a stop). */
   flush(): void {
     this.seal();
-    this.visit(this.ring.length);
+    this.visit(Infinity, true);
     this.trim();
   }
 
@@ -125,9 +137,9 @@ export class Hub<C extends FanoutClient> {
     this.lastSeq = newLastSeq;
   }
 
-  /** the rotation period now: the interval, stretched when the clients do not fit in it */
+  /** how long writing every client once takes at the budget's pace: a client's longest wait under load */
   get periodMs(): number {
-    return Math.max(this.pacing.intervalMs, (this.ring.length * this.writeCost.ms) / this.pacing.writeShare);
+    return (this.ring.length * this.writeCost.ms) / this.pacing.writeShare;
   }
 
   /** chunks held for clients not yet written (bounded by one rotation) */
@@ -140,17 +152,18 @@ export class Hub<C extends FanoutClient> {
     clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    const now = performance.now();
-    const elapsed = now - this.lastTickMs;
-    this.lastTickMs = now;
+    this.refill();
     this.seal();
-    const clients = this.ring.length;
-    // a tick after a quiet spell owes everyone a visit, not infinitely many (nor NaN with no clients)
-    this.owed = Math.min(clients, this.owed + clients * Math.min(1, elapsed / this.periodMs));
-    const count = Math.ceil(this.owed - 1e-9);
-    this.owed -= count;
-    this.visit(count);
+    this.visit(this.budgetMs, false);
     if (!this.trim() || this.pending.length > 0) this.timer = setTimeout(() => this.tick(), TICK_MS);
+  }
+
+  /** The budget earns `writeShare` of the time since the last turn, up to one write per client (or a share of an interval). */
+  private refill(): void {
+    const now = performance.now();
+    const cap = Math.max(this.ring.length * this.writeCost.ms, this.pacing.intervalMs * this.pacing.writeShare);
+    this.budgetMs = Math.min(cap, this.budgetMs + (now - this.refilledMs) * this.pacing.writeShare);
+    this.refilledMs = now;
   }
 
   private seal(): void {
@@ -160,26 +173,34 @@ export class Hub<C extends FanoutClient> {
     this.pending = [];
   }
 
-  /** The next `count` clients of the round-robin, each handed what it has not had, in one write. */
-  private visit(count: number): void {
+  /**
+   * Clients of the round-robin, each handed what it has not had in one write, until the budget
+   * (ms of estimated write time) is spent or every client was seen; `all` ignores the backlog rule.
+   */
+  private visit(budgetMs: number, all: boolean): void {
     const started = performance.now();
     const ring = this.ring;
+    const cost = this.writeCost.ms;
     let live = 0;
     let filtered = 0;
     let writes = 0;
-    for (let seen = 0; seen < count && seen < ring.length; seen++) {
+    for (let seen = 0; seen < ring.length && writes * cost < budgetMs; seen++) {
       if (this.cursor >= ring.length) this.cursor = 0;
-      const conn = ring[this.cursor++]!;
+      const slot = ring[this.cursor++]!;
+      const conn = slot.conn;
       if (!conn.live || conn.lastSeq >= this.lastSeq) continue;
+      if (!all && conn.backlogged && started - slot.writtenMs < this.pacing.intervalMs) continue;
       const slice = conn.unfiltered ? this.log.since(conn.lastSeq) : this.log.matching(conn.lastSeq, (i) => conn.matches(i.symbol!, i.venue!));
       conn.lastSeq = this.lastSeq;
       if (!slice) continue;
       conn.deliver(slice.frame, slice.messages);
+      slot.writtenMs = started;
       writes++;
       if (conn.unfiltered) live += slice.messages;
       else filtered += slice.messages;
     }
     this.writeCost.add(performance.now() - started, writes);
+    this.budgetMs -= writes * cost;
     if (live) this.metrics.eventsOut.inc({ path: 'live' }, live);
     if (filtered) this.metrics.eventsOut.inc({ path: 'live_filtered' }, filtered);
   }
@@ -187,7 +208,7 @@ export class Hub<C extends FanoutClient> {
   /** Drop what every live client has; true when every live client is up to date. */
   private trim(): boolean {
     let low = this.lastSeq;
-    for (const c of this.ring) if (c.live && c.lastSeq < low) low = c.lastSeq;
+    for (const { conn } of this.ring) if (conn.live && conn.lastSeq < low) low = conn.lastSeq;
     const done = this.log.trim(low);
     if (done.length) {
       const now = nowMs();

@@ -1,6 +1,8 @@
 /**
- * The paced live fan-out: every live client gets every event once, in order, in few writes;
- * a lone event goes out at once; the seam with a replay is exact; memory is one rotation.
+ * The live fan-out: every live client gets every event once, in order; an idle client gets each
+ * event at once; writes are held to a share of the time only when they do not fit (then each
+ * write carries more); a client with a socket backlog is written once per interval; the seam with
+ * a replay is exact; memory is one rotation.
  */
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../libs/obs/index.js';
@@ -11,6 +13,7 @@ import { sleep, waitFor } from '../helpers/waits.js';
 class FakeClient implements FanoutClient {
   lastSeq = 0;
   live = true;
+  backlogged = false;
   /** every write: the seqs it held */
   writes: number[][] = [];
   constructor(
@@ -78,49 +81,65 @@ describe('paced fan-out', () => {
     expect(late!.received).toEqual([2]);
   });
 
-  it('under steady load writes each client about once per interval, every event once and in order', async () => {
+  it('writes an idle client each event as it comes while the writes fit', async () => {
     const h = hub(25);
     const cs = clients(h, 40);
-    const total = 200;
-    const started = performance.now();
-    for (let seq = 1; seq <= total; seq++) {
+    for (let seq = 1; seq <= 50; seq++) {
       h.push(item(seq));
       await sleep(2);
     }
-    const elapsed = performance.now() - started;
-    await waitFor(() => cs.every((c) => c.lastSeq === total), { what: 'every client caught up' });
-    for (const c of cs) {
-      expect(c.received).toEqual(range(1, total));
-      // one write per 25 ms rotation (plus the first, at once), far fewer than one per event
-      expect(c.writes.length).toBeLessThanOrEqual(Math.ceil(elapsed / 25) + 3);
-    }
+    await waitFor(() => cs.every((c) => c.lastSeq === 50), { what: 'every client caught up' });
+    for (const c of cs) expect(c.writes).toEqual(range(1, 50).map((s) => [s]));
     expect(h.heldChunks).toBe(0);
   });
 
-  /** 20 clients, fed 60 events 1 ms apart under a 5 ms interval: the period it settled on */
-  async function rotationFor(make: () => FakeClient): Promise<{ periodMs: number; cs: FakeClient[] }> {
+  /** 20 clients fed 60 events 1 ms apart (or as soon as the writes let the loop run again) */
+  async function feed(make: () => FakeClient): Promise<{ h: Hub<FakeClient>; cs: FakeClient[]; elapsedMs: number }> {
     const h = hub(5, 0.5);
     const cs = clients(h, 20, make);
+    const started = performance.now();
     for (let seq = 1; seq <= 60; seq++) {
       h.push(item(seq));
       await sleep(1);
     }
     await waitFor(() => cs.every((c) => c.lastSeq === 60), { what: 'every client caught up' });
     for (const c of cs) expect(c.received).toEqual(range(1, 60));
-    return { periodMs: h.periodMs, cs };
+    return { h, cs, elapsedMs: performance.now() - started };
   }
 
-  it('stretches the rotation when the clients do not fit in the interval at what a write costs', async () => {
-    // 20 clients x 0.5 ms a write / 0.5 share = a 20 ms rotation, not the 5 ms interval
-    expect((await rotationFor(() => new FakeClient(undefined, 0.5))).periodMs).toBeGreaterThan(15);
+  it('when the writes do not fit, holds them to the write share and each write carries more events', async () => {
+    // 20 clients x 0.5 ms a write: writing each event to all would take 10 ms per 1 ms event
+    const { h, cs, elapsedMs } = await feed(() => new FakeClient(undefined, 0.5));
+    const writes = cs.reduce((n, c) => n + c.writes.length, 0);
+    // written per event, the loop would do little else (~10 ms of writes to each 1 ms of sleep)
+    expect((writes * 0.5) / elapsedMs).toBeLessThan(0.7);
+    expect(writes).toBeLessThan(20 * 60 * 0.8);
+    // a full rotation at half the time: 20 x 0.5 ms / 0.5
+    expect(h.periodMs).toBeGreaterThan(15);
   });
 
-  it('does not stretch the rotation for the odd visit the process spent preempted', async () => {
-    // the same 0.5 ms a write on average, but as a 5 ms stall in one write of ten: a write
-    // itself costs next to nothing, so the rotation stays at the interval
-    const { periodMs, cs } = await rotationFor(() => new FakeClient(undefined, 0, { every: 10, ms: 5 }));
+  it('does not count the odd write the process spent preempted as what a write costs', async () => {
+    // a 5 ms stall in one write of ten: a write itself costs next to nothing, so the rotation
+    // stays short and every event still goes out as it comes
+    const { h, cs } = await feed(() => new FakeClient(undefined, 0, { every: 10, ms: 5 }));
     expect(cs.some((c) => c.writes.length >= 10)).toBe(true); // the stalls did happen
-    expect(periodMs).toBe(5);
+    expect(h.periodMs).toBeLessThan(1);
+  });
+
+  it('writes a client with a socket backlog once per interval, its neighbours each event at once', async () => {
+    const h = hub(20);
+    const [idle, behind] = clients(h, 2);
+    behind!.backlogged = true;
+    for (let seq = 1; seq <= 40; seq++) {
+      h.push(item(seq));
+      await sleep(1);
+    }
+    await waitFor(() => behind!.lastSeq === 40, { what: 'the backlogged client caught up' });
+    expect(idle!.writes.length).toBe(40);
+    expect(behind!.received).toEqual(range(1, 40));
+    // 40+ ms of events at one write per 20 ms (the first at once)
+    expect(behind!.writes.length).toBeLessThanOrEqual(5);
+    expect(behind!.writes.length).toBeGreaterThanOrEqual(2);
   });
 
   it('joins a client that turns live at any position with exactly what follows it', async () => {
