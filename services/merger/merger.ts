@@ -152,7 +152,7 @@ class MergerService implements Merger {
   notReadyReason(): string | null {
     if (!this.live) return 'rebuilding venue books from collector snapshots';
     if (this.stopped) return 'stopped';
-    return this.lease?.problem() ?? 'no lease yet';
+    return this.lease ? this.lease.problem() : 'no lease yet';
   }
 
   mayPublish(): boolean {
