@@ -4,8 +4,11 @@
  *   - latency from the simulator's send of a venue frame (the simulator runs in this process, so
  *     the send is timed at sub-ms resolution) to the client's receipt of the consensus update it
  *     caused, and per hop to collector publish (`pub_ts`), merger publish (`merge_ts`) and gateway
- *     send (`gw_ts`); an update is joined to its trigger by the venue event time `ts` it carries
- *     (the earliest send of that ms: if anything, latency is overstated);
+ *     send (`gw_ts`); an update is joined to its trigger by its base asset and the venue event
+ *     time `ts` it carries (the earliest send of that asset in that ms: if anything, latency is
+ *     overstated). The asset is part of the key because a venue steps all its instruments in one
+ *     timer tick, so its BTC and ETH frames share a `ts`: keyed by `ts` alone, every ETH update
+ *     was timed from the BTC frame sent before it;
  *   - CPU (cores) and RSS per service from /proc.
  * Two loads: realistic (each venue's own push cadence, 50 level changes and 5 trades per second per
  * instrument, BTC and ETH on five venues) and ten times the changes and trades.
@@ -32,6 +35,13 @@ const KEY = 'bench';
 /** wall clock in ms with the µs fraction: the hop stamps are read from the *_us twins */
 const preciseMs = (): number => nowUs() / 1000;
 const CLIENTS = 10;
+/**
+ * The join key's asset: venue books (BTC-USDT, BTC-USDC) and the consensus book they feed (BTC-USD)
+ * share the base of their canonical symbol.
+ */
+const baseOf = (symbol: string): string => symbol.slice(0, symbol.indexOf('-'));
+/** what e2e-clients.ts reports per BOOK received: [ts, receivedAt ms, gw_ts or -1, symbol] */
+type ClientSample = [number, number, number, string];
 
 interface LoadResult {
   load: string;
@@ -54,13 +64,15 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   const sim = await startSimulator(
     loadSimulatorConfig({ SIM_PORT: String(simPort), SIM_BOOK_UPDATES_PER_S: String(50 * factor), SIM_TRADES_PER_S: String(5 * factor), SIM_LIQUIDATIONS_PER_S: String(0.1 * factor) }),
   );
-  // venue event time (ms) → when the simulator first sent a book frame stamped with it
-  const sentAt = new Map<number, number>();
+  // `${base asset}|${venue event time (ms)}` → when the simulator first sent a book frame of it
+  const sentAt = new Map<string, number>();
   for (const v of sim.world.venueIds()) {
     const vs = sim.world.simulator(v)!;
+    const base = new Map(vs.instruments.map((i) => [i.venueSymbol, baseOf(i.symbol)]));
     const publish = vs.publish.bind(vs);
     vs.publish = (e) => {
-      if (e.type === 'book' && !sentAt.has(e.ts)) sentAt.set(e.ts, preciseMs());
+      const key = `${base.get(e.venueSymbol)}|${e.ts}`;
+      if (e.type === 'book' && !sentAt.has(key)) sentAt.set(key, preciseMs());
       publish(e);
     };
   }
@@ -78,8 +90,8 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
 
   const nc = await connectBus({ url: nats.url, name: 'bench-e2e' });
   const hops: Record<string, number[]> = { 'sim send→collector receipt': [], 'sim send→collector publish': [], 'sim send→merger publish': [], 'sim send→gateway send': [], 'sim send→client': [] };
-  const since = (ts: number, t: number): number | null => {
-    const s0 = sentAt.get(ts);
+  const since = (symbol: string, ts: number, t: number): number | null => {
+    const s0 = sentAt.get(`${baseOf(symbol)}|${ts}`);
     return s0 === undefined ? null : t - s0;
   };
   const push = (hop: string, v: number | null) => {
@@ -88,15 +100,15 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   let measuring = false;
   nc.subscribe(subjects.allBooks(), {
     callback: (_e, m) => {
-      const b = decodeJson(m.data) as { ts: number; pub_ts: number; pub_us?: number; recv_ts: number; recv_us?: number };
-      push('sim send→collector receipt', since(b.ts, b.recv_us === undefined ? b.recv_ts : b.recv_us / 1000));
-      push('sim send→collector publish', since(b.ts, b.pub_us === undefined ? b.pub_ts : b.pub_us / 1000));
+      const b = decodeJson(m.data) as { symbol: string; ts: number; pub_ts: number; pub_us?: number; recv_ts: number; recv_us?: number };
+      push('sim send→collector receipt', since(b.symbol, b.ts, b.recv_us === undefined ? b.recv_ts : b.recv_us / 1000));
+      push('sim send→collector publish', since(b.symbol, b.ts, b.pub_us === undefined ? b.pub_ts : b.pub_us / 1000));
     },
   });
   nc.subscribe(subjects.allConsensusBooks(), {
     callback: (_e, m) => {
-      const c = decodeJson(m.data) as { ts: number; merge_ts: number; merge_us?: number };
-      push('sim send→merger publish', since(c.ts, c.merge_us === undefined ? c.merge_ts : c.merge_us / 1000));
+      const c = decodeJson(m.data) as { symbol: string; ts: number; merge_ts: number; merge_us?: number };
+      push('sim send→merger publish', since(c.symbol, c.ts, c.merge_us === undefined ? c.merge_ts : c.merge_us / 1000));
     },
   });
 
@@ -113,12 +125,12 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   log(`e2e ${load}: measuring ${seconds} s`);
   await sleep(seconds * 1000);
   measuring = false;
-  const received = await new Promise<[number, number, number][]>((r) => {
-    clients.once('message', (m: { samples: [number, number, number][] }) => r(m.samples));
+  const received = await new Promise<ClientSample[]>((r) => {
+    clients.once('message', (m: { samples: ClientSample[] }) => r(m.samples));
     clients.send('report');
   });
-  for (const [ts, at, gw] of received) {
-    const sent = sentAt.get(ts);
+  for (const [ts, at, gw, symbol] of received) {
+    const sent = sentAt.get(`${baseOf(symbol)}|${ts}`);
     if (sent === undefined) continue;
     hops['sim send→client']!.push(at - sent);
     if (gw >= 0) hops['sim send→gateway send']!.push(gw - sent);
@@ -215,8 +227,8 @@ async function runFloor(seconds: number, venues: number, log: (s: string) => voi
   clients.send('measure');
   log(`e2e floor: measuring ${seconds} s`);
   await sleep(seconds * 1000);
-  const received = await new Promise<[number, number, number][]>((r) => {
-    clients.once('message', (m: { samples: [number, number, number][] }) => r(m.samples));
+  const received = await new Promise<ClientSample[]>((r) => {
+    clients.once('message', (m: { samples: ClientSample[] }) => r(m.samples));
     clients.send('report');
   });
   for (const t of timers) clearTimeout(t);
