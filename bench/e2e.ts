@@ -66,15 +66,28 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   );
   // `${base asset}|${venue event time (ms)}` → when the simulator first sent a book frame of it
   const sentAt = new Map<string, number>();
+  // The stamp is taken as the frame is handed to the socket, not when the venue simulator is
+  // given the event: what a simulated venue does before it sends (Bybit diffs its book, OKX sums
+  // its checksum, Hyperliquid builds a whole snapshot) is the venue's time, not bookfuse's.
+  let sending: string | undefined;
   for (const v of sim.world.venueIds()) {
     const vs = sim.world.simulator(v)!;
     const base = new Map(vs.instruments.map((i) => [i.venueSymbol, baseOf(i.symbol)]));
     const publish = vs.publish.bind(vs);
     vs.publish = (e) => {
-      const key = `${base.get(e.venueSymbol)}|${e.ts}`;
-      if (e.type === 'book' && !sentAt.has(key)) sentAt.set(key, preciseMs());
+      sending = e.type === 'book' ? `${base.get(e.venueSymbol)}|${e.ts}` : undefined;
       publish(e);
+      sending = undefined;
     };
+    const open = vs.openSession.bind(vs);
+    vs.openSession = (path, query, client) =>
+      open(path, query, {
+        send: (text) => {
+          if (sending !== undefined && !sentAt.has(sending)) sentAt.set(sending, preciseMs());
+          client.send(text);
+        },
+        close: (code, reason) => client.close(code, reason),
+      });
   }
   const plan: [string, NodeJS.ProcessEnv][] = [
     ['gateway', { ...base, GATEWAY_PORT: String(gwPort), GATEWAY_API_KEYS: KEY }],
