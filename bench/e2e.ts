@@ -162,7 +162,12 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     maxRss = Math.max(maxRss, b.hwmMb);
   }
   await closeBus(nc);
-  for (const p of [...procs.values()].reverse()) {
+  for (const [name, p] of [...procs].reverse()) {
+    // a service that died during the run has no 'exit' left to wait for: say so, the figures are void
+    if (p.exitCode !== null || p.signalCode !== null) {
+      log(`e2e ${load}: ${name} exited during the run (${p.exitCode ?? p.signalCode}); its logs go to stdout, which the bench ignores`);
+      continue;
+    }
     await new Promise<void>((r) => {
       p.once('exit', () => r());
       p.kill('SIGTERM');
