@@ -108,22 +108,20 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     return s0 === undefined ? null : t - s0;
   };
   const push = (hop: string, v: number | null) => {
-    if (measuring && v !== null) hops[hop]!.push(v);
+    if (v !== null) hops[hop]!.push(v);
   };
   let measuring = false;
-  nc.subscribe(subjects.allBooks(), {
-    callback: (_e, m) => {
-      const b = decodeJson(m.data) as { symbol: string; ts: number; pub_ts: number; pub_us?: number; recv_ts: number; recv_us?: number };
-      push('sim send→collector receipt', since(b.symbol, b.ts, b.recv_us === undefined ? b.recv_ts : b.recv_us / 1000));
-      push('sim send→collector publish', since(b.symbol, b.ts, b.pub_us === undefined ? b.pub_ts : b.pub_us / 1000));
-    },
-  });
-  nc.subscribe(subjects.allConsensusBooks(), {
-    callback: (_e, m) => {
-      const c = decodeJson(m.data) as { symbol: string; ts: number; merge_ts: number; merge_us?: number };
-      push('sim send→merger publish', since(c.symbol, c.ts, c.merge_us === undefined ? c.merge_ts : c.merge_us / 1000));
-    },
-  });
+  // The venue and consensus books seen on NATS are kept raw and read after the measurement: this
+  // process hosts the simulator, and parsing every book here while the services run would take
+  // a core from them on a small machine (an observer's cost, not bookfuse's). Copies: a message's
+  // data is a view of the whole socket read it came in.
+  const seenBooks: Uint8Array[] = [];
+  const seenConsensus: Uint8Array[] = [];
+  const keep = (into: Uint8Array[]) => (_e: unknown, m: { data: Uint8Array }) => {
+    if (measuring) into.push(m.data.slice());
+  };
+  nc.subscribe(subjects.allBooks(), { callback: keep(seenBooks) });
+  nc.subscribe(subjects.allConsensusBooks(), { callback: keep(seenConsensus) });
 
   const clients = fork(CLIENTS_PROC, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   clients.send({ url: `ws://127.0.0.1:${gwPort}/ws?token=${KEY}&symbols=BTC-USD,ETH-USD&depth=25`, clients: CLIENTS });
@@ -142,6 +140,15 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     clients.once('message', (m: { samples: ClientSample[] }) => r(m.samples));
     clients.send('report');
   });
+  for (const data of seenBooks) {
+    const b = decodeJson(data) as { symbol: string; ts: number; pub_ts: number; pub_us?: number; recv_ts: number; recv_us?: number };
+    push('sim send→collector receipt', since(b.symbol, b.ts, b.recv_us === undefined ? b.recv_ts : b.recv_us / 1000));
+    push('sim send→collector publish', since(b.symbol, b.ts, b.pub_us === undefined ? b.pub_ts : b.pub_us / 1000));
+  }
+  for (const data of seenConsensus) {
+    const c = decodeJson(data) as { symbol: string; ts: number; merge_ts: number; merge_us?: number };
+    push('sim send→merger publish', since(c.symbol, c.ts, c.merge_us === undefined ? c.merge_ts : c.merge_us / 1000));
+  }
   for (const [ts, at, gw, symbol] of received) {
     const sent = sentAt.get(`${baseOf(symbol)}|${ts}`);
     if (sent === undefined) continue;
