@@ -3,8 +3,8 @@
  * loopback, every bookfuse service its own process (as deployed), measured from outside:
  *   - latency from the simulator's send of a venue frame (the simulator runs in this process, so
  *     the send is timed at sub-ms resolution) to the client's receipt of the consensus update it
- *     caused, and per hop to collector publish (`pub_ts`), merger publish (`merge_ts`) and gateway
- *     send (`gw_ts`); an update is joined to its trigger by its base asset and the venue event
+ *     caused, and per hop to collector publish (`pub_us`), merger publish (`merge_us`) and gateway
+ *     send (`gw_us`); an update is joined to its trigger by its base asset and the venue event
  *     time `ts` it carries (the earliest send of that asset in that ms: if anything, latency is
  *     overstated). The asset is part of the key because a venue steps all its instruments in one
  *     timer tick, so its BTC and ETH frames share a `ts`: keyed by `ts` alone, every ETH update
@@ -40,7 +40,7 @@ const CLIENTS = 10;
  * share the base of their canonical symbol.
  */
 const baseOf = (symbol: string): string => symbol.slice(0, symbol.indexOf('-'));
-/** what e2e-clients.ts reports per BOOK received: [ts, receivedAt ms, gw_ts or -1, symbol] */
+/** what e2e-clients.ts reports per BOOK received: [ts, receivedAt ms, gateway send ms or -1, symbol] */
 type ClientSample = [number, number, number, string];
 
 interface LoadResult {
@@ -293,7 +293,7 @@ export async function runE2eBench(opts: SuiteOptions = {}): Promise<SuiteReport>
     '## End to end (`npm run bench:e2e`)',
     '',
     `Simulator → collector → NATS → merger → NATS → gateway → ${CLIENTS} WebSocket clients, each service its own process, on loopback; ${seconds} s measured after 8 s warm-up per load.`,
-    'Latency runs from the moment the simulator (hosted by the benchmark) sends a venue frame to the moment a client receives the consensus update it caused; the other hops are read from the timestamps each service stamps (recv_us, pub_us, merge_us in µs; gw_ts in ms).',
+    'Latency runs from the moment the simulator (hosted by the benchmark) sends a venue frame to the moment a client receives the consensus update it caused; the other hops are read from the timestamps each service stamps (recv_us, pub_us, merge_us, gw_us in µs).',
     '',
     '| load | samples | p50 ms | p99 ms | p99.9 ms | CPU cores (collector + merger + gateway) | max RSS MB |',
     '|---|---|---|---|---|---|---|',

@@ -139,9 +139,10 @@ export class Hub {
     const feed = this.feeds.get(symbol)!;
     const changes = feed.held.takeChanges();
     const now = this.now();
+    const us = nowUs();
     const derived = this.subsets.advance(symbol, feed.held, changes, now);
     for (const e of this.groups.get(symbol)!.values()) {
-      const u = e.subset ? e.group.update(e.subset.held, derived.get(e.subset)!, now) : e.group.update(feed.held, changes, now);
+      const u = e.subset ? e.group.update(e.subset.held, derived.get(e.subset)!, now, us) : e.group.update(feed.held, changes, now, us);
       if (u.kind === 'resnapshot') {
         for (const sub of e.subs) this.resync(sub.conn, symbol);
       } else if (u.kind === 'delta') {
