@@ -1,11 +1,15 @@
 /**
  * The WebSocket clients of the end-to-end suite, in their own process so their parsing does not
  * delay the simulator hosted by the benchmark. IPC in: {url, clients, symbols} then 'report'.
- * IPC out: 'ready' once all are subscribed, then {samples: [ts, receivedAt, gwTs][]} for the
- * BOOK messages received after 'measure' (receipt taken before parsing; gwTs is -1 except for client 0).
+ * IPC out: 'ready' once all are subscribed, then {samples: [ts, receivedAt, gwAt, symbol][]} for
+ * the BOOK messages received after 'measure' (receipt taken before parsing; gwAt, the gateway send
+ * in ms from gw_us, or gw_ts where there is none, is -1 except for client 0; symbol is '' when the
+ * payload has none, as the transport floor's frames).
  */
 import WebSocket from 'ws';
 import { nowUs } from '../libs/core/index.js';
+
+const gatewayAt = (p: { gw_ts: number; gw_us?: number }): number => (p.gw_us === undefined ? p.gw_ts : p.gw_us / 1000);
 
 interface Job {
   url: string;
@@ -14,7 +18,7 @@ interface Job {
 
 process.once('message', (job: Job) => {
   let measuring = false;
-  const samples: [number, number, number][] = [];
+  const samples: [number, number, number, string][] = [];
   let open = 0;
   for (let i = 0; i < job.clients; i++) {
     const ws = new WebSocket(job.url, { perMessageDeflate: false });
@@ -23,9 +27,9 @@ process.once('message', (job: Job) => {
     });
     ws.on('message', (d) => {
       const t = nowUs() / 1000;
-      const msg = JSON.parse(d.toString()) as { type: string; payload: { ts: number; gw_ts: number } };
+      const msg = JSON.parse(d.toString()) as { type: string; payload: { ts: number; gw_ts: number; gw_us?: number; symbol?: string } };
       if (msg.type === 'PING') return ws.send('{"type":"PONG"}');
-      if (measuring && msg.type === 'BOOK') samples.push([msg.payload.ts, t, i === 0 ? msg.payload.gw_ts : -1]);
+      if (measuring && msg.type === 'BOOK') samples.push([msg.payload.ts, t, i === 0 ? gatewayAt(msg.payload) : -1, msg.payload.symbol ?? '']);
     });
   }
   process.on('message', (m) => {

@@ -3,9 +3,12 @@
  * loopback, every bookfuse service its own process (as deployed), measured from outside:
  *   - latency from the simulator's send of a venue frame (the simulator runs in this process, so
  *     the send is timed at sub-ms resolution) to the client's receipt of the consensus update it
- *     caused, and per hop to collector publish (`pub_ts`), merger publish (`merge_ts`) and gateway
- *     send (`gw_ts`); an update is joined to its trigger by the venue event time `ts` it carries
- *     (the earliest send of that ms: if anything, latency is overstated);
+ *     caused, and per hop to collector publish (`pub_us`), merger publish (`merge_us`) and gateway
+ *     send (`gw_us`); an update is joined to its trigger by its base asset and the venue event
+ *     time `ts` it carries (the earliest send of that asset in that ms: if anything, latency is
+ *     overstated). The asset is part of the key because a venue steps all its instruments in one
+ *     timer tick, so its BTC and ETH frames share a `ts`: keyed by `ts` alone, every ETH update
+ *     was timed from the BTC frame sent before it;
  *   - CPU (cores) and RSS per service from /proc.
  * Two loads: realistic (each venue's own push cadence, 50 level changes and 5 trades per second per
  * instrument, BTC and ETH on five venues) and ten times the changes and trades.
@@ -32,6 +35,13 @@ const KEY = 'bench';
 /** wall clock in ms with the µs fraction: the hop stamps are read from the *_us twins */
 const preciseMs = (): number => nowUs() / 1000;
 const CLIENTS = 10;
+/**
+ * The join key's asset: venue books (BTC-USDT, BTC-USDC) and the consensus book they feed (BTC-USD)
+ * share the base of their canonical symbol.
+ */
+const baseOf = (symbol: string): string => symbol.slice(0, symbol.indexOf('-'));
+/** what e2e-clients.ts reports per BOOK received: [ts, receivedAt ms, gateway send ms or -1, symbol] */
+type ClientSample = [number, number, number, string];
 
 interface LoadResult {
   load: string;
@@ -54,15 +64,30 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   const sim = await startSimulator(
     loadSimulatorConfig({ SIM_PORT: String(simPort), SIM_BOOK_UPDATES_PER_S: String(50 * factor), SIM_TRADES_PER_S: String(5 * factor), SIM_LIQUIDATIONS_PER_S: String(0.1 * factor) }),
   );
-  // venue event time (ms) → when the simulator first sent a book frame stamped with it
-  const sentAt = new Map<number, number>();
+  // `${base asset}|${venue event time (ms)}` → when the simulator first sent a book frame of it
+  const sentAt = new Map<string, number>();
+  // The stamp is taken as the frame is handed to the socket, not when the venue simulator is
+  // given the event: what a simulated venue does before it sends (Bybit diffs its book, OKX sums
+  // its checksum, Hyperliquid builds a whole snapshot) is the venue's time, not bookfuse's.
+  let sending: string | undefined;
   for (const v of sim.world.venueIds()) {
     const vs = sim.world.simulator(v)!;
+    const base = new Map(vs.instruments.map((i) => [i.venueSymbol, baseOf(i.symbol)]));
     const publish = vs.publish.bind(vs);
     vs.publish = (e) => {
-      if (e.type === 'book' && !sentAt.has(e.ts)) sentAt.set(e.ts, preciseMs());
+      sending = e.type === 'book' ? `${base.get(e.venueSymbol)}|${e.ts}` : undefined;
       publish(e);
+      sending = undefined;
     };
+    const open = vs.openSession.bind(vs);
+    vs.openSession = (path, query, client) =>
+      open(path, query, {
+        send: (text) => {
+          if (sending !== undefined && !sentAt.has(sending)) sentAt.set(sending, preciseMs());
+          client.send(text);
+        },
+        close: (code, reason) => client.close(code, reason),
+      });
   }
   const plan: [string, NodeJS.ProcessEnv][] = [
     ['gateway', { ...base, GATEWAY_PORT: String(gwPort), GATEWAY_API_KEYS: KEY }],
@@ -78,27 +103,25 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
 
   const nc = await connectBus({ url: nats.url, name: 'bench-e2e' });
   const hops: Record<string, number[]> = { 'sim send→collector receipt': [], 'sim send→collector publish': [], 'sim send→merger publish': [], 'sim send→gateway send': [], 'sim send→client': [] };
-  const since = (ts: number, t: number): number | null => {
-    const s0 = sentAt.get(ts);
+  const since = (symbol: string, ts: number, t: number): number | null => {
+    const s0 = sentAt.get(`${baseOf(symbol)}|${ts}`);
     return s0 === undefined ? null : t - s0;
   };
   const push = (hop: string, v: number | null) => {
-    if (measuring && v !== null) hops[hop]!.push(v);
+    if (v !== null) hops[hop]!.push(v);
   };
   let measuring = false;
-  nc.subscribe(subjects.allBooks(), {
-    callback: (_e, m) => {
-      const b = decodeJson(m.data) as { ts: number; pub_ts: number; pub_us?: number; recv_ts: number; recv_us?: number };
-      push('sim send→collector receipt', since(b.ts, b.recv_us === undefined ? b.recv_ts : b.recv_us / 1000));
-      push('sim send→collector publish', since(b.ts, b.pub_us === undefined ? b.pub_ts : b.pub_us / 1000));
-    },
-  });
-  nc.subscribe(subjects.allConsensusBooks(), {
-    callback: (_e, m) => {
-      const c = decodeJson(m.data) as { ts: number; merge_ts: number; merge_us?: number };
-      push('sim send→merger publish', since(c.ts, c.merge_us === undefined ? c.merge_ts : c.merge_us / 1000));
-    },
-  });
+  // The venue and consensus books seen on NATS are kept raw and read after the measurement: this
+  // process hosts the simulator, and parsing every book here while the services run would take
+  // a core from them on a small machine (an observer's cost, not bookfuse's). Copies: a message's
+  // data is a view of the whole socket read it came in.
+  const seenBooks: Uint8Array[] = [];
+  const seenConsensus: Uint8Array[] = [];
+  const keep = (into: Uint8Array[]) => (_e: unknown, m: { data: Uint8Array }) => {
+    if (measuring) into.push(m.data.slice());
+  };
+  nc.subscribe(subjects.allBooks(), { callback: keep(seenBooks) });
+  nc.subscribe(subjects.allConsensusBooks(), { callback: keep(seenConsensus) });
 
   const clients = fork(CLIENTS_PROC, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   clients.send({ url: `ws://127.0.0.1:${gwPort}/ws?token=${KEY}&symbols=BTC-USD,ETH-USD&depth=25`, clients: CLIENTS });
@@ -113,12 +136,21 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   log(`e2e ${load}: measuring ${seconds} s`);
   await sleep(seconds * 1000);
   measuring = false;
-  const received = await new Promise<[number, number, number][]>((r) => {
-    clients.once('message', (m: { samples: [number, number, number][] }) => r(m.samples));
+  const received = await new Promise<ClientSample[]>((r) => {
+    clients.once('message', (m: { samples: ClientSample[] }) => r(m.samples));
     clients.send('report');
   });
-  for (const [ts, at, gw] of received) {
-    const sent = sentAt.get(ts);
+  for (const data of seenBooks) {
+    const b = decodeJson(data) as { symbol: string; ts: number; pub_ts: number; pub_us?: number; recv_ts: number; recv_us?: number };
+    push('sim send→collector receipt', since(b.symbol, b.ts, b.recv_us === undefined ? b.recv_ts : b.recv_us / 1000));
+    push('sim send→collector publish', since(b.symbol, b.ts, b.pub_us === undefined ? b.pub_ts : b.pub_us / 1000));
+  }
+  for (const data of seenConsensus) {
+    const c = decodeJson(data) as { symbol: string; ts: number; merge_ts: number; merge_us?: number };
+    push('sim send→merger publish', since(c.symbol, c.ts, c.merge_us === undefined ? c.merge_ts : c.merge_us / 1000));
+  }
+  for (const [ts, at, gw, symbol] of received) {
+    const sent = sentAt.get(`${baseOf(symbol)}|${ts}`);
     if (sent === undefined) continue;
     hops['sim send→client']!.push(at - sent);
     if (gw >= 0) hops['sim send→gateway send']!.push(gw - sent);
@@ -137,7 +169,12 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     maxRss = Math.max(maxRss, b.hwmMb);
   }
   await closeBus(nc);
-  for (const p of [...procs.values()].reverse()) {
+  for (const [name, p] of [...procs].reverse()) {
+    // a service that died during the run has no 'exit' left to wait for: say so, the figures are void
+    if (p.exitCode !== null || p.signalCode !== null) {
+      log(`e2e ${load}: ${name} exited during the run (${p.exitCode ?? p.signalCode}); its logs go to stdout, which the bench ignores`);
+      continue;
+    }
     await new Promise<void>((r) => {
       p.once('exit', () => r());
       p.kill('SIGTERM');
@@ -215,8 +252,8 @@ async function runFloor(seconds: number, venues: number, log: (s: string) => voi
   clients.send('measure');
   log(`e2e floor: measuring ${seconds} s`);
   await sleep(seconds * 1000);
-  const received = await new Promise<[number, number, number][]>((r) => {
-    clients.once('message', (m: { samples: [number, number, number][] }) => r(m.samples));
+  const received = await new Promise<ClientSample[]>((r) => {
+    clients.once('message', (m: { samples: ClientSample[] }) => r(m.samples));
     clients.send('report');
   });
   for (const t of timers) clearTimeout(t);
@@ -256,7 +293,7 @@ export async function runE2eBench(opts: SuiteOptions = {}): Promise<SuiteReport>
     '## End to end (`npm run bench:e2e`)',
     '',
     `Simulator → collector → NATS → merger → NATS → gateway → ${CLIENTS} WebSocket clients, each service its own process, on loopback; ${seconds} s measured after 8 s warm-up per load.`,
-    'Latency runs from the moment the simulator (hosted by the benchmark) sends a venue frame to the moment a client receives the consensus update it caused; the other hops are read from the timestamps each service stamps (recv_us, pub_us, merge_us in µs; gw_ts in ms).',
+    'Latency runs from the moment the simulator (hosted by the benchmark) sends a venue frame to the moment a client receives the consensus update it caused; the other hops are read from the timestamps each service stamps (recv_us, pub_us, merge_us, gw_us in µs).',
     '',
     '| load | samples | p50 ms | p99 ms | p99.9 ms | CPU cores (collector + merger + gateway) | max RSS MB |',
     '|---|---|---|---|---|---|---|',

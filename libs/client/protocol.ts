@@ -83,6 +83,8 @@ export interface BookPayload {
   ts: number;
   merge_ts: number;
   gw_ts: number;
+  /** gateway send time in µs (the sub-ms twin of gw_ts, for latency measurement) */
+  gw_us?: number;
   bids: DeltaLevel[];
   asks: DeltaLevel[];
   /** only the venues whose view changed */

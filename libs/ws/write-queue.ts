@@ -66,7 +66,10 @@ export class WriteQueue {
     return true;
   }
 
-  /** Like `push`, but hand the socket what it takes now (for a caller that paces its own writes). */
+  /**
+   * Like `push`, but hand the socket what it takes now: for a caller that paces its own writes, or
+   * that wants latency over fewer writes (the gateway). Frames queued before it go first.
+   */
   send(frame: Buffer, messages = 1): boolean {
     if (!this.append(frame, messages)) return false;
     this.flush();

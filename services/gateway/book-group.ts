@@ -49,9 +49,10 @@ export class BookGroup {
 
   /**
    * The held book changed: the BOOK delta for this stream, or 'resnapshot' when subscribers need
-   * a SNAPSHOT instead (a new epoch restarts seq).
+   * a SNAPSHOT instead (a new epoch restarts seq). `gwUs`: the send time in µs (`gw_us`), for
+   * latency below 1 ms; absent, the delta carries `gw_ts` only.
    */
-  update(held: HeldBook, c: Changes, now: number): GroupUpdate {
+  update(held: HeldBook, c: Changes, now: number, gwUs?: number): GroupUpdate {
     if (held.epoch !== this.epoch) {
       this.reset(held);
       return { kind: 'resnapshot' };
@@ -74,6 +75,7 @@ export class BookGroup {
     this.seq++;
     this.version++;
     const payload: BookPayload = { symbol: this.symbol, epoch: this.epoch, seq: this.seq, ts: held.ts, merge_ts: held.mergeTs, gw_ts: now, bids, asks };
+    if (gwUs !== undefined) payload.gw_us = gwUs;
     if (c.venues) payload.venues = c.venues;
     if (c.crossedChanged) payload.crossed = held.crossed;
     return { kind: 'delta', payload };

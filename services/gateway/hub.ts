@@ -139,9 +139,10 @@ export class Hub {
     const feed = this.feeds.get(symbol)!;
     const changes = feed.held.takeChanges();
     const now = this.now();
+    const us = nowUs();
     const derived = this.subsets.advance(symbol, feed.held, changes, now);
     for (const e of this.groups.get(symbol)!.values()) {
-      const u = e.subset ? e.group.update(e.subset.held, derived.get(e.subset)!, now) : e.group.update(feed.held, changes, now);
+      const u = e.subset ? e.group.update(e.subset.held, derived.get(e.subset)!, now, us) : e.group.update(feed.held, changes, now, us);
       if (u.kind === 'resnapshot') {
         for (const sub of e.subs) this.resync(sub.conn, symbol);
       } else if (u.kind === 'delta') {
@@ -190,10 +191,16 @@ export class Hub {
     this.push(sub.conn, frame, 'BOOK');
   }
 
-  /** Queue a frame; false when the connection is behind and it was dropped. */
+  /**
+   * Hand a frame to the connection now; false when the connection is behind and it was dropped.
+   * Written at once, not on the next turn: a frame waiting for the turn to end also waits for
+   * every other message NATS delivered in the same read. Frames still batch when the socket is
+   * backed up (Node joins what a pending write holds into one writev; past the high-water mark
+   * they wait in the queue for 'drain').
+   */
   push(conn: ClientConn, frame: Buffer, type: string): boolean {
     if (conn.closing) return false;
-    if (!conn.queue.push(frame)) {
+    if (!conn.queue.send(frame)) {
       this.metrics.droppedFrames.inc({ type });
       return false;
     }

@@ -213,7 +213,11 @@ class MergerService implements Merger {
       .catch((e: unknown) => this.log.warn({ err: e }, 'liquidation consumer could not follow the role'));
   }
 
-  /** Every publish on a consensus subject goes through here: only the lease holder, before its deadline. */
+  /**
+   * Every publish on a consensus subject goes through here: only the lease holder, before its
+   * deadline. Trades are taken (and their hold timers run) from the moment start subscribes, before
+   * the lease exists: nothing is published then.
+   */
   private out(subject: string, data: Uint8Array, headers?: MsgHdrs): boolean {
     if (!this.mayPublish()) return false;
     this.nc.publish(subject, data, headers ? { headers } : undefined);
