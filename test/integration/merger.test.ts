@@ -114,28 +114,23 @@ describe('merger on real NATS', () => {
     // a collector that never answers keeps start waiting SNAPSHOT_TIMEOUT_MS for the first snapshots,
     // while the trade subscriptions are already in place (before the fix: TypeError, no lease yet)
     const silent = nc.subscribe(subjects.venueSnapshots('binance-usdm'), { callback: () => undefined });
-    const binance = new FakeCollector(nc, 'binance-usdm');
-    const tape = record<ConsensusTradeMessage>(subjects.consensusTrade('BTC-USD'));
+    started.push(() => silent.unsubscribe());
+    const binance = collector('binance-usdm');
+    const tape = recordJson<ConsensusTradeMessage>(nc, subjects.consensusTrade('BTC-USD'));
     await nc.flush();
-    let started = false;
-    const starting = startMerger({ TRADE_HOLD_MS: '10' }).finally(() => (started = true));
-    for (let id = 1; !started; id++) {
+    let up = false;
+    const starting = startMerger({ TRADE_HOLD_MS: '10' }).finally(() => (up = true));
+    for (let id = 1; !up; id++) {
       binance.trade('BTC-USDT', String(id), '100.5', '0.1', 5000 + id);
       await sleep(20);
     }
-    const { merger, conn } = await starting;
-    try {
-      expect(merger.role).toBe('active');
-      await sleep(50);
-      const held = tape.length;
-      binance.trade('BTC-USDT', 'after', '101', '1', 9000);
-      await waitFor(() => tape.length > held, { what: 'a print once started' });
-      expect(tape.at(-1)).toMatchObject({ price: '101', qty: '1' });
-    } finally {
-      silent.unsubscribe();
-      await merger.stop();
-      await conn.close();
-    }
+    const merger = await starting;
+    expect(merger.role).toBe('active');
+    await sleep(50);
+    const held = tape.length;
+    binance.trade('BTC-USDT', 'after', '101', '1', 9000);
+    await waitFor(() => tape.length > held, { what: 'a print once started' });
+    expect(tape.at(-1)).toMatchObject({ price: '101', qty: '1' });
   });
 
   it('merges trades with the same ts and price across venues and drops exact duplicates', async () => {
