@@ -55,13 +55,13 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     env: 'FIREHOSE_WRITE_INTERVAL_MS',
     parse: parse.int(1, 1_000),
     default: 10,
-    doc: 'a client whose socket has a backlog (it reads slower than events come) is written once per this interval, with every event since its last write; clients that keep up get each event at once',
+    doc: 'under load (the writes do not fit in the write share) each client gets one write per this interval, holding every event since its last; a client whose socket has a backlog always does; while the writes fit, every event goes out at once',
   },
   writeShare: {
     env: 'FIREHOSE_WRITE_SHARE',
     parse: parse.number(0.05, 1),
     default: 0.5,
-    doc: 'most of the time the live fan-out may spend writing to sockets: while writing each event to every client fits in it, every event goes out at once; past it each client is written once per rotation of clients x write cost / share (each write carrying more events), so reading the log keeps the rest',
+    doc: 'most of the time the live fan-out may spend writing to sockets: while writing every turn\'s events to every client fits in it, events go out at once; past it the rotation paces the writes, stretched beyond the interval when the clients do not fit in it, so reading the log keeps the rest',
   },
   queueMaxMessages: {
     env: 'FIREHOSE_QUEUE_MAX_MESSAGES',

@@ -1,23 +1,24 @@
 /**
- * Live fan-out, written at once while it can be, paced only under a backlog. Arriving events are
- * sealed into a chunk every turn (chunk-log.ts); the turn then visits the clients in a round-robin
- * and hands each one everything after its `lastSeq` as one buffer: one socket write.
+ * Live fan-out: at once while the writes fit, a paced rotation under load. Arriving events are
+ * sealed into a chunk every turn (chunk-log.ts) and clients are visited in a round-robin, each
+ * handed everything after its `lastSeq` as one buffer: one socket write.
  *
- * Why a budget and not a fixed rotation: a socket write is a syscall whose cost hardly depends on
- * its size (on loopback here 6–9 µs for 300 B or for 6 kB), so what a fan-out costs is clients ×
- * writes per second. While that fits, pacing only adds latency: a client whose socket is idle gets
- * each turn's events at once (the bare broadcast's latency). When it does not fit — 500 clients at
- * 2k events/s would take a whole core written per event — writing is held to `writeShare` of the
- * loop's time by a budget of write time that refills at that rate: the turns that find it spent
- * write nobody, events gather, and each client's next write carries all of them (the rotation
- * then takes clients × cost / share, and reading the log keeps the rest of the time). After a
- * quiet spell the budget holds at least one write per client, so a lone event is never paced.
- * What a write costs is measured without counting the time the process was preempted
- * (write-cost.ts).
+ * Why two modes: a socket write is a syscall whose cost hardly depends on its size (on loopback
+ * here 6–9 µs for 300 B or for 6 kB), so what a fan-out costs is clients × writes per second.
+ * While that is small, pacing only adds latency: every turn's events go to every client at once,
+ * drawing on a budget of write time that refills at `writeShare` of wall time (after a quiet
+ * spell it holds a write for every client, so a lone event is never paced). When a turn finds
+ * the budget spent — 500 clients at 2k events/s would take a whole core written per turn — the
+ * hub paces: each client is written once per rotation of `intervalMs`, stretched when the
+ * clients do not fit in it at the write share, the rotation's writes spread over it. Writes then
+ * carry a rotation's events, which is what lets readers keep up at saturation (writes every ~2 ms
+ * instead of 10 cost the readers enough that most fell behind, measured). It writes at once again
+ * when writing every turn's events would take under half the write share. What a write costs is
+ * measured without counting the time the process was preempted (write-cost.ts).
  *
  * A client whose socket has a backlog (frames wait in its queue, or the kernel has not taken all
- * it was handed) is not reading at our pace: writing it every turn would only grow its queue in
- * slivers, so it is written once per `intervalMs`, with everything since.
+ * it was handed) is not reading at our pace: it is written once per `intervalMs`, with everything
+ * since, rather than in slivers every turn.
  *
  * Every client has a `lastSeq`; an item reaches it only when `seq > lastSeq`. That one rule makes
  * the replay seam exact whichever side (replay or live) gets ahead. Nothing here waits on a
@@ -61,6 +62,8 @@ const INITIAL_WRITE_COST_MS = 0.01;
  * socket must take at once, small.
  */
 const TICK_AT_ITEMS = 512;
+/** how often a paced hub checks whether writing every turn would fit again */
+const DEMAND_WINDOW_MS = 100;
 
 /** Wall clock with sub-millisecond resolution, comparable with JetStream timestamps. */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
@@ -85,6 +88,17 @@ export class Hub<C extends FanoutClient> {
   /** write time (ms) the fan-out may still spend now; refills at `writeShare` of wall time (full at start) */
   private budgetMs = Infinity;
   private refilledMs = performance.now();
+  /**
+   * The writes did not fit: every client is written once per rotation (`pacedPeriodMs`), the
+   * rotation's writes spread over it, until writing each turn would fit again.
+   */
+  private paced = false;
+  private lastTickMs = -Infinity;
+  /** clients owed a visit in the paced rotation (fractional: a tick is often shorter than one client's share of it) */
+  private owed = 0;
+  /** turns that brought events since `demandFromMs`: what writing every turn would cost */
+  private dataTurns = 0;
+  private demandFromMs = 0;
   private readonly writeCost = new WriteCost(INITIAL_WRITE_COST_MS);
 
   constructor(
@@ -109,13 +123,13 @@ export class Hub<C extends FanoutClient> {
     this.pending.push(item);
     if (this.pending.length >= TICK_AT_ITEMS) this.tick();
     // while the budget is spent the timer's turn comes first: a turn now would write nobody
-    else if (this.timer === undefined || this.budgetMs > 0) this.immediate ??= setImmediate(() => this.tick());
+    else if (this.timer === undefined || (!this.paced && this.budgetMs > 0)) this.immediate ??= setImmediate(() => this.tick());
   }
 
   /** Hand everything pending to every live client now, budget or not (before a reset or a stop). */
   flush(): void {
     this.seal();
-    this.visit(Infinity, true);
+    this.visit(Infinity, Infinity, true);
     this.trim();
   }
 
@@ -137,9 +151,14 @@ export class Hub<C extends FanoutClient> {
     this.lastSeq = newLastSeq;
   }
 
-  /** how long writing every client once takes at the budget's pace: a client's longest wait under load */
+  /** a client's longest wait for an event now: the paced rotation, or writing everyone once at the write share */
   get periodMs(): number {
-    return (this.ring.length * this.writeCost.ms) / this.pacing.writeShare;
+    return this.paced ? this.pacedPeriodMs : (this.ring.length * this.writeCost.ms) / this.pacing.writeShare;
+  }
+
+  /** the paced rotation: the interval, stretched when the clients do not fit in it at the write share */
+  private get pacedPeriodMs(): number {
+    return Math.max(this.pacing.intervalMs, (this.ring.length * this.writeCost.ms) / this.pacing.writeShare);
   }
 
   /** chunks held for clients not yet written (bounded by one rotation) */
@@ -152,17 +171,51 @@ export class Hub<C extends FanoutClient> {
     clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    this.refill();
+    const now = performance.now();
+    const elapsed = now - this.lastTickMs;
+    this.lastTickMs = now;
+    this.refill(now);
+    if (this.pending.length > 0) this.dataTurns++;
     this.seal();
-    this.visit(this.budgetMs, false);
+    this.followDemand(now);
+    if (this.paced) {
+      const clients = this.ring.length;
+      // a tick after a quiet spell owes everyone a visit, not infinitely many (nor NaN with no clients)
+      this.owed = Math.min(clients, this.owed + clients * Math.min(1, elapsed / this.pacedPeriodMs));
+      const count = Math.ceil(this.owed - 1e-9);
+      this.owed -= count;
+      this.visit(count, Infinity, false);
+    } else if (this.visit(this.ring.length, this.budgetMs, false)) {
+      this.paced = true;
+      this.owed = 0;
+      this.dataTurns = 0;
+      this.demandFromMs = now;
+    }
     if (!this.trim() || this.pending.length > 0) this.timer = setTimeout(() => this.tick(), TICK_MS);
   }
 
-  /** The budget earns `writeShare` of the time since the last turn, up to one write per client (or a share of an interval). */
-  private refill(): void {
-    const now = performance.now();
-    const cap = Math.max(this.ring.length * this.writeCost.ms, this.pacing.intervalMs * this.pacing.writeShare);
-    this.budgetMs = Math.min(cap, this.budgetMs + (now - this.refilledMs) * this.pacing.writeShare);
+  /**
+   * Paced, leave the rotation once writing every turn's events to every client would take less
+   * than half the write share (the half keeps a load near the edge from flapping between the two).
+   */
+  private followDemand(now: number): void {
+    if (!this.paced || now - this.demandFromMs < DEMAND_WINDOW_MS) return;
+    const demand = (this.dataTurns * this.ring.length * this.writeCost.ms) / (now - this.demandFromMs);
+    this.dataTurns = 0;
+    this.demandFromMs = now;
+    if (demand >= this.pacing.writeShare / 2) return;
+    this.paced = false;
+    this.budgetMs = this.budgetCapMs;
+  }
+
+  /** at least one write for every client (or a share of an interval): after a quiet spell nobody waits */
+  private get budgetCapMs(): number {
+    return Math.max(this.ring.length * this.writeCost.ms, this.pacing.intervalMs * this.pacing.writeShare);
+  }
+
+  /** The budget earns `writeShare` of the time since the last turn, up to its cap. */
+  private refill(now: number): void {
+    this.budgetMs = Math.min(this.budgetCapMs, this.budgetMs + (now - this.refilledMs) * this.pacing.writeShare);
     this.refilledMs = now;
   }
 
@@ -174,17 +227,19 @@ export class Hub<C extends FanoutClient> {
   }
 
   /**
-   * Clients of the round-robin, each handed what it has not had in one write, until the budget
-   * (ms of estimated write time) is spent or every client was seen; `all` ignores the backlog rule.
+   * The next `count` clients of the round-robin, each handed what it has not had in one write,
+   * until the budget (ms of estimated write time) is spent; `all` ignores the backlog rule. True
+   * when the budget ran out before every client was seen.
    */
-  private visit(budgetMs: number, all: boolean): void {
+  private visit(count: number, budgetMs: number, all: boolean): boolean {
     const started = performance.now();
     const ring = this.ring;
     const cost = this.writeCost.ms;
     let live = 0;
     let filtered = 0;
     let writes = 0;
-    for (let seen = 0; seen < ring.length && writes * cost < budgetMs; seen++) {
+    let seen = 0;
+    for (; seen < count && seen < ring.length && writes * cost < budgetMs; seen++) {
       if (this.cursor >= ring.length) this.cursor = 0;
       const slot = ring[this.cursor++]!;
       const conn = slot.conn;
@@ -203,6 +258,7 @@ export class Hub<C extends FanoutClient> {
     this.budgetMs -= writes * cost;
     if (live) this.metrics.eventsOut.inc({ path: 'live' }, live);
     if (filtered) this.metrics.eventsOut.inc({ path: 'live_filtered' }, filtered);
+    return seen < Math.min(count, ring.length);
   }
 
   /** Drop what every live client has; true when every live client is up to date. */

@@ -126,6 +126,29 @@ describe('paced fan-out', () => {
     expect(h.periodMs).toBeLessThan(1);
   });
 
+  it('paces every client to the interval while the writes do not fit, and writes at once again when the load falls', async () => {
+    const h = hub(50, 0.5);
+    const cs = clients(h, 20, () => new FakeClient(undefined, 0.5));
+    for (let seq = 1; seq <= 60; seq++) {
+      h.push(item(seq));
+      await sleep(1);
+    }
+    await waitFor(() => cs.every((c) => c.lastSeq === 60), { what: 'every client caught up' });
+    // paced: each client once per 50 ms interval (writing them all takes 20 ms at half the time)
+    expect(h.periodMs).toBe(50);
+    for (let seq = 61; seq <= 70; seq++) {
+      h.push(item(seq));
+      await sleep(60);
+    }
+    await waitFor(() => cs.every((c) => c.lastSeq === 70), { what: 'every client caught up' });
+    // one turn with events per 60 ms x 20 clients x 0.5 ms is a sixth of the time: at once again
+    expect(h.periodMs).toBeLessThan(50);
+    for (const c of cs) {
+      expect(c.received).toEqual(range(1, 70));
+      expect(c.writes.slice(-3)).toEqual([[68], [69], [70]]);
+    }
+  });
+
   it('writes a client with a socket backlog once per interval, its neighbours each event at once', async () => {
     const h = hub(20);
     const [idle, behind] = clients(h, 2);
