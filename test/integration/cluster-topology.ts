@@ -42,7 +42,9 @@ async function liqStreamWithReplicas(url: string, replicas: number): Promise<voi
   const nc = await connect({ servers: url.split(',') });
   try {
     const jsm = await nc.jetstreamManager();
-    // right after start-up the meta leader may not know every peer yet ("no suitable peers")
+    // right after start-up the meta leader may not know every peer yet ("no suitable peers"); a
+    // clean-clone CI run on the 2-core box once took longer than 20 s to place it
+
     await waitFor(() => jsm.streams.add({
       name: LIQ_STREAM,
       subjects: [subjects.consensusLiq()],
@@ -51,7 +53,7 @@ async function liqStreamWithReplicas(url: string, replicas: number): Promise<voi
       num_replicas: replicas,
       max_age: 24 * 3600 * 1e9,
       duplicate_window: 120 * 1e9,
-    }), { timeoutMs: 20_000, intervalMs: 250, what: `stream ${LIQ_STREAM} with ${replicas} replicas` });
+    }), { timeoutMs: 45_000, intervalMs: 250, what: `stream ${LIQ_STREAM} with ${replicas} replicas` });
   } finally {
     await nc.close();
   }
