@@ -7,10 +7,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { parseWindowType, windowStart, type WindowEvent, type WindowType } from '../../libs/consensus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
-import { CloseCode, ConnectionLimiter } from '../../libs/ws/index.js';
+import { CloseCode, type ConnectionLimiter } from '../../libs/ws/index.js';
+import { endpointSocketServer, keyConnectionLimiter } from './endpoint-parts.js';
 import type { WindowsServerMessage } from '../../libs/client/index.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import type { GatewayConfig } from './config.js';
@@ -43,11 +44,11 @@ export class WindowsServer {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: cfg.hardMaxFrameBytes, clientTracking: false });
+    this.wss = endpointSocketServer(cfg);
     this.assets = [...new Set(cfg.symbols.map((s) => s.split('-')[0]!))];
     this.types = cfg.windowTypes.map(parseWindowType);
     feed.onEvent = (e) => this.push(e);
-    this.limiter = new ConnectionLimiter({ maxConnections: cfg.maxConnectionsPerKey, maxConnectionsPerAddress: cfg.maxConnectionsPerKeyPerAddress }, cfg.keyLimits);
+    this.limiter = keyConnectionLimiter(cfg);
   }
 
   start(): void {

@@ -5,9 +5,10 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../libs/obs/index.js';
-import { CloseCode, ConnectionLimiter, ERROR_CODES, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
+import { CloseCode, ERROR_CODES, type ConnectionLimiter, guardUpgrades, refuseUpgrade, textFrame, type RequestTarget } from '../../libs/ws/index.js';
+import { endpointSocketServer, keyConnectionLimiter } from './endpoint-parts.js';
 import type { HandshakePayload } from '../../libs/client/index.js';
 import { authenticate, originAllowed, presentedKey } from './auth.js';
 import { ClientConn } from './client-conn.js';
@@ -33,8 +34,8 @@ export class WsServer {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: cfg.hardMaxFrameBytes, clientTracking: false });
-    this.limiter = new ConnectionLimiter({ maxConnections: cfg.maxConnectionsPerKey, maxConnectionsPerAddress: cfg.maxConnectionsPerKeyPerAddress }, cfg.keyLimits);
+    this.wss = endpointSocketServer(cfg);
+    this.limiter = keyConnectionLimiter(cfg);
     this.limits = { symbols: cfg.symbols, defaultDepth: cfg.defaultDepth, maxDepth: cfg.maxDepth, maxSymbols: cfg.maxSymbolsPerConnection, minIntervalMs: cfg.minSnapshotIntervalMs, venues: venueIds() };
   }
 
