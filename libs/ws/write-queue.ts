@@ -29,6 +29,7 @@ export class WriteQueue {
   private bytes = 0;
   private messages = 0;
   private scheduled = false;
+  private flushAtTaskEnd = false;
   private closed = false;
   /** frames discarded by `clear` or closing */
   dropped = 0;
@@ -73,6 +74,24 @@ export class WriteQueue {
   send(frame: Buffer, messages = 1): boolean {
     if (!this.append(frame, messages)) return false;
     this.flush();
+    return true;
+  }
+
+  /**
+   * Like `send`, but written when the current task ends (a microtask, as nats.js does with its
+   * publishes): the frames built while handling one socket read (a NATS read holding several
+   * books) leave in one write per connection, and the first of them waits only for the rest of
+   * that read, not for the event loop's next turn.
+   */
+  sendAtTaskEnd(frame: Buffer, messages = 1): boolean {
+    if (!this.append(frame, messages)) return false;
+    if (!this.flushAtTaskEnd) {
+      this.flushAtTaskEnd = true;
+      queueMicrotask(() => {
+        this.flushAtTaskEnd = false;
+        this.flush();
+      });
+    }
     return true;
   }
 

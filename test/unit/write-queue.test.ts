@@ -1,4 +1,7 @@
-/** WriteQueue as the firehose uses it: joined batches count as many messages against the cap. */
+/**
+ * WriteQueue as the firehose uses it (joined batches count as many messages against the cap) and
+ * as the gateway does (frames of one task leave together when it ends).
+ */
 import { createServer, connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { textFrame, WriteQueue } from '../../libs/ws/index.js';
@@ -58,5 +61,27 @@ describe('WriteQueue with batched frames', () => {
     expect(q.clear()).toBe(3);
     expect(q.dropped).toBe(3);
     expect(q.depth).toBe(0);
+  });
+});
+
+describe('WriteQueue.sendAtTaskEnd', () => {
+  it('holds the frames of one task and hands them to the socket in one corked write when it ends', async () => {
+    const { server, received } = await socketPair();
+    const q = new WriteQueue(server, { maxMessages: 10, maxBytes: 1 << 20, socketHighWaterBytes: 1 << 16 }, () => undefined);
+    let corks = 0;
+    const cork = server.cork.bind(server);
+    server.cork = () => {
+      corks++;
+      cork();
+    };
+    const frames = ['btc', 'eth', 'trade'].map((s) => textFrame(s));
+    for (const f of frames) expect(q.sendAtTaskEnd(f)).toBe(true);
+    expect(q.depth).toBe(3); // nothing written while the task runs
+    await null;
+    expect(q.depth).toBe(0);
+    expect(corks).toBe(1);
+    const expected = Buffer.concat(frames);
+    await waitFor(() => received().length === expected.length, { what: 'bytes on the wire' });
+    expect(received().equals(expected)).toBe(true);
   });
 });
