@@ -25,6 +25,7 @@ import { startNats, freePort, waitForPort } from '../test/helpers/nats.js';
 import { loadSimulatorConfig } from '../services/simulator/config.js';
 import { startSimulator } from '../services/simulator/simulator.js';
 import { sleep } from '../test/helpers/waits.js';
+import { nodeArgsFor } from '../services/cli/node-flags.js';
 import { percentile } from './lib/measure.js';
 import { sampleProc, type ProcSample } from './lib/proc-stats.js';
 import type { SuiteOptions, SuiteReport } from './lib/suite.js';
@@ -96,7 +97,7 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   ];
   const procs = new Map<string, ChildProcess>();
   for (const [name, env] of plan) {
-    const p = spawn(process.execPath, [CLI, name], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(process.execPath, [...nodeArgsFor(name), CLI, name], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     procs.set(name, p);
     if (name === 'gateway') await waitForPort(gwPort);
   }

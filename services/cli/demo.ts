@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.js';
 import { clusterPorts, demoPlan, type DemoPlan } from './demo-plan.js';
+import { nodeArgsFor } from './node-flags.js';
 import { NatsServerMissing, portAnswers, resolveNats, startDemoCluster } from './nats-server.js';
 import { stopProcess, Supervisor, type Restartable } from './supervisor.js';
 
@@ -65,7 +66,7 @@ export async function demo(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   });
   for (const n of nats.nodes) supervisor.watch(n.name, n.target);
   for (const c of plan.children) {
-    supervisor.start({ name: c.name, command: process.execPath, args: [CLI, c.service], env: c.env, log: join(logDir, `${c.name}.log`) });
+    supervisor.start({ name: c.name, command: process.execPath, args: [...nodeArgsFor(c.service), CLI, c.service], env: c.env, log: join(logDir, `${c.name}.log`) });
   }
 
   const ready = await waitReady(plan, live);

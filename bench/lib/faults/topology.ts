@@ -10,6 +10,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startNatsCluster, startNatsServer, waitForJetStream, type LocalNatsServer } from '../../../libs/bus/index.js';
+import { nodeArgsFor } from '../../../services/cli/node-flags.js';
 import { repoRoot } from '../paths.js';
 
 export type ServiceKind = 'simulator' | 'collector' | 'merger' | 'gateway' | 'firehose';
@@ -196,7 +197,7 @@ class Proc implements ServiceProc {
     if (this.alive()) return;
     this.downOnPurpose = false;
     const out = createWriteStream(this.log, { flags: 'a' });
-    const child = spawn(process.execPath, [CLI(), this.kind], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgsFor(this.kind), CLI(), this.kind], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
     child.once('exit', (code, signal) => {

@@ -15,6 +15,7 @@ import { loadFirehoseConfig } from '../../../services/firehose/config.js';
 import { loadGatewayConfig } from '../../../services/gateway/config.js';
 import { loadMergerConfig } from '../../../services/merger/config.js';
 import { loadSimulatorConfig } from '../../../services/simulator/config.js';
+import { nodeArgsFor } from '../../../services/cli/node-flags.js';
 
 type Service = 'collector' | 'merger' | 'gateway' | 'firehose' | 'simulator';
 type Env = Record<string, string>;
@@ -29,6 +30,7 @@ function schemaEnv(service: Service): Set<string> {
   if (cfg.includes('commonSchema.logLevel')) names.add('LOG_LEVEL');
   if (cfg.includes('liqReplicasField')) names.add('LIQ_REPLICAS');
   names.add('BOOKFUSE_SERVICE'); // read by the image's entry point (deploy/Dockerfile)
+  names.add('NODE_OPTIONS'); // read by node itself: the service's flags (services/cli/node-flags.ts)
   return names;
 }
 
@@ -180,6 +182,10 @@ describe('deploy/k8s (kustomize)', () => {
     }
   });
 
+  it('starts every service with the Node flags the demo and the benchmarks use (NODE_OPTIONS)', () => {
+    for (const { w, c, service } of bookfuse) expect(envOf(c)['NODE_OPTIONS']?.split(' ') ?? [], w.metadata.name).toEqual(nodeArgsFor(service));
+  });
+
   it('points NATS_URL at every node of the NATS StatefulSet, and the routes join all three', () => {
     const nodes = ['nats-0.nats:4222', 'nats-1.nats:4222', 'nats-2.nats:4222'];
     for (const { w, c } of bookfuse) expect(envOf(c)['NATS_URL']!.split(',').map((u) => u.replace('nats://', '')), w.metadata.name).toEqual(nodes);
@@ -228,6 +234,10 @@ describe.each(['docker-compose.yml', 'deploy/compose.cluster.yml'])('%s', (file)
       const env = Object.fromEntries(Object.entries(s.environment!).map(([k, v]) => [k, v.replace(/\$\{[A-Z_]+:-([^}]*)\}/, '$1')]));
       expect(() => loadConfig(service, env), name).not.toThrow();
     }
+  });
+
+  it('starts every service with the Node flags the demo and the benchmarks use (NODE_OPTIONS)', () => {
+    for (const [name, s] of bookfuseServices) expect(s.environment!['NODE_OPTIONS']?.split(' ') ?? [], name).toEqual(nodeArgsFor(s.environment!['BOOKFUSE_SERVICE']!));
   });
 
   it('waits for healthy NATS and gives every service every NATS node', () => {
