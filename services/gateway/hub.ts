@@ -307,12 +307,14 @@ export class Hub {
   }
 
   /**
-   * ERROR then close. Frames still waiting are dropped and the ERROR goes straight to the socket,
-   * so it is the last data frame before the close frame.
+   * ERROR then close. The ERROR goes straight to the socket, so it is the last data frame before
+   * the close frame. A connection that keeps up first gets what this task gave it (the ERRORs for
+   * the earlier messages of the same read); one that is behind has its backlog dropped.
    */
   closeWith(conn: ClientConn, code: ErrorCodeName, message: string, closeCode: number): void {
     if (conn.closing) return;
     conn.closing = true;
+    if (!this.behind.has(conn)) conn.queue.flush();
     this.metrics.clientErrors.inc({ code });
     this.metrics.closes.inc({ reason: code });
     writeErrorAndClose(conn.ws, conn.socket, code, message, closeCode);

@@ -2,6 +2,7 @@
  * Refusals and abuse on real sockets: every refusal is an ERROR with a code and then the
  * documented close; repeated bad input closes the offender while other clients keep receiving.
  */
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../libs/ws/index.js';
 import { waitFor } from '../helpers/waits.js';
@@ -75,6 +76,20 @@ describe('authentication and admission', () => {
 });
 
 describe('bad input', () => {
+  it('answers every bad message of a burst read at once, then closes with POLICY_VIOLATION', async () => {
+    const [bad] = await rig.synced('/ws?token=demo&symbols=BTC-USD');
+    // five bad frames (GATEWAY_MAX_STRIKES is 4 here) in one TCP write, so the gateway reads and
+    // handles them in one task: the ERRORs of the first four wait for the end of that task when
+    // the fifth closes the connection
+    const socket = (bad.ws as unknown as { _socket: Socket })._socket;
+    socket.cork();
+    for (let i = 0; i < 5; i++) bad.send(`not json ${i}`);
+    socket.uncork();
+    const closed = await bad.waitClosed();
+    expect(closed).toEqual({ code: CloseCode.POLICY_VIOLATION, reason: 'POLICY_VIOLATION' });
+    expect(bad.of('ERROR').map((e) => e.payload.code)).toEqual([...Array<string>(4).fill('BAD_REQUEST'), 'POLICY_VIOLATION']);
+  });
+
   it('answers not-JSON, unknown types, oversized frames and unknown symbols with ERROR, closes on repetition, and keeps serving others', async () => {
     const [good, bad] = await rig.synced('/ws?token=demo&symbols=BTC-USD&depth=5', '/ws?token=demo&symbols=BTC-USD');
     bad.send('this is not json');
