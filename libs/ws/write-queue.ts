@@ -1,7 +1,7 @@
 /**
  * A bounded per-connection write queue over a raw socket (style.md habit 7: every queue has a cap
  * and a named overflow policy). Frames are pre-built buffers (frame.ts); flushes are batched per
- * connection (one corked write per event-loop turn) and hand the socket no more than
+ * connection (one corked write per event-loop turn, or per task) and hand the socket no more than
  * `socketHighWaterBytes`, so what a stalled client costs is bounded by the caps: frames waiting
  * here (≤ maxMessages, ≤ maxBytes) plus at most the socket's high-water mark.
  *
@@ -68,20 +68,10 @@ export class WriteQueue {
   }
 
   /**
-   * Like `push`, but hand the socket what it takes now: for a caller that paces its own writes, or
-   * that wants latency over fewer writes (the gateway). Frames queued before it go first.
-   */
-  send(frame: Buffer, messages = 1): boolean {
-    if (!this.append(frame, messages)) return false;
-    this.flush();
-    return true;
-  }
-
-  /**
-   * Like `send`, but written when the current task ends (a microtask, as nats.js does with its
+   * Like `push`, but written when the current task ends (a microtask, as nats.js does with its
    * publishes): the frames built while handling one socket read (a NATS read holding several
    * books) leave in one write per connection, and the first of them waits only for the rest of
-   * that read, not for the event loop's next turn.
+   * that read, not for the event loop's next turn (the gateway).
    */
   sendAtTaskEnd(frame: Buffer, messages = 1): boolean {
     if (!this.append(frame, messages)) return false;
