@@ -47,7 +47,10 @@ export class DepthWindow {
   diff(side: SideBook, depth: number, emit: (price: number, size: number) => void): number {
     this.fit(depth);
     const m = side.copyTop(depth, this.nextPrices, this.nextSizes);
-    const [op, oq, np, nq] = [this.prices, this.sizes, this.nextPrices, this.nextSizes];
+    const op = this.prices;
+    const oq = this.sizes;
+    const np = this.nextPrices;
+    const nq = this.nextSizes;
     // bids: a higher price is better; asks: a lower one
     const dir = side.isBid ? 1 : -1;
     let i = 0;

@@ -44,7 +44,6 @@ async function liqStreamWithReplicas(url: string, replicas: number): Promise<voi
     const jsm = await nc.jetstreamManager();
     // right after start-up the meta leader may not know every peer yet ("no suitable peers"); a
     // clean-clone CI run on the 2-core box once took longer than 20 s to place it
-
     await waitFor(() => jsm.streams.add({
       name: LIQ_STREAM,
       subjects: [subjects.consensusLiq()],
