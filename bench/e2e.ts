@@ -15,9 +15,7 @@
  *
  *   node dist/bench/run.js e2e [--quick]
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { WebSocketServer } from 'ws';
-import { nowUs } from '../libs/core/index.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { subjects } from '../libs/bus/index.js';
 import { fileURLToPath } from 'node:url';
 import { connectBus, closeBus, decodeJson } from '../libs/bus/index.js';
@@ -26,26 +24,21 @@ import { loadSimulatorConfig } from '../services/simulator/config.js';
 import { startSimulator } from '../services/simulator/simulator.js';
 import { sleep } from '../test/helpers/waits.js';
 import { nodeArgsFor } from '../services/cli/node-flags.js';
-import { percentile } from './lib/measure.js';
+import { CLIENTS, preciseMs, startClients, stopChild } from './e2e-children.js';
+import { runFloor } from './e2e-floor.js';
+import { percentile, round } from './lib/measure.js';
 import { sampleProc, type ProcSample } from './lib/proc-stats.js';
 import type { SuiteOptions, SuiteReport } from './lib/suite.js';
 
 const CLI = fileURLToPath(new URL('../services/cli/main.js', import.meta.url));
-const CLIENTS_PROC = fileURLToPath(new URL('./e2e-clients.js', import.meta.url));
 const KEY = 'bench';
-/** wall clock in ms with the µs fraction: the hop stamps are read from the *_us twins */
-const preciseMs = (): number => nowUs() / 1000;
 /** a service's stamp in ms: its µs twin where the message has one, else the whole-ms field */
 const stampMs = (ms: number, us: number | undefined): number => (us === undefined ? ms : us / 1000);
-const CLIENTS = 10;
 /**
  * The join key's asset: venue books (BTC-USDT, BTC-USDC) and the consensus book they feed (BTC-USD)
  * share the base of their canonical symbol.
  */
 const baseOf = (symbol: string): string => symbol.slice(0, symbol.indexOf('-'));
-/** what e2e-clients.ts reports per BOOK received: [ts, receivedAt ms, gateway send ms or -1, symbol] */
-type ClientSample = [number, number, number, string];
-
 interface LoadResult {
   load: string;
   samples: number;
@@ -57,7 +50,6 @@ interface LoadResult {
   max_rss_mb: number;
   per_service: Record<string, { cpu_cores: number; rss_mb: number; max_rss_mb: number }>;
 }
-
 
 async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: string) => void): Promise<LoadResult> {
   const nats = await startNats();
@@ -126,23 +118,18 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   nc.subscribe(subjects.allBooks(), { callback: keep(seenBooks) });
   nc.subscribe(subjects.allConsensusBooks(), { callback: keep(seenConsensus) });
 
-  const clients = fork(CLIENTS_PROC, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  clients.send({ url: `ws://127.0.0.1:${gwPort}/ws?token=${KEY}&symbols=BTC-USD,ETH-USD&depth=25`, clients: CLIENTS });
-  await new Promise<void>((r) => clients.once('message', () => r()));
+  const clients = await startClients(`ws://127.0.0.1:${gwPort}/ws?token=${KEY}&symbols=BTC-USD,ETH-USD&depth=25`);
 
   log(`e2e ${load}: warming up`);
   await sleep(8000);
   const before = new Map<string, ProcSample | null>([...procs].map(([n, p]) => [n, sampleProc(p.pid!)]));
   const t0 = Date.now();
   measuring = true;
-  clients.send('measure');
+  clients.measure();
   log(`e2e ${load}: measuring ${seconds} s`);
   await sleep(seconds * 1000);
   measuring = false;
-  const received = await new Promise<ClientSample[]>((r) => {
-    clients.once('message', (m: { samples: ClientSample[] }) => r(m.samples));
-    clients.send('report');
-  });
+  const received = await clients.report();
   for (const data of seenBooks) {
     const b = decodeJson(data) as { symbol: string; ts: number; pub_ts: number; pub_us?: number; recv_ts: number; recv_us?: number };
     push('sim send→collector receipt', since(b.symbol, b.ts, stampMs(b.recv_ts, b.recv_us)));
@@ -172,14 +159,7 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   await closeBus(nc);
   for (const [name, p] of [...procs].reverse()) {
     // a service that died during the run has no 'exit' left to wait for: say so, the figures are void
-    if (p.exitCode !== null || p.signalCode !== null) {
-      log(`e2e ${load}: ${name} exited during the run (${p.exitCode ?? p.signalCode}); its logs go to stdout, which the bench ignores`);
-      continue;
-    }
-    await new Promise<void>((r) => {
-      p.once('exit', () => r());
-      p.kill('SIGTERM');
-    });
+    if (!(await stopChild(p))) log(`e2e ${load}: ${name} exited during the run (${p.exitCode ?? p.signalCode}); its logs go to stdout, which the bench ignores`);
   }
   sim.world.stop();
   await sim.server.close();
@@ -199,80 +179,6 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     max_rss_mb: round(maxRss, 1),
     per_service: perService,
   };
-}
-
-const RELAY_PROC = fileURLToPath(new URL('./e2e-relay.js', import.meta.url));
-
-/**
- * The transport floor in the same conditions: the same six process hops (sender → relay → NATS →
- * relay → NATS → relay → clients) carrying frames of about the same size at the same cadence
- * (each simulated venue pushes its symbols every 100 ms, venues out of phase), with no work done
- * on the way.
- */
-async function runFloor(seconds: number, venues: number, log: (s: string) => void): Promise<{ p50_ms: number; p99_ms: number; samples: number }> {
-  const nats = await startNats();
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
-  const relay = (job: Record<string, unknown>) => {
-    const p = fork(RELAY_PROC, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    p.send({ natsUrl: nats.url, ...job });
-    return { p, ready: new Promise<unknown>((r) => p.once('message', r)) };
-  };
-  const c = relay({ mode: 'nats-to-ws', from: 'floor.b' });
-  const { port } = (await c.ready) as { port: number };
-  const b = relay({ mode: 'nats-to-nats', from: 'floor.a', to: 'floor.b' });
-  await b.ready;
-  const a = relay({ mode: 'ws-to-nats', to: 'floor.a', wsUrl: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
-  await a.ready;
-  const clients = fork(CLIENTS_PROC, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  clients.send({ url: `ws://127.0.0.1:${port}/`, clients: CLIENTS });
-  await new Promise<void>((r) => clients.once('message', () => r()));
-
-  const sentAt = new Map<number, number>();
-  let id = 0;
-  const pad = 'x'.repeat(600); // about a consensus delta's size
-  const timers: NodeJS.Timeout[] = [];
-  for (let v = 0; v < venues; v++) {
-    timers.push(
-      setTimeout(() => {
-        timers.push(
-          setInterval(() => {
-            for (let sym = 0; sym < 2; sym++) {
-              const n = ++id;
-              sentAt.set(n, preciseMs());
-              const frame = `{"type":"BOOK","payload":{"ts":${n},"gw_ts":-1,"pad":"${pad}"}}`;
-              for (const ws of wss.clients) ws.send(frame);
-            }
-          }, 100),
-        );
-      }, Math.floor((100 * v) / venues)),
-    );
-  }
-  log(`e2e floor: warming up`);
-  await sleep(3000);
-  clients.send('measure');
-  log(`e2e floor: measuring ${seconds} s`);
-  await sleep(seconds * 1000);
-  const received = await new Promise<ClientSample[]>((r) => {
-    clients.once('message', (m: { samples: ClientSample[] }) => r(m.samples));
-    clients.send('report');
-  });
-  for (const t of timers) clearTimeout(t);
-  const lat: number[] = [];
-  for (const [n, at] of received) {
-    const sent = sentAt.get(n);
-    if (sent !== undefined) lat.push(at - sent);
-  }
-  for (const r of [a, b, c]) r.p.kill('SIGTERM');
-  for (const ws of wss.clients) ws.terminate();
-  await new Promise<void>((r) => wss.close(() => r()));
-  await nats.dispose();
-  return { p50_ms: round(percentile(lat, 0.5), 3), p99_ms: round(percentile(lat, 0.99), 3), samples: lat.length };
-}
-
-function round(x: number, d: number): number {
-  const f = 10 ** d;
-  return Math.round(x * f) / f;
 }
 
 export async function runE2eBench(opts: SuiteOptions = {}): Promise<SuiteReport> {

@@ -63,3 +63,9 @@ export function percentile(xs: readonly number[], q: number): number {
   const s = Float64Array.from(xs).sort();
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 }
+
+/** A figure rounded to `d` decimals, for the JSON and the tables. */
+export function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
