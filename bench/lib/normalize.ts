@@ -11,7 +11,7 @@ import { isSuiteReport, type SuiteReport } from './suite.js';
 export const REQUIRED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   book: ['bookfuse_deltas_per_s', 'tardis_deltas_per_s', 'ccxt_deltas_per_s', 'bookfuse_top50_read_us'],
   merge: ['deltas_per_s'],
-  e2e: ['realistic.p50_ms', 'realistic.p99_ms', 'realistic.cpu_cores', 'realistic.max_rss_mb', 'x10.p99_ms'],
+  e2e: ['realistic.p50_ms', 'realistic.p99_ms', 'realistic.floor_p50_ms', 'realistic.floor_p99_ms', 'realistic.cpu_cores', 'realistic.max_rss_mb', 'x10.p99_ms'],
 };
 
 export type SuiteStatus = 'ok' | 'not available' | 'not run' | 'failed';
