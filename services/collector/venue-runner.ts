@@ -163,12 +163,7 @@ export class VenueRunner {
           this.everConnected = true;
           if (spec.books) this.handle(engine.onConnect(spec.symbols), spec);
         },
-        onFrame: (text, recvTs, recvUs) => {
-          this.deps.metrics.framesIn.inc({ venue: this.venue });
-          this.frameRecvUs = recvUs;
-          this.handle(engine.onFrame(text, recvTs), spec);
-          this.frameRecvUs = undefined;
-        },
+        onFrame: (text, recvTs, recvUs) => this.onFrame(engine, spec, text, recvTs, recvUs),
         onClose: (reason) => {
           this.deps.metrics.reconnects.inc({ venue: this.venue, reason });
           if (spec.books) {
@@ -180,6 +175,14 @@ export class VenueRunner {
       this.feeds.push({ spec, feed });
       feed.start();
     }
+  }
+
+  /** One venue text frame: everything the collector does with it (bench/collector-frames.ts drives this). */
+  private onFrame(engine: VenueEngine, spec: ConnectionSpec, text: string, recvTs: number, recvUs: number): void {
+    this.deps.metrics.framesIn.inc({ venue: this.venue });
+    this.frameRecvUs = recvUs;
+    this.handle(engine.onFrame(text, recvTs), spec);
+    this.frameRecvUs = undefined;
   }
 
   private handle(outputs: EngineOutput[], spec: ConnectionSpec): void {
