@@ -6,7 +6,11 @@
  *
  *   node dist/bench/collector-frames.js [--passes N] [--warmup N] [--lines N] [--digest] [--pause-ms N] [venue…]
  *
- * Per-frame instructions = (Ir with --passes P) − (Ir with --passes 0), same --warmup, ÷ (P × frames).
+ * Instructions of the timed passes alone: run under
+ *   valgrind --tool=callgrind node --single-threaded --predictable --hash-seed=1 --random-seed=1 \
+ *     dist/bench/collector-frames.js --passes 3 --warmup 2 --pause-ms 4000
+ * and call `callgrind_control -d <pid>` when it prints WARM and again at DONE: the second dump
+ * (callgrind.out.<pid>.2, its `summary:` line) ÷ frames is the figure (same build: ±0.01%).
  * --digest hashes every published payload with its publish stamps removed, so two builds can be
  * shown to publish the same bytes.
  */
