@@ -15,11 +15,14 @@ import type {
   TradeMessage,
 } from '../core/index.js';
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+/**
+ * Buffer.from rather than TextEncoder: a small string is written into Node's shared pool slab
+ * instead of a fresh ArrayBuffer per message (the collector encodes every book, trade and status).
+ */
 export function encode(msg: unknown): Uint8Array {
-  return enc.encode(JSON.stringify(msg));
+  return Buffer.from(JSON.stringify(msg), 'utf8');
 }
 
 export function decodeJson(data: Uint8Array): unknown {

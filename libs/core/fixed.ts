@@ -76,18 +76,17 @@ export function fractionDigits(s: string): number {
 /** Format an integer at `scale` as the canonical decimal string (no trailing zeros, no exponent). */
 export function formatScaled(v: number, scale: number): string {
   if (!Number.isSafeInteger(v)) throw new BookfuseError('PRECISION_EXCEEDED', `not a safe integer: ${v}`);
-  const neg = v < 0;
-  let digits = String(neg ? -v : v);
-  if (scale > 0) {
-    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
-    const cut = digits.length - scale;
-    let frac = digits.slice(cut);
-    let end = frac.length;
-    while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
-    frac = frac.slice(0, end);
-    digits = frac ? `${digits.slice(0, cut)}.${frac}` : digits.slice(0, cut);
+  if (v < 0) return `-${formatScaled(-v, scale)}`;
+  // Trailing zeros go arithmetically (exact: v is a safe integer) rather than by slicing strings:
+  // every published level is formatted here, so this runs once per price and size per frame.
+  while (scale > 0 && v % 10 === 0) {
+    v /= 10;
+    scale--;
   }
-  return neg ? `-${digits}` : digits;
+  const digits = String(v);
+  if (scale === 0) return digits;
+  const cut = digits.length - scale;
+  return cut > 0 ? `${digits.slice(0, cut)}.${digits.slice(cut)}` : `0.${'0'.repeat(-cut)}${digits}`;
 }
 
 /** Canonical form of a decimal string: "0.10000000" → "0.1", "007" → "7". */

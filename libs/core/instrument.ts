@@ -76,6 +76,13 @@ export function applyFactor(v: number, scale: number, f: Factor): [number, numbe
   return [out, outScale];
 }
 
+/** formatScaled of applyFactor, without the pair: the engine formats every published level this way. */
+export function formatFactor(v: number, scale: number, f: Factor): string {
+  if (f.mantissa === 1 && f.exp === 0) return formatScaled(v, scale);
+  const [out, outScale] = applyFactor(v, scale, f);
+  return formatScaled(out, outScale);
+}
+
 /** Convert one decimal string by a factor, exactly; the result is canonical ("1.50" → "1.5"). */
 export function convertDecimal(s: string, f: Factor): string {
   const scale = fractionDigits(s);

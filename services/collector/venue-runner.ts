@@ -4,6 +4,7 @@
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
+import type { CounterCell, HistogramCell } from '../../libs/obs/index.js';
 import { backoffDelayMs as backoffDelay, BookfuseError, isBookfuseError, msOfUs, nowMs, nowUs, type BookMessage, type Instrument, type StatusMessage, type SymbolStatus, type VenueState } from '../../libs/core/index.js';
 import { encode, subjects } from '../../libs/bus/index.js';
 import { type ConnectionSpec, type VenueAdapter, VenueEngine, type EngineOutput, Feed, RestClient, fetchMetadataBodies } from '../../libs/venues/index.js';
@@ -41,6 +42,11 @@ export class VenueRunner {
   private retryTimer: NodeJS.Timeout | undefined;
   /** µs receive time of the frame being handled, for the recv_us of what it produces */
   private frameRecvUs: number | undefined;
+  /** this venue's label sets of the per-frame metrics, resolved once */
+  private readonly framesIn: CounterCell;
+  private readonly venueLatency: HistogramCell;
+  private readonly publishLatency: HistogramCell;
+  private readonly messagesOut = new Map<string, CounterCell>();
 
   constructor(
     private readonly adapter: VenueAdapter<unknown>,
@@ -49,6 +55,9 @@ export class VenueRunner {
     private readonly deps: VenueRunnerDeps,
   ) {
     this.venue = adapter.id;
+    this.framesIn = deps.metrics.framesIn.cell({ venue: this.venue });
+    this.venueLatency = deps.metrics.venueLatency.cell({ venue: this.venue });
+    this.publishLatency = deps.metrics.publishLatency.cell({ venue: this.venue });
     this.wsBase = cfg.wsUrl ?? adapter.defaults.wsBaseUrl;
     this.rest = new RestClient({ baseUrl: cfg.restUrl ?? adapter.defaults.restBaseUrl, weightPerMinute: adapter.defaults.restWeightPerMinute });
   }
@@ -163,12 +172,7 @@ export class VenueRunner {
           this.everConnected = true;
           if (spec.books) this.handle(engine.onConnect(spec.symbols), spec);
         },
-        onFrame: (text, recvTs, recvUs) => {
-          this.deps.metrics.framesIn.inc({ venue: this.venue });
-          this.frameRecvUs = recvUs;
-          this.handle(engine.onFrame(text, recvTs), spec);
-          this.frameRecvUs = undefined;
-        },
+        onFrame: (text, recvTs, recvUs) => this.onFrame(engine, spec, text, recvTs, recvUs),
         onClose: (reason) => {
           this.deps.metrics.reconnects.inc({ venue: this.venue, reason });
           if (spec.books) {
@@ -180,6 +184,14 @@ export class VenueRunner {
       this.feeds.push({ spec, feed });
       feed.start();
     }
+  }
+
+  /** One venue text frame: everything the collector does with it (bench/collector-frames.ts drives this). */
+  private onFrame(engine: VenueEngine, spec: ConnectionSpec, text: string, recvTs: number, recvUs: number): void {
+    this.framesIn.inc();
+    this.frameRecvUs = recvUs;
+    this.handle(engine.onFrame(text, recvTs), spec);
+    this.frameRecvUs = undefined;
   }
 
   private handle(outputs: EngineOutput[], spec: ConnectionSpec): void {
@@ -228,7 +240,7 @@ export class VenueRunner {
   }
 
   private publishBook(msg: BookMessage): void {
-    this.deps.metrics.venueLatency.observe({ venue: this.venue }, Math.max(0, msg.recv_ts - msg.ts) / 1000);
+    this.venueLatency.observe(Math.max(0, msg.recv_ts - msg.ts) / 1000);
     this.publish(subjects.book(this.venue, msg.symbol), msg, 'book');
   }
 
@@ -244,8 +256,14 @@ export class VenueRunner {
     msg.pub_us = us;
     // the µs twin of recv_ts exists only for what the frame being handled produced
     if (this.frameRecvUs !== undefined && msOfUs(this.frameRecvUs) === msg.recv_ts) msg.recv_us = this.frameRecvUs;
-    this.deps.metrics.messagesOut.inc({ venue: this.venue, subject: kind });
-    this.deps.metrics.publishLatency.observe({ venue: this.venue }, Math.max(0, us - (msg.recv_us ?? msg.recv_ts * 1000)) / 1e6);
+    this.messagesOutCell(kind).inc();
+    this.publishLatency.observe(Math.max(0, us - (msg.recv_us ?? msg.recv_ts * 1000)) / 1e6);
+  }
+
+  private messagesOutCell(kind: string): CounterCell {
+    let c = this.messagesOut.get(kind);
+    if (!c) this.messagesOut.set(kind, (c = this.deps.metrics.messagesOut.cell({ venue: this.venue, subject: kind })));
+    return c;
   }
 
   /** One REST snapshot in flight per symbol, through the venue's shared weight budget. */

@@ -6,7 +6,7 @@
  * live, and if the engine finds the book crossed it resubscribes.
  * https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/websocket/subscriptions
  */
-import { L2Book, pow10, type Instrument } from '../../core/index.js';
+import { L2Book, pow10, type Instrument, type SideBook } from '../../core/index.js';
 import type { BookSync, Changes, SyncResult } from '../adapter.js';
 import { asObj, bad, type RawLevel } from '../validate.js';
 import { bookFrame, type HlBookFrame } from './parse.js';
@@ -20,6 +20,8 @@ export class HyperliquidBookSync implements BookSync<HlBookFrame> {
   readonly recovery = 'resubscribe' as const;
   state: 'syncing' | 'live' | 'resyncing' = 'syncing';
   private lastTime = 0;
+  private readonly prevBids = new PrevSide();
+  private readonly prevAsks = new PrevSide();
 
   constructor(
     readonly instrument: Instrument,
@@ -50,35 +52,66 @@ export class HyperliquidBookSync implements BookSync<HlBookFrame> {
 
   /** Book := this push; the changes are the levels whose size differs, vanished ones included. */
   private replace(bids: RawLevel[], asks: RawLevel[]): Changes {
-    const before = { bids: this.sideMap(true), asks: this.sideMap(false), ps: this.book.priceScale, ss: this.book.sizeScale };
+    const ps = this.book.priceScale;
+    const ss = this.book.sizeScale;
+    this.prevBids.copy(this.book.bids);
+    this.prevAsks.copy(this.book.asks);
     this.book.clear();
-    const set = (isBid: boolean, levels: RawLevel[]) => {
-      for (const [px, sz] of levels) {
-        // A repeated price would silently lose a level: the push is malformed.
-        if (this.book.side(isBid).get(this.book.priceInt(px)) !== 0) throw bad(`l2Book ${this.instrument.venueSymbol}: price ${px} twice on one side`);
-        this.book.setLevel(isBid, px, sz);
-      }
-    };
-    set(true, bids);
-    set(false, asks);
-    const pf = pow10(this.book.priceScale - before.ps);
-    const sf = pow10(this.book.sizeScale - before.ss);
-    const diff = (isBid: boolean, prev: Map<number, number>): number[] => {
-      const old = new Map([...prev].map(([p, q]) => [p * pf, q * sf]));
-      const out: number[] = [];
-      const side = this.book.side(isBid);
-      side.forEachTop(Infinity, (p, q) => {
-        if (old.get(p) !== q) out.push(p);
-      });
-      for (const p of old.keys()) if (side.get(p) === 0) out.push(p);
-      return out;
-    };
-    return { bids: diff(true, before.bids), asks: diff(false, before.asks) };
+    this.setSide(true, bids);
+    this.setSide(false, asks);
+    const pf = pow10(this.book.priceScale - ps);
+    const sf = pow10(this.book.sizeScale - ss);
+    return { bids: this.prevBids.changes(this.book.bids, pf, sf), asks: this.prevAsks.changes(this.book.asks, pf, sf) };
   }
 
-  private sideMap(isBid: boolean): Map<number, number> {
-    const m = new Map<number, number>();
-    this.book.side(isBid).forEachTop(Infinity, (p, q) => m.set(p, q));
-    return m;
+  private setSide(isBid: boolean, levels: RawLevel[]): void {
+    for (const [px, sz] of levels) {
+      // A repeated price would silently lose a level: the push is malformed.
+      if (this.book.side(isBid).get(this.book.priceInt(px)) !== 0) throw bad(`l2Book ${this.instrument.venueSymbol}: price ${px} twice on one side`);
+      this.book.setLevel(isBid, px, sz);
+    }
+  }
+}
+
+/**
+ * One side of the previous push, best first, in flat arrays kept across pushes: every push is
+ * diffed against it by one merge walk (a Map per side per push cost more than the book update).
+ */
+class PrevSide {
+  private prices = new Float64Array(0);
+  private sizes = new Float64Array(0);
+  private n = 0;
+
+  copy(side: SideBook): void {
+    if (this.prices.length < side.length) {
+      this.prices = new Float64Array(side.length);
+      this.sizes = new Float64Array(side.length);
+    }
+    this.n = side.copyTop(side.length, this.prices, this.sizes);
+  }
+
+  /**
+   * Prices now on `side` whose size differs from before (new ones included), best first, then
+   * the prices that vanished, in their old order. Old values are scaled by pf/sf first (the book
+   * may have rescaled); both lists are sorted best first, so equal prices meet in one walk.
+   */
+  changes(side: SideBook, pf: number, sf: number): number[] {
+    const out: number[] = [];
+    const gone: number[] = [];
+    const dir = side.isBid ? 1 : -1;
+    let i = 0;
+    for (let k = 0; k < side.length; k++) {
+      const p = side.priceAt(k);
+      while (i < this.n && (this.prices[i]! * pf - p) * dir > 0) gone.push(this.prices[i++]! * pf);
+      if (i < this.n && this.prices[i]! * pf === p) {
+        if (this.sizes[i]! * sf !== side.sizeAt(k)) out.push(p);
+        i++;
+      } else {
+        out.push(p);
+      }
+    }
+    while (i < this.n) gone.push(this.prices[i++]! * pf);
+    for (const p of gone) out.push(p);
+    return out;
   }
 }

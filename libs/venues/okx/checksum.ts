@@ -45,6 +45,40 @@ export function checksumString(bids: RawTop, asks: RawTop): string {
   return parts.join(':');
 }
 
+/**
+ * crc32Signed(checksumString(bids, asks)), fed string by string: OKX books verify it on every
+ * update, and the joined string plus its byte buffer were two allocations per update. Price and
+ * size strings are plain ASCII decimals (validated at parse), whose UTF-8 bytes are their char
+ * codes; anything else takes the reference path.
+ */
 export function okxChecksum(bids: RawTop, asks: RawTop): number {
-  return crc32Signed(checksumString(bids, asks));
+  let crc = 0xffffffff;
+  let first = true;
+  for (let i = 0; i < CHECKSUM_LEVELS; i++) {
+    const b = bids[i];
+    const a = asks[i];
+    if (!a && !b) break;
+    if (b) {
+      crc = feed(feed(crc, b[0], first), b[1], false);
+      first = false;
+    }
+    if (a) {
+      crc = feed(feed(crc, a[0], first), a[1], false);
+      first = false;
+    }
+  }
+  if (Number.isNaN(crc)) return crc32Signed(checksumString(bids, asks));
+  return (crc ^ 0xffffffff) | 0;
+}
+
+/** The CRC state after `:` (unless first) and `s`; NaN from then on once a char is not ASCII. */
+function feed(crc: number, s: string, first: boolean): number {
+  if (Number.isNaN(crc)) return crc; // bit operations would turn NaN back into a number
+  if (!first) crc = CRC_TABLE[(crc ^ 58) & 0xff]! ^ (crc >>> 8);
+  for (let j = 0; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c > 0x7f) return NaN;
+    crc = CRC_TABLE[(crc ^ c) & 0xff]! ^ (crc >>> 8);
+  }
+  return crc;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOkxSwapAdapter } from '../../../libs/venues/okx/adapter.js';
-import { checksumString, crc32Signed } from '../../../libs/venues/okx/checksum.js';
+import { checksumString, crc32Signed, okxChecksum } from '../../../libs/venues/okx/checksum.js';
 import type { OkxBookSync } from '../../../libs/venues/okx/sync.js';
 import { parseCaptureLine, Decimal, type BookMessage } from '../../../libs/core/index.js';
 import { createReplayEngine, feedLine, replayFile, replayResult } from '../../../libs/venues/replay.js';
@@ -29,6 +29,17 @@ describe('okx legacy checksum', () => {
     // CRC32("123456789") = 0xCBF43926, which as a signed int32 is negative
     expect(crc32Signed('123456789')).toBe(0xcbf43926 | 0);
     expect(crc32Signed('123456789')).toBeLessThan(0);
+  });
+
+  it('okxChecksum (fed string by string) is the CRC of that string, uneven sides and non-ASCII included', () => {
+    const cases: [string, string][][][] = [
+      [[], []],
+      [[['3366.1', '7'], ['3366', '6']], [['3366.8', '9'], ['3368', '8']]],
+      [[['3366.1', '7']], [['3366.8', '9'], ['3368', '8'], ['3372', '8']]],
+      [Array.from({ length: 30 }, (_, i): [string, string] => [`${9000 - i}.5`, `0.${i + 1}`]), [['9001', '1.25']]],
+      [[['1\u00e9', '2']], [['3', '4']]],
+    ];
+    for (const [bids, asks] of cases) expect(okxChecksum(bids!, asks!)).toBe(crc32Signed(checksumString(bids!, asks!)));
   });
 });
 
