@@ -19,6 +19,8 @@ export interface FirehoseCase extends FirehoseCaseSpec {
   /** reading (not stalled) clients the server dropped as slow consumers: they count against zero loss */
   readers_dropped: number;
   slow_dropped: number;
+  /** slow consumers closed, by the bound that closed them (`messages`, `bytes` queue caps, `lag` probe); the case's is its worst round's */
+  slow_dropped_by?: Record<string, number>;
   rss_mb: number;
   baseline_delivered_per_s: number;
   baseline_p50_ms: number | null;
@@ -50,6 +52,12 @@ export const DEFAULT_CASES: FirehoseCaseSpec[] = [
   { name: '2k/s x 500, 10% stalled', rate: 2_000, clients: 500, slow_fraction: 0.1 },
 ];
 
+/** Which bounds closed a case's slow consumers (its worst round), where any did. */
+function closedBy(c: FirehoseCase): string {
+  const by = Object.entries(c.slow_dropped_by ?? {}).filter(([, n]) => n > 0);
+  return by.length ? ` (slow consumers closed by ${by.map(([reason, n]) => `${reason}: ${n}`).join(', ')})` : '';
+}
+
 /**
  * The targets as ratios to the bare broadcast of the same run: p50 ≤ baseline p50 + 1 ms and
  * p99 ≤ 1.25 × baseline p99 with zero loss at moderate load, saturation ≥ 0.8 × baseline, and
@@ -64,13 +72,13 @@ export function targets(byName: Map<string, FirehoseCase>): string[] {
     const p50Ok = c.p50_ms !== null && c.baseline_p50_ms !== null && c.p50_ms <= c.baseline_p50_ms + 1;
     const p99Ok = c.p99_ms !== null && c.baseline_p99_ms !== null && c.p99_ms <= 1.25 * c.baseline_p99_ms;
     out.push(
-      `${name}: zero loss ${verdict(c.healthy_loss === 0 && c.readers_dropped === 0)}; p50 ≤ bare p50 + 1 ms ${verdict(p50Ok)} (${c.p50_ms} vs ${c.baseline_p50_ms} ms); p99 ≤ 1.25 × bare p99 ${verdict(p99Ok)} (${c.p99_ms} vs ${c.baseline_p99_ms} ms)`,
+      `${name}: zero loss ${verdict(c.healthy_loss === 0 && c.readers_dropped === 0)}${closedBy(c)}; p50 ≤ bare p50 + 1 ms ${verdict(p50Ok)} (${c.p50_ms} vs ${c.baseline_p50_ms} ms); p99 ≤ 1.25 × bare p99 ${verdict(p99Ok)} (${c.p99_ms} vs ${c.baseline_p99_ms} ms)`,
     );
   };
   check(DEFAULT_CASES[0]!.name);
   check(DEFAULT_CASES[1]!.name);
   const sat = byName.get(DEFAULT_CASES[2]!.name);
-  if (sat) out.push(`saturation ≥ 0.8 × bare ws: ${verdict(sat.ratio >= 0.8)} (ratio ${sat.ratio}; readers that fell behind and were dropped as slow consumers: ${sat.readers_dropped} of ${sat.clients}, worst round)`);
+  if (sat) out.push(`saturation ≥ 0.8 × bare ws: ${verdict(sat.ratio >= 0.8)} (ratio ${sat.ratio}; readers that fell behind and were dropped as slow consumers: ${sat.readers_dropped} of ${sat.clients}, worst round${closedBy(sat)})`);
   const calm = byName.get(DEFAULT_CASES[0]!.name);
   const stalled = byName.get(DEFAULT_CASES[3]!.name);
   if (calm?.p99_ms != null && stalled?.p99_ms != null) {

@@ -4,7 +4,7 @@
  *   baseline  bare `ws`: the same log read the same way, each frame built once, one corked write
  *             per client per batch (the "bare ws broadcast with batched writes" of issue 6)
  *
- * IPC in: {mode, natsUrl} then 'stop'. IPC out: {port} when listening, then {rssMaxMb, slowDropped,
+ * IPC in: {mode, natsUrl} then 'stop'. IPC out: {port} when listening, then {rssMaxMb, slowDropped (by reason),
  * cpuCores, handoverP99Ms, clientLagP99Ms} (CPU time over wall time since listening; the firehose's own
  * publish → socket hand-over p99, as the upper bound of its histogram bucket).
  */
@@ -26,7 +26,8 @@ export interface ServerJob {
 
 interface Running {
   port: number;
-  slowDropped(): Promise<number>;
+  /** clients closed as slow consumers, by the bound that closed them (the metric's `reason`) */
+  slowDropped(): Promise<Record<string, number>>;
   /** p99 of bookfuse_firehose_publish_to_write_seconds as a bucket bound, in ms (firehose only) */
   handoverP99Ms(): Promise<number | null>;
   /** p99 of bookfuse_firehose_client_lag_seconds (the lag probes' round trips) as a bucket bound, in ms */
@@ -46,7 +47,9 @@ async function startFirehose(natsUrl: string): Promise<Running> {
     port: firehose.port,
     slowDropped: async () => {
       const m = await registry.getSingleMetric('bookfuse_firehose_slow_consumers_dropped_total')?.get();
-      return (m?.values ?? []).reduce((s, v) => s + v.value, 0);
+      const by: Record<string, number> = {};
+      for (const v of m?.values ?? []) by[String(v.labels['reason'])] = (by[String(v.labels['reason'])] ?? 0) + v.value;
+      return by;
     },
     handoverP99Ms: () => histogramP99Ms(registry, 'bookfuse_firehose_publish_to_write_seconds'),
     clientLagP99Ms: () => histogramP99Ms(registry, 'bookfuse_firehose_client_lag_seconds'),
@@ -103,7 +106,7 @@ async function startBaseline(natsUrl: string): Promise<Running> {
   })();
   return {
     port: (wss.address() as { port: number }).port,
-    slowDropped: async () => 0,
+    slowDropped: async () => ({}),
     handoverP99Ms: async () => null,
     clientLagP99Ms: async () => null,
     stop: async () => {

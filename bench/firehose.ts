@@ -78,7 +78,8 @@ interface RunFigures {
   clients: ClientsResult;
   published: number;
   rssMb: number;
-  slowDropped: number;
+  /** slow consumers closed, by the bound that closed them */
+  slowDropped: Record<string, number>;
   serverCpuCores: number;
   handoverP99Ms: number | null;
   clientLagP99Ms: number | null;
@@ -122,7 +123,7 @@ async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['
   const result = reply<ClientsResult>(clients, 'clients');
   clients.send({ type: 'finish', published, drainMs: DRAIN_MS } satisfies ClientsCommand);
   const figures = await result;
-  const stats = reply<{ rssMaxMb: number; slowDropped: number; cpuCores: number; handoverP99Ms: number | null; clientLagP99Ms: number | null }>(server, `${mode} server`);
+  const stats = reply<{ rssMaxMb: number; slowDropped: Record<string, number>; cpuCores: number; handoverP99Ms: number | null; clientLagP99Ms: number | null }>(server, `${mode} server`);
   server.send('stop');
   const s = await stats;
   return { deliveredPerS: figures.windowFrames / (measureMs / 1000), clients: figures, published, rssMb: s.rssMaxMb, slowDropped: s.slowDropped, serverCpuCores: s.cpuCores, handoverP99Ms: s.handoverP99Ms, clientLagP99Ms: s.clientLagP99Ms, cpuPressure };
@@ -139,7 +140,8 @@ function roundFigures(spec: FirehoseCaseSpec, fh: RunFigures, base: RunFigures):
     max_ms: fh.clients.latency.samples ? round(fh.clients.latency.maxMs) : null,
     healthy_loss: round(1 - fh.clients.receivedMin / fh.published, 6),
     readers_dropped: fh.clients.healthyClosed,
-    slow_dropped: fh.slowDropped,
+    slow_dropped: Object.values(fh.slowDropped).reduce((s, n) => s + n, 0),
+    slow_dropped_by: fh.slowDropped,
     rss_mb: round(fh.rssMb, 1),
     baseline_delivered_per_s: Math.round(base.deliveredPerS),
     // no sample: nothing published in the window reached a baseline client in time
@@ -184,6 +186,8 @@ function combineRounds(spec: FirehoseCaseSpec, rounds: FirehoseCase[]): Firehose
     healthy_loss: worst('healthy_loss'),
     readers_dropped: worst('readers_dropped'),
     slow_dropped: med('slow_dropped')!,
+    // which bound closed them, in the round that closed the most
+    slow_dropped_by: rounds.reduce((w, r) => (r.slow_dropped > w.slow_dropped ? r : w)).slow_dropped_by,
     rss_mb: worst('rss_mb'),
     baseline_delivered_per_s: baseDelivered,
     baseline_p50_ms: med('baseline_p50_ms'),

@@ -30,4 +30,10 @@ describe('firehose benchmark targets', () => {
     expect(lines[0]).toMatch(/zero loss \*\*not met\*\*/);
     expect(lines[0]).not.toMatch(/ met \(/);
   });
+
+  it('names the bounds that closed dropped readers, so a miss says whether a queue cap or the lag probe did it', () => {
+    const lines = targets(new Map([fig(moderate, { readers_dropped: 57, slow_dropped: 57, slow_dropped_by: { messages: 50, lag: 7, bytes: 0 } })]));
+    expect(lines[0]).toMatch(/zero loss \*\*not met\*\* \(slow consumers closed by messages: 50, lag: 7\)/);
+    expect(targets(new Map([fig(moderate, {})]))[0]).not.toMatch(/closed by/);
+  });
 });
