@@ -22,6 +22,7 @@ import { DEFAULT_CASES, targets, type FirehoseCase, type FirehoseCaseSpec } from
 import type { ClientsCommand, ClientsResult } from './firehose-clients.js';
 import type { LoadgenJob, LoadgenResult } from './firehose-loadgen.js';
 import { BENCH_KEY, type ServerJob } from './firehose-server.js';
+import { round } from './lib/measure.js';
 import { DEFAULT_DOC } from './lib/paths.js';
 import { cpuPressureUs } from './lib/proc-stats.js';
 import { socketWriteCostUs } from './lib/write-cost.js';
@@ -128,8 +129,6 @@ async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['
   const s = await stats;
   return { deliveredPerS: figures.windowFrames / (measureMs / 1000), clients: figures, published, rssMb: s.rssMaxMb, slowDropped: s.slowDropped, serverCpuCores: s.cpuCores, handoverP99Ms: s.handoverP99Ms, clientLagP99Ms: s.clientLagP99Ms, cpuPressure };
 }
-
-const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
 function roundFigures(spec: FirehoseCaseSpec, fh: RunFigures, base: RunFigures): FirehoseCase {
   return {

@@ -65,7 +65,7 @@ export function percentile(xs: readonly number[], q: number): number {
 }
 
 /** A figure rounded to `d` decimals, for the JSON and the tables. */
-export function round(x: number, d: number): number {
+export function round(x: number, d = 2): number {
   const f = 10 ** d;
   return Math.round(x * f) / f;
 }
