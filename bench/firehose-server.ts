@@ -9,13 +9,12 @@
  * publish → socket hand-over p99, as the upper bound of its histogram bucket).
  */
 import type { Socket } from 'node:net';
-import { DeliverPolicy } from 'nats';
 import { WebSocketServer } from 'ws';
-import { closeBus, connectBus, DEFAULT_LIQ_RETENTION_MS, LIQ_STREAM } from '../libs/bus/index.js';
+import { closeBus, connectBus, DEFAULT_LIQ_RETENTION_MS } from '../libs/bus/index.js';
 import { createLogger, createRegistry } from '../libs/obs/index.js';
 import { loadFirehoseConfig } from '../services/firehose/config.js';
 import { createFirehose } from '../services/firehose/firehose.js';
-import { decodeEntry, liqStreamInfo, PULL_BATCH } from '../services/firehose/liq-log.js';
+import { decodeEntry, liqStreamInfo, logConsumer, PULL_BATCH } from '../services/firehose/liq-log.js';
 
 export const BENCH_KEY = 'bench-key';
 
@@ -62,14 +61,14 @@ async function startFirehose(natsUrl: string): Promise<Running> {
 
 /**
  * The bar issue 6 sets: a bare `ws` broadcast of pre-serialized frames with per-connection
- * batched writes. It reads the same JetStream log the same way (an ordered consumer, each entry
- * decoded and framed once), and for every batch that arrived together writes the frames to each
+ * batched writes. It reads the same JetStream log the same way (the firehose's `logConsumer`,
+ * each entry decoded and framed once), and for every batch that arrived together writes the frames to each
  * client's socket in one corked write. No queue, no caps, no slow-client handling: only the
  * fan-out cost remains, so the ratio isolates what the firehose's safety costs.
  */
 async function startBaseline(natsUrl: string): Promise<Running> {
   const nc = await connectBus({ url: natsUrl, name: 'bench-baseline' });
-  await liqStreamInfo(nc, DEFAULT_LIQ_RETENTION_MS);
+  const info = await liqStreamInfo(nc, DEFAULT_LIQ_RETENTION_MS);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const sockets = new Set<Socket>();
@@ -91,7 +90,7 @@ async function startBaseline(natsUrl: string): Promise<Running> {
       socket.uncork();
     }
   };
-  const consumer = await nc.jetstream().consumers.get(LIQ_STREAM, { deliver_policy: DeliverPolicy.New });
+  const consumer = await logConsumer(nc, info.state.last_seq + 1, info.config.num_replicas);
   const messages = await consumer.consume({ max_messages: PULL_BATCH });
   void (async () => {
     for await (const m of messages) {

@@ -1,22 +1,59 @@
 /**
- * Follow a JetStream stream with an ordered consumer, for ever: `prepare` (find or create the
- * stream, learn where to start), then every entry in order to `onEntry`; on any failure wait
- * (100 ms doubling to 5 s) and start again where `start()` says (normally right after the last
- * entry read). The ordered consumer itself already rides NATS reconnects.
+ * Reading a JetStream stream in order, for ever: `prepare` (find or create the stream, learn
+ * where to start), then every entry in order to `onEntry`; on any failure wait (100 ms doubling to
+ * 5 s) and start again where `start()` says (normally right after the last entry read).
+ *
+ * The consumer is a plain ephemeral one made here (`readerConsumer`), not nats.js's ordered
+ * consumer: that one re-creates itself in the background after a reconnect, and a re-creation
+ * that meets a draining connection rejects where no caller can catch it (an unhandled
+ * CONNECTION_DRAINING ended a gateway's test run), or retries for ever on a closed one. Here a
+ * missing consumer or a skipped delivery ends the attempt, and RetryLoop starts a fresh consumer
+ * after the last entry read, so every retry is ours and every error is reported.
  */
-import type { JsMsg, NatsConnection, OrderedConsumerOptions } from 'nats';
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type JsMsg, type NatsConnection } from 'nats';
 import { RetryLoop } from '../core/index.js';
 
 const RETRY_MAX_MS = 5_000;
 const PULL_BATCH = 256;
+/** pull expiry: heartbeats come every half of it, so a dead server is noticed within this */
 const PULL_EXPIRES_MS = 5_000;
+/** a consumer whose reader is gone (with its process or its node) is removed after this */
+const INACTIVE_THRESHOLD_MS = 10_000;
+
+/** Where a reader starts: right after what it has, or at the newest entry of every subject. */
+export type ReaderStart = { opt_start_seq: number } | { deliver_policy: DeliverPolicy.LastPerSubject };
+
+export interface ReaderConsumerOptions {
+  /** the stream's replicas; an ephemeral consumer left at 0 is placed on one node only */
+  replicas: number;
+  /** JetStream API timeout (a cluster losing a node fails fast and is retried) */
+  apiTimeoutMs?: number;
+}
+
+/** A consumer delivering `stream` in order from `start`, each entry once, no acks. */
+export async function readerConsumer(nc: NatsConnection, stream: string, start: ReaderStart, opts: ReaderConsumerOptions): Promise<Consumer> {
+  const timeout = opts.apiTimeoutMs === undefined ? {} : { timeout: opts.apiTimeoutMs };
+  const from: Partial<ConsumerConfig> =
+    'opt_start_seq' in start
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, start.opt_start_seq) }
+      : // the server wants a filter with last-per-subject; '>' is every subject of the stream
+        { deliver_policy: DeliverPolicy.LastPerSubject, filter_subject: '>' };
+  const jsm = await nc.jetstreamManager(timeout);
+  const ci = await jsm.consumers.add(stream, {
+    ...from,
+    ack_policy: AckPolicy.None,
+    num_replicas: opts.replicas,
+    inactive_threshold: INACTIVE_THRESHOLD_MS * 1_000_000,
+  });
+  return nc.jetstream(timeout).consumers.get(stream, ci.name);
+}
 
 export interface FollowOptions {
   stream: string;
   /** run before each (re)start */
   prepare?: () => Promise<void>;
   /** where the consumer starts */
-  start: () => Partial<OrderedConsumerOptions>;
+  start: () => ReaderStart;
   onEntry: (m: JsMsg) => void;
   /** called on a consumer failure (the follower retries) */
   onError: (e: Error) => void;
@@ -42,9 +79,21 @@ export class StreamFollower {
 
   private async follow(running: (stop: () => void) => void): Promise<void> {
     await this.opts.prepare?.();
-    const consumer = await this.nc.jetstream().consumers.get(this.opts.stream, this.opts.start());
-    const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
+    const { stream } = this.opts;
+    const info = await (await this.nc.jetstreamManager()).streams.info(stream);
+    const consumer = await readerConsumer(this.nc, stream, this.opts.start(), { replicas: info.config.num_replicas });
+    // a consumer deleted under us (or lost with a restarted server) ends the pull with an error
+    const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true });
     running(() => messages.stop());
-    for await (const m of messages) this.opts.onEntry(m);
+    let delivered = 0;
+    try {
+      for await (const m of messages) {
+        if (m.info.deliverySequence !== ++delivered) throw new Error(`${stream} consumer skipped deliveries ${delivered}..${m.info.deliverySequence - 1}`);
+        this.opts.onEntry(m);
+      }
+    } finally {
+      messages.stop();
+      void consumer.delete().catch(() => undefined);
+    }
   }
 }

@@ -1,12 +1,12 @@
 /**
- * The firehose's view of the JetStream liquidation log. One ordered consumer follows the log
+ * The firehose's view of the JetStream liquidation log. One consumer follows the log in order
  * from where this instance started ("deliver new", pinned to a sequence so replays can meet it
  * exactly); each entry is decoded, serialized and framed once, then handed to the hub.
  *
- * The ordered consumer already resumes at the next sequence after a NATS restart. What it cannot
- * see is the log itself changing under it, so this loop also watches for: seqs that jump (the log
- * no longer holds them: GAP missing), entries that are not liquidations (GAP bad_message), and a
- * recreated stream (GAP stream_reset). Clients are told; nothing is skipped silently.
+ * The consumer resumes at the next sequence after a NATS restart. What it cannot see is the log
+ * itself changing under it, so this loop also watches for: seqs that jump (the log no longer
+ * holds them: GAP missing), entries that are not liquidations (GAP bad_message), and a recreated
+ * stream (GAP stream_reset). Clients are told; nothing is skipped silently.
  *
  * On a NATS cluster the consumer lives on one node. nats.js's own ordered consumer recovers from
  * that node's death only after 5–10 s or not at all (2.29, kill -9 of a node: it retries its
@@ -15,8 +15,8 @@
  * one that is gone or stalled — entries in the stream that have not reached us for STALL_MS — is
  * replaced by a fresh consumer at received + 1.
  */
-import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg, type NatsConnection, type StreamInfo } from 'nats';
-import { asLiquidationMessage, decodeJson, ensureLiqStream, LIQ_STREAM } from '../../libs/bus/index.js';
+import type { Consumer, ConsumerMessages, JsMsg, NatsConnection, StreamInfo } from 'nats';
+import { asLiquidationMessage, decodeJson, ensureLiqStream, LIQ_STREAM, readerConsumer } from '../../libs/bus/index.js';
 import { RetryLoop, seqStep } from '../../libs/core/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import { textFrame } from '../../libs/ws/index.js';
@@ -30,8 +30,6 @@ export const PULL_BATCH = 1_024;
 /** Pull expiry: heartbeats come every half of it, so a dead server is noticed within this. */
 const PULL_EXPIRES_MS = 5_000;
 const RETRY_MAX_MS = 1_000;
-/** an abandoned consumer (its reader gone with its node or its process) is removed after this */
-const INACTIVE_THRESHOLD_MS = 10_000;
 /** JetStream API calls during a node loss fail fast and are retried rather than waited on */
 const API_TIMEOUT_MS = 2_000;
 /**
@@ -70,20 +68,13 @@ export async function liqStreamInfo(nc: NatsConnection, retentionMs: number, rep
   }
 }
 
-/** A consumer delivering the log from `startSeq` in order, each entry once, no acks. */
-export async function logConsumer(nc: NatsConnection, startSeq: number, replicas: number): Promise<Consumer> {
-  const jsm = await nc.jetstreamManager({ timeout: API_TIMEOUT_MS });
-  const ci = await jsm.consumers.add(LIQ_STREAM, {
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: startSeq,
-    ack_policy: AckPolicy.None,
-    // as many replicas as the stream, said explicitly (an ephemeral left at 0 is placed as R1): the
-    // consumer outlives the loss of a node, so nothing needs the meta leader (itself possibly on
-    // the lost node) to re-create it
-    num_replicas: replicas,
-    inactive_threshold: INACTIVE_THRESHOLD_MS * 1_000_000,
-  });
-  return nc.jetstream({ timeout: API_TIMEOUT_MS }).consumers.get(LIQ_STREAM, ci.name);
+/**
+ * A consumer delivering the log from `startSeq`, with as many replicas as the stream, said
+ * explicitly: it outlives the loss of a node, so nothing needs the meta leader (itself possibly on
+ * the lost node) to re-create it.
+ */
+export function logConsumer(nc: NatsConnection, startSeq: number, replicas: number): Promise<Consumer> {
+  return readerConsumer(nc, LIQ_STREAM, { opt_start_seq: startSeq }, { replicas, apiTimeoutMs: API_TIMEOUT_MS });
 }
 
 export interface LiveLogDeps {

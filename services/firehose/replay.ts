@@ -1,15 +1,15 @@
 /**
  * `?after=<seq>`: send the log from seq+1 to a client, then hand it to the live fan-out with no
- * gap and no duplicate. The replay reads its own ordered consumer until it has reached what the
- * hub has already fanned out; at that moment (synchronously, so no live turn can slip between)
- * the client turns live with `lastSeq` = the last seq it got, and the hub's `seq > lastSeq` rule
- * sends it exactly what follows.
+ * gap and no duplicate. The replay reads its own consumer (libs/bus readerConsumer: in order, with
+ * the log's replicas) until it has reached what the hub has already fanned out; at that moment
+ * (synchronously, so no live turn can slip between) the client turns live with `lastSeq` = the
+ * last seq it got, and the hub's `seq > lastSeq` rule sends it exactly what follows.
  *
  * The replay reads no faster than the client drains: it waits while the client's queue is over
  * half its caps, so a long replay never trips the slow-consumer cap on its own.
  */
 import type { JsMsg, NatsConnection } from 'nats';
-import { LIQ_STREAM } from '../../libs/bus/index.js';
+import { LIQ_STREAM, readerConsumer } from '../../libs/bus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import { CloseCode, textFrame, type WriteQueueLimits } from '../../libs/ws/index.js';
 import type { FeedConnection } from './connection.js';
@@ -49,7 +49,7 @@ export async function replay(conn: FeedConnection, after: number, deps: ReplayDe
     return;
   }
 
-  const consumer = await deps.nc.jetstream().consumers.get(LIQ_STREAM, { opt_start_seq: after + 1 });
+  const consumer = await readerConsumer(deps.nc, LIQ_STREAM, { opt_start_seq: after + 1 }, { replicas: info.config.num_replicas });
   try {
     while (!conn.closing) {
       await roomFor(conn, deps.limits);

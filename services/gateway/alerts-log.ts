@@ -1,9 +1,9 @@
 /**
- * The gateway's view of the JetStream alert log (#16.3). One ordered consumer reads it from its
- * first entry: everything goes into the AlertHistory (GET /v1/alerts), and entries newer than the
- * log's end at start-up go to subscribers as ALERT with `id` = the stream sequence, so the id is
- * the same on every gateway. The ordered consumer resumes after NATS reconnects; a failure
- * restarts it right after the last entry read.
+ * The gateway's view of the JetStream alert log (#16.3). One consumer (libs/bus StreamFollower)
+ * reads it in order from its first entry: everything goes into the AlertHistory (GET /v1/alerts),
+ * and entries newer than the log's end at start-up go to subscribers as ALERT with `id` = the
+ * stream sequence, so the id is the same on every gateway. The consumer resumes after NATS
+ * reconnects; a failure restarts it right after the last entry read.
  */
 import type { JsMsg, NatsConnection } from 'nats';
 import { ALERT_STREAM, asAlertMessage, decodeJson, ensureAlertStream, DEFAULT_ALERT_RETENTION_MS, StreamFollower } from '../../libs/bus/index.js';

@@ -1,5 +1,5 @@
 /**
- * The gateway's copy of the window price log (#16.5). One ordered consumer reads BOOKFUSE_WINDOWS
+ * The gateway's copy of the window price log (#16.5). One in-order consumer reads BOOKFUSE_WINDOWS
  * from the last entry of every (asset, interval) on, so a gateway started mid-window knows the
  * current window's price, the same one every other gateway knows; newer entries are kept as the
  * latest and handed to the window server to push.
