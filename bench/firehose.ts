@@ -63,6 +63,12 @@ function killChildren(): void {
   for (const c of children) c.kill('SIGKILL');
 }
 
+/** Resolves when the child has exited (at once if it already has). */
+function exited(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => c.once('exit', () => r()));
+}
+
 function reply<T>(c: ChildProcess, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`${what} exited with ${code} before answering`));
@@ -127,6 +133,9 @@ async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['
   const stats = reply<{ rssMaxMb: number; slowDropped: Record<string, number>; cpuCores: number; handoverP99Ms: number | null; clientLagP99Ms: number | null }>(server, `${mode} server`);
   server.send('stop');
   const s = await stats;
+  // the next run starts only when these have left the cores: a bare broadcast at 20k/s ends
+  // holding GBs of backlog, and freeing it must not fall into the next run's measured window
+  await Promise.all([server, clients, loadgen].map(exited));
   return { deliveredPerS: figures.windowFrames / (measureMs / 1000), clients: figures, published, rssMb: s.rssMaxMb, slowDropped: s.slowDropped, serverCpuCores: s.cpuCores, handoverP99Ms: s.handoverP99Ms, clientLagP99Ms: s.clientLagP99Ms, cpuPressure };
 }
 
