@@ -8,3 +8,4 @@ export * from './nats-server.js';
 export * from './window-stream.js';
 export * from './stream-follower.js';
 export * from './service-start.js';
+export * from './local-route.js';

@@ -2,6 +2,7 @@
 /**
  * The `bookfuse` command: one subcommand per part, each configured by the environment.
  *   bookfuse collector|merger|gateway|firehose|simulator   run one service
+ *   bookfuse colocated                                      a collector and a merger in one process
  *   bookfuse demo [--live] [--cluster] [--verbose]          everything on one machine
  *   bookfuse replay <capture.ndjson> --venue <id> [--depth N] [--instruments <file>] [--json]
  *   bookfuse record --venue <id> --symbols A,B --out file.ndjson [--seconds N]
@@ -12,10 +13,11 @@ import { commonSchema, readEnv } from '../../libs/config/index.js';
 import { createLogger, runService } from '../../libs/obs/index.js';
 import { UsageError } from './args.js';
 
-const SERVICES = ['collector', 'merger', 'gateway', 'firehose', 'simulator'] as const;
+const SERVICES = ['collector', 'merger', 'colocated', 'gateway', 'firehose', 'simulator'] as const;
 
 const USAGE = `usage: bookfuse <command>
   collector | merger | gateway | firehose | simulator   run one service (configured by environment variables)
+  colocated                       a collector and a merger in one process, one NATS hop less (both services' variables)
   demo [--live] [--cluster] [--verbose]   run everything on one machine (simulated venues unless --live; --cluster: 3 NATS nodes, two of each service)
   replay <capture.ndjson> --venue <id> [--depth N] [--instruments <file>] [--json]
   record --venue <id> --symbols A,B --out file.ndjson [--seconds N]
@@ -28,7 +30,8 @@ interface Running {
 }
 
 async function runOne(name: (typeof SERVICES)[number]): Promise<void> {
-  const mod = (await import(`../${name}/main.js`)) as { main(env: NodeJS.ProcessEnv): Promise<Running> };
+  // colocated is two services composed, so it lives with the cli (the one place that may load both)
+  const mod = (await import(name === 'colocated' ? './colocated.js' : `../${name}/main.js`)) as { main(env: NodeJS.ProcessEnv): Promise<Running> };
   // The one signal and fatal-error handling of every service (libs/obs/shutdown.ts), from the
   // first moment: a SIGTERM during start-up stops what has started.
   const { logLevel } = readEnv({ logLevel: commonSchema.logLevel }, process.env);

@@ -12,6 +12,7 @@
 export const SERVICE_NODE_FLAGS: Readonly<Record<string, readonly string[]>> = {
   collector: ['--max-semi-space-size=4'],
   merger: ['--max-semi-space-size=4'],
+  colocated: ['--max-semi-space-size=4'],
   gateway: ['--max-semi-space-size=4'],
 };
 

@@ -1,7 +1,9 @@
 /**
  * The whole chain on real NATS, each part through its real `main()`:
  * simulator → collector → NATS → merger → NATS → gateway → WebSocket client, and
- * merger → JetStream → firehose → WebSocket client.
+ * merger → JetStream → firehose → WebSocket client; then the same with the collector and the
+ * merger in one process (`bookfuse colocated`, #17.4), which must give the same exact book and
+ * still publish the venue books on NATS for everyone else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -15,6 +17,7 @@ import { main as collectorMain } from '../../services/collector/main.js';
 import { main as mergerMain } from '../../services/merger/main.js';
 import { main as gatewayMain } from '../../services/gateway/main.js';
 import { main as firehoseMain } from '../../services/firehose/main.js';
+import { main as colocatedMain } from '../../services/cli/colocated.js';
 
 type Running = { stop(): Promise<void>; listening: Record<string, string> };
 type Level = [string, string, Record<string, string>?];
@@ -84,7 +87,7 @@ class ConsensusClient {
   }
 }
 
-describe('end to end: simulated binance-usdm to a widget client and a firehose client', () => {
+describe.each(['standard', 'colocated'] as const)('end to end (%s): simulated binance-usdm to a widget client and a firehose client', (topology) => {
   let nats: TestNats;
   const parts: Running[] = [];
   let sim: Running & { world?: { published(v: string): { liq: number } | undefined } };
@@ -92,14 +95,18 @@ describe('end to end: simulated binance-usdm to a widget client and a firehose c
   let tap: NatsConnection;
   /** liquidation ids as the collector published them, in order */
   const collected: string[] = [];
+  /** venue book messages seen on NATS by a bystander */
+  let venueBooks = 0;
   let firehoseUrl = '';
   let simUrl = '';
+  let mergerOps = '';
 
   beforeAll(async () => {
     nats = await startNats();
     const base = { NATS_URL: nats.url, LOG_LEVEL: 'warn' };
     tap = await connectBus({ url: nats.url, name: 'e2e-tap' });
     tap.subscribe(subjects.liq('binance-usdm', 'BTC-USDT'), { callback: (_e, m) => collected.push((decodeJson(m.data) as { id: string }).id) });
+    tap.subscribe(subjects.book('binance-usdm', 'BTC-USDT'), { callback: () => venueBooks++ });
     sim = (await simulatorMain({ ...base, SIM_PORT: '0', SIM_VENUES: 'binance-usdm', SIM_BASES: 'BTC', SIM_SEED: '11', SIM_BOOK_UPDATES_PER_S: '800', SIM_LIQUIDATIONS_PER_S: '4' })) as typeof sim;
     parts.push(sim);
     simUrl = sim.listening['control']!.replace(/\/control$/, '');
@@ -112,8 +119,16 @@ describe('end to end: simulated binance-usdm to a widget client and a firehose c
     const gateway = await gatewayMain({ ...base, GATEWAY_PORT: '0', GATEWAY_API_KEYS: KEY, GATEWAY_SYMBOLS: 'BTC-USD' });
     parts.push(gateway);
     gatewayWs = gateway.listening['ws']!;
-    parts.push(await mergerMain({ ...base, MERGER_PORT: '0', CONSENSUS_GROUPS: `BTC-USD@0.1/${DEPTH}=binance-usdm:BTC-USDT` }));
-    parts.push(await collectorMain({ ...base, COLLECTOR_PORT: '0', COLLECTOR_VENUES: 'binance-usdm', COLLECTOR_BASES: 'BTC', COLLECTOR_DEPTH: '100', COLLECTOR_SIMULATOR_URL: simUrl }));
+    const mergerEnv = { MERGER_PORT: '0', CONSENSUS_GROUPS: `BTC-USD@0.1/${DEPTH}=binance-usdm:BTC-USDT` };
+    const collectorEnv = { COLLECTOR_PORT: '0', COLLECTOR_VENUES: 'binance-usdm', COLLECTOR_BASES: 'BTC', COLLECTOR_DEPTH: '100', COLLECTOR_SIMULATOR_URL: simUrl };
+    if (topology === 'colocated') {
+      const both = await colocatedMain({ ...base, ...mergerEnv, ...collectorEnv });
+      parts.push(both);
+      mergerOps = new URL(both.listening['merger']!).origin;
+    } else {
+      parts.push(await mergerMain({ ...base, ...mergerEnv }));
+      parts.push(await collectorMain({ ...base, ...collectorEnv }));
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -144,6 +159,14 @@ describe('end to end: simulated binance-usdm to a widget client and a firehose c
     const truth = (await (await fetch(`${simUrl}/truth/binance-usdm/BTC-USDT?depth=${DEPTH}`)).json()) as { bids: string[][]; asks: string[][] };
     expect(client.top(DEPTH)).toEqual({ bids: truth.bids, asks: truth.asks });
     expect(client.gaps).toBe(0);
+    // co-located or not, the venue books are on NATS for other consumers
+    expect(venueBooks).toBeGreaterThan(100);
+    if (topology === 'colocated') {
+      // …and the merger took them in process, not from NATS
+      const health = (await (await fetch(`${mergerOps}/healthz`)).json()) as { colocated: boolean; local_deliveries: number };
+      expect(health.colocated).toBe(true);
+      expect(health.local_deliveries).toBeGreaterThan(100);
+    }
 
     // Every liquidation that entered the system (the collector published it) reached the firehose
     // client once, in the order published. The simulator also generates some before the
