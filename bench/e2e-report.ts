@@ -21,8 +21,8 @@ export interface LoadResult {
   per_service: Record<string, { cpu_cores: number; rss_mb: number; max_rss_mb: number }>;
 }
 
-/** Which of the pair ran first in a round. */
-export type First = 'realistic' | 'floor';
+/** Which run came first in a round: bookfuse standard, bookfuse co-located (#17.4) or the floor. */
+export type First = 'realistic' | 'colocated' | 'floor';
 
 export interface E2eRound {
   first: First;
@@ -47,6 +47,7 @@ export interface RoundRun {
 }
 
 const med = (xs: number[]): number => round(median(xs), 3);
+const FIRST_NAMES: Record<First, string> = { realistic: 'bookfuse', colocated: 'co-located', floor: 'floor' };
 
 /**
  * Latency, hops and CPU are medians over the rounds, RSS the worst round, samples the total; the
@@ -115,6 +116,8 @@ export interface E2eMarkdownFacts {
   realistic: RealisticFigures;
   x10: LoadResult;
   floor: FloorResult;
+  /** `bookfuse colocated` at realistic load, in the same rounds, against the same floor */
+  colocated?: RealisticFigures;
 }
 
 export function e2eMarkdown(f: E2eMarkdownFacts): string {
@@ -134,7 +137,7 @@ export function e2eMarkdown(f: E2eMarkdownFacts): string {
     `Simulator → collector → NATS → merger → NATS → gateway → ${f.clients} WebSocket clients, each service its own process, on loopback.`,
     'Latency runs from the moment the simulator (hosted by the benchmark) sends a venue frame to the moment a client receives the consensus update it caused; the other hops are read from the timestamps each service stamps (recv_us, pub_us, merge_us, gw_us in µs).',
     '',
-    `Method: ${n} round${n > 1 ? 's' : ''}, each bookfuse at realistic load and the transport floor back to back, ${f.seconds} s measured each (after ${f.loadWarmupS} s warm-up for bookfuse, ${f.floorWarmupS} s for the floor). Which goes first alternates (bookfuse first in round${firsts.length > 1 ? 's' : ''} ${firsts.join(', ')}), so neither side always runs in the minute after the other. Every run starts its processes fresh and stops them before the next: the floor never shares the machine with bookfuse's services. Realistic and floor figures are medians over the rounds (the shared machine moves absolute timings 2–5× between minutes, as much as the gap judged); CPU is the median round, RSS the worst; every round is listed. ×10 is one run of ${f.x10Seconds} s after ${f.loadWarmupS} s warm-up (its target is absolute).`,
+    `Method: ${n} round${n > 1 ? 's' : ''}, each bookfuse at realistic load${f.colocated ? ', bookfuse co-located (below)' : ''} and the transport floor back to back, ${f.seconds} s measured each (after ${f.loadWarmupS} s warm-up for bookfuse, ${f.floorWarmupS} s for the floor). Which goes first rotates (bookfuse first in round${firsts.length > 1 ? 's' : ''} ${firsts.join(', ')}), so neither side always runs in the minute after the other. Every run starts its processes fresh and stops them before the next: the floor never shares the machine with bookfuse's services. Realistic and floor figures are medians over the rounds (the shared machine moves absolute timings 2–5× between minutes, as much as the gap judged); CPU is the median round, RSS the worst; every round is listed. ×10 is one run of ${f.x10Seconds} s after ${f.loadWarmupS} s warm-up (its target is absolute).`,
     '',
     '| load | samples | p50 ms | p99 ms | p99.9 ms | CPU cores (collector + merger + gateway) | max RSS MB |',
     '|---|---|---|---|---|---|---|',
@@ -146,7 +149,7 @@ export function e2eMarkdown(f: E2eMarkdownFacts): string {
     '',
     '| round | first | realistic p50 / p99 ms | floor p50 / p99 ms | p50 above floor ms | p99 above floor ms | samples (floor) |',
     '|---|---|---|---|---|---|---|',
-    ...realistic.rounds.map((r, i) => `| ${i + 1} | ${r.first === 'realistic' ? 'bookfuse' : 'floor'} | ${r.p50_ms} / ${r.p99_ms} | ${r.floor_p50_ms} / ${r.floor_p99_ms} | ${round(r.p50_ms - r.floor_p50_ms, 3)} | ${round(r.p99_ms - r.floor_p99_ms, 3)} | ${r.samples} (${r.floor_samples}) |`),
+    ...realistic.rounds.map((r, i) => `| ${i + 1} | ${FIRST_NAMES[r.first]} | ${r.p50_ms} / ${r.p99_ms} | ${r.floor_p50_ms} / ${r.floor_p99_ms} | ${round(r.p50_ms - r.floor_p50_ms, 3)} | ${round(r.p99_ms - r.floor_p99_ms, 3)} | ${r.samples} (${r.floor_samples}) |`),
     '',
     `Targets, against the floor of the same rounds (medians): realistic p50 ≤ floor p50 + 0.5 ms (${pass(v.p50)}: ${realistic.p50_ms} vs ${round(realistic.floor_p50_ms + 0.5, 3)}), p99 ≤ floor p99 + 2 ms (${pass(v.p99)}: ${realistic.p99_ms} vs ${round(realistic.floor_p99_ms + 2, 3)}); ×10 p99 ≤ 20 ms (${pass(v.x10_p99)}: ${x10.p99_ms}); all services < 0.5 core at realistic load (${pass(v.cpu)}: ${realistic.cpu_cores}), each < 150 MB RSS at either load (${pass(v.rss)}: ${Math.max(realistic.max_rss_mb, x10.max_rss_mb)} MB at most).`,
     '',
@@ -161,5 +164,27 @@ export function e2eMarkdown(f: E2eMarkdownFacts): string {
     '| service (×10) | CPU cores | RSS MB | max RSS MB |',
     '|---|---|---|---|',
     services(x10),
+    ...(f.colocated ? colocatedSection(f.colocated, n) : []),
   ].join('\n');
+}
+
+/** `bookfuse colocated` beside the standard topology: the same rounds, the same (six-hop) floor. */
+function colocatedSection(c: RealisticFigures, n: number): string[] {
+  return [
+    '',
+    '### Co-located collector + merger (`bookfuse colocated`, #17.4)',
+    '',
+    `The same realistic load with the collector and the merger in one process (every subject still published; the merger takes the local venues in process), run in each of the ${n} rounds beside the standard topology and the floor. It has one NATS hop less than the floor it is compared with, so this is what a deployment gains, not a like-for-like ratio.`,
+    '',
+    '| round | co-located p50 / p99 ms | floor p50 / p99 ms | p50 above floor ms | p99 above floor ms |',
+    '|---|---|---|---|---|',
+    ...c.rounds.map((r, i) => `| ${i + 1} | ${r.p50_ms} / ${r.p99_ms} | ${r.floor_p50_ms} / ${r.floor_p99_ms} | ${round(r.p50_ms - r.floor_p50_ms, 3)} | ${round(r.p99_ms - r.floor_p99_ms, 3)} |`),
+    `| median | ${c.p50_ms} / ${c.p99_ms} | ${c.floor_p50_ms} / ${c.floor_p99_ms} | ${round(c.p50_ms - c.floor_p50_ms, 3)} | ${round(c.p99_ms - c.floor_p99_ms, 3)} |`,
+    '',
+    `| hop (co-located, median of ${n}) | p50 ms | p99 ms |`,
+    '|---|---|---|',
+    ...Object.entries(c.hops).map(([k, h]) => `| ${k} | ${h.p50_ms} | ${h.p99_ms} |`),
+    '',
+    `CPU ${c.cpu_cores} cores (${Object.entries(c.per_service).map(([k, s]) => `${k} ${s.cpu_cores}`).join(', ')}), max RSS ${c.max_rss_mb} MB.`,
+  ];
 }

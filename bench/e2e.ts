@@ -43,7 +43,10 @@ const LOAD_WARMUP_MS = 8000;
  * share the base of their canonical symbol.
  */
 const baseOf = (symbol: string): string => symbol.slice(0, symbol.indexOf('-'));
-async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: string) => void): Promise<LoadResult> {
+/** standard: every service its own process; colocated: `bookfuse colocated` (collector + merger in one, #17.4) */
+export type Topology = 'standard' | 'colocated';
+
+async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: string) => void, topology: Topology = 'standard'): Promise<LoadResult> {
   const nats = await startNats();
   const [simPort, gwPort, colPort, merPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const factor = load === 'x10' ? 10 : 1;
@@ -76,11 +79,13 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
         close: (code, reason) => client.close(code, reason),
       });
   }
-  const plan: [string, NodeJS.ProcessEnv][] = [
-    ['gateway', { ...base, GATEWAY_PORT: String(gwPort), GATEWAY_API_KEYS: KEY }],
-    ['merger', { ...base, MERGER_PORT: String(merPort) }],
-    ['collector', { ...base, COLLECTOR_PORT: String(colPort), COLLECTOR_SIMULATOR_URL: `http://127.0.0.1:${simPort}` }],
-  ];
+  const mergerEnv = { MERGER_PORT: String(merPort) };
+  const collectorEnv = { COLLECTOR_PORT: String(colPort), COLLECTOR_SIMULATOR_URL: `http://127.0.0.1:${simPort}` };
+  const gateway: [string, NodeJS.ProcessEnv] = ['gateway', { ...base, GATEWAY_PORT: String(gwPort), GATEWAY_API_KEYS: KEY }];
+  const plan: [string, NodeJS.ProcessEnv][] =
+    topology === 'colocated'
+      ? [gateway, ['colocated', { ...base, ...mergerEnv, ...collectorEnv }]]
+      : [gateway, ['merger', { ...base, ...mergerEnv }], ['collector', { ...base, ...collectorEnv }]];
   const procs = new Map<string, ChildProcess>();
   for (const [name, env] of plan) {
     const p = spawn(process.execPath, [...nodeArgsFor(name), CLI, name], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -89,7 +94,21 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   }
 
   const nc = await connectBus({ url: nats.url, name: 'bench-e2e' });
-  const hops: Record<string, number[]> = { 'sim send→collector receipt': [], 'sim send→collector publish': [], 'sim send→merger publish': [], 'sim send→gateway send': [], 'sim send→client': [] };
+  // cumulative from the simulator's send, then each service-to-service segment on its own (a
+  // cumulative p99 says where the tail shows first, a segment's p99 how much that hop adds)
+  const hops: Record<string, number[]> = {
+    'sim send→collector receipt': [],
+    'sim send→collector publish': [],
+    'sim send→merger publish': [],
+    'sim send→gateway send': [],
+    'sim send→client': [],
+    'collector publish→merger publish': [],
+    'merger publish→gateway send': [],
+    'gateway send→client': [],
+  };
+  /** `${base}|${ts}` of the venue frame → when the collector published it, when the merger published its effect */
+  const pubAt = new Map<string, number>();
+  const mergeAt = new Map<string, number>();
   const since = (symbol: string, ts: number, t: number): number | null => {
     const s0 = sentAt.get(`${baseOf(symbol)}|${ts}`);
     return s0 === undefined ? null : t - s0;
@@ -125,15 +144,26 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
   for (const data of seenBooks) {
     const b = decodeJson(data) as { symbol: string; ts: number; pub_ts: number; pub_us?: number; recv_ts: number; recv_us?: number };
     push('sim send→collector receipt', since(b.symbol, b.ts, stampMs(b.recv_ts, b.recv_us)));
-    push('sim send→collector publish', since(b.symbol, b.ts, stampMs(b.pub_ts, b.pub_us)));
+    const pub = stampMs(b.pub_ts, b.pub_us);
+    push('sim send→collector publish', since(b.symbol, b.ts, pub));
+    pubAt.set(`${baseOf(b.symbol)}|${b.ts}`, pub);
   }
   for (const data of seenConsensus) {
     const c = decodeJson(data) as { symbol: string; ts: number; merge_ts: number; merge_us?: number };
-    push('sim send→merger publish', since(c.symbol, c.ts, stampMs(c.merge_ts, c.merge_us)));
+    const merged = stampMs(c.merge_ts, c.merge_us);
+    push('sim send→merger publish', since(c.symbol, c.ts, merged));
+    const key = `${baseOf(c.symbol)}|${c.ts}`;
+    const pub = pubAt.get(key);
+    if (pub !== undefined && !mergeAt.has(key)) push('collector publish→merger publish', merged - pub);
+    if (!mergeAt.has(key)) mergeAt.set(key, merged);
   }
   for (const [ts, at, gw, symbol] of received) {
     push('sim send→client', since(symbol, ts, at));
-    if (gw >= 0) push('sim send→gateway send', since(symbol, ts, gw));
+    if (gw < 0) continue;
+    push('sim send→gateway send', since(symbol, ts, gw));
+    push('gateway send→client', at - gw);
+    const merged = mergeAt.get(`${baseOf(symbol)}|${ts}`);
+    if (merged !== undefined) push('merger publish→gateway send', gw - merged);
   }
   const elapsedS = (Date.now() - t0) / 1000;
   const perService: LoadResult['per_service'] = {};
@@ -182,22 +212,26 @@ const FLOOR_VENUES = 6;
  * second also lands after the first's teardown). A collection before each run keeps the previous
  * run's garbage, in this process that hosts the simulator and the floor's sender, off the next.
  */
-async function runRounds(rounds: number, seconds: number, log: (s: string) => void): Promise<RoundRun[]> {
-  const runs: RoundRun[] = [];
+async function runRounds(rounds: number, seconds: number, log: (s: string) => void): Promise<{ standard: RoundRun[]; colocated: RoundRun[] }> {
+  const standard: RoundRun[] = [];
+  const colocated: RoundRun[] = [];
   for (let r = 0; r < rounds; r++) {
-    const order = rotation<First>(['realistic', 'floor'], r);
+    const order = rotation<First>(['realistic', 'colocated', 'floor'], r);
     let load: LoadResult | undefined;
+    let co: LoadResult | undefined;
     let floor: FloorResult | undefined;
     for (const side of order) {
       log(`e2e round ${r + 1}/${rounds}: ${side}`);
       collectGarbage();
       if (side === 'realistic') load = await runLoad('realistic', seconds, log);
+      else if (side === 'colocated') co = await runLoad('realistic', seconds, log, 'colocated');
       else floor = await runFloor(seconds, FLOOR_VENUES, log);
     }
-    runs.push({ first: order[0]!, load: load!, floor: floor! });
-    log(`e2e round ${r + 1}/${rounds}: realistic p50/p99 ${load!.p50_ms}/${load!.p99_ms} ms, floor ${floor!.p50_ms}/${floor!.p99_ms} ms`);
+    standard.push({ first: order[0]!, load: load!, floor: floor! });
+    colocated.push({ first: order[0]!, load: co!, floor: floor! });
+    log(`e2e round ${r + 1}/${rounds}: realistic p50/p99 ${load!.p50_ms}/${load!.p99_ms} ms, co-located ${co!.p50_ms}/${co!.p99_ms} ms, floor ${floor!.p50_ms}/${floor!.p99_ms} ms`);
   }
-  return runs;
+  return { standard, colocated };
 }
 
 export interface E2eBenchOptions extends SuiteOptions {
@@ -211,14 +245,16 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<SuiteRepo
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const seconds = opts.seconds ?? (opts.quick ? 5 : 10);
   const x10Seconds = opts.quick ? 8 : 30;
-  const { realistic, floor } = combineRounds(await runRounds(opts.rounds ?? (opts.quick ? 2 : 3), seconds, log));
+  const runs = await runRounds(opts.rounds ?? (opts.quick ? 2 : 3), seconds, log);
+  const { realistic, floor } = combineRounds(runs.standard);
+  const colocated = combineRounds(runs.colocated).realistic;
   collectGarbage();
   const x10 = await runLoad('x10', x10Seconds, log);
-  const markdown = e2eMarkdown({ clients: CLIENTS, seconds, x10Seconds, loadWarmupS: LOAD_WARMUP_MS / 1000, floorWarmupS: FLOOR_WARMUP_MS / 1000, realistic, x10, floor });
+  const markdown = e2eMarkdown({ clients: CLIENTS, seconds, x10Seconds, loadWarmupS: LOAD_WARMUP_MS / 1000, floorWarmupS: FLOOR_WARMUP_MS / 1000, realistic, x10, floor, colocated });
   return {
     suite: 'e2e',
     // floor_* beside the realistic figures so a reader of the JSON can judge the ratio targets
-    json: { realistic, x10, floor },
+    json: { realistic, x10, floor, colocated },
     rows: [
       ['realistic p50 / p99 ms', `${realistic.p50_ms} / ${realistic.p99_ms}`],
       ['realistic CPU cores / max RSS MB', `${realistic.cpu_cores} / ${realistic.max_rss_mb}`],
@@ -226,6 +262,7 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<SuiteRepo
       ['realistic p99.9 ms', `${realistic.p999_ms}`],
       ['transport floor p50 / p99 ms', `${floor.p50_ms} / ${floor.p99_ms}`],
       ['p50 / p99 per round (floor)', realistic.rounds.map((r) => `${r.p50_ms}/${r.p99_ms} (${r.floor_p50_ms}/${r.floor_p99_ms})`).join(', ')],
+      ['co-located p50 / p99 ms (same floor)', `${colocated.p50_ms} / ${colocated.p99_ms}`],
       ['x10 CPU cores / max RSS MB', `${x10.cpu_cores} / ${x10.max_rss_mb}`],
     ],
     markdown,

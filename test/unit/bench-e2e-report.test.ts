@@ -65,6 +65,16 @@ describe('bench:e2e rounds', () => {
     expect(md).toContain('realistic p50 ≤ floor p50 + 0.5 ms (meets: 3 vs 3.4)');
   });
 
+  it('adds the co-located topology of the same rounds, against the same floor, when it ran', () => {
+    const co = combineRounds([run('colocated', load(2.5, 9), 2.9, 9), run('colocated', load(4, 29), 4.8, 29), run('colocated', load(1.8, 7), 1.4, 5)]).realistic;
+    const md = e2eMarkdown({ clients: 10, seconds: 10, x10Seconds: 30, loadWarmupS: 8, floorWarmupS: 3, realistic, x10, floor, colocated: co });
+    expect(md).toContain('each bookfuse at realistic load, bookfuse co-located (below) and the transport floor back to back');
+    expect(md).toContain('### Co-located collector + merger (`bookfuse colocated`, #17.4)');
+    expect(md).toContain('| 2 | 4 / 29 | 4.8 / 29 | -0.8 | 0 |');
+    expect(md).toContain('| median | 2.5 / 9 | 2.9 / 9 | -0.4 | 0 |');
+    expect(e2eMarkdown({ clients: 10, seconds: 10, x10Seconds: 30, loadWarmupS: 8, floorWarmupS: 3, realistic, x10, floor })).not.toContain('Co-located');
+  });
+
   it('gives the --json fields the runner requires, and the rounds beside them', () => {
     const json = jsonFor(fromResult('e2e', { suite: 'e2e', json: { realistic, x10, floor }, rows: [], markdown: '' }));
     expect(json['note']).toBeUndefined();
