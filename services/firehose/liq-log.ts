@@ -100,6 +100,8 @@ export class LiveLog {
   private current: ConsumerMessages | undefined;
   private created = '';
   private running = false;
+  /** a stall check is waiting for the stream's info */
+  private looking = false;
   private readonly loop: RetryLoop;
 
   constructor(private readonly deps: LiveLogDeps) {
@@ -194,10 +196,20 @@ export class LiveLog {
   /** Entries in the stream past ours, none delivered for STALL_MS: the consumer is stuck. */
   private async checkStall(messages: ConsumerMessages): Promise<void> {
     if (Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
-    const info = await liqStreamInfo(this.deps.nc, this.deps.retentionMs, this.deps.replicas).catch(() => undefined);
-    if (!info || info.state.last_seq <= this.received || Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
-    if (this.suspect === this.received) this.replace(messages, 'stalled');
-    else this.suspect = this.received;
+    // one look at a time, failing fast and creating nothing: while the cluster elects, a look can
+    // take the whole API timeout, and a check every STALL_CHECK_MS piled up requests (and stream
+    // re-creations) on the nodes that were recovering
+    if (this.looking) return;
+    this.looking = true;
+    try {
+      const jsm = await this.deps.nc.jetstreamManager({ timeout: API_TIMEOUT_MS, checkAPI: false });
+      const info = await jsm.streams.info(LIQ_STREAM).catch(() => undefined);
+      if (!info || info.state.last_seq <= this.received || Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
+      if (this.suspect === this.received) this.replace(messages, 'stalled');
+      else this.suspect = this.received;
+    } finally {
+      this.looking = false;
+    }
   }
 
   private replace(messages: ConsumerMessages, why: string): void {
