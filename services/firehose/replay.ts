@@ -49,22 +49,39 @@ export async function replay(conn: FeedConnection, after: number, deps: ReplayDe
     return;
   }
 
-  const consumer = await readerConsumer(deps.nc, LIQ_STREAM, { opt_start_seq: after + 1 }, { replicas: info.config.num_replicas });
+  // from what the client has: after+1 at first, and again after a pull lost in transit
+  const open = () => readerConsumer(deps.nc, LIQ_STREAM, { opt_start_seq: conn.lastSeq + 1 }, { replicas: info.config.num_replicas });
+  let consumer = await open();
+  let delivered = 0;
   try {
     while (!conn.closing) {
       await roomFor(conn, deps.limits);
       if (conn.closing) return;
       const batch = await consumer.fetch({ max_messages: REPLAY_BATCH, expires: REPLAY_FETCH_EXPIRES_MS });
       let got = 0;
+      let skipped = false;
       for await (const m of batch) {
         got++;
         if (conn.closing) break;
+        if (m.info.deliverySequence !== ++delivered) {
+          // deliveries lost in transit (a reconnect mid-pull): the log still holds those entries,
+          // so read them again rather than call them missing
+          skipped = true;
+          batch.stop();
+          break;
+        }
         send(conn, m, deps);
         if (conn.lastSeq >= hub.lastSeq) {
           batch.stop();
           goLive(conn, deps, 'ok');
           return;
         }
+      }
+      if (skipped) {
+        void consumer.delete().catch(() => undefined);
+        consumer = await open();
+        delivered = 0;
+        continue;
       }
       if (got === 0 && !conn.closing) {
         // the hub fanned out seqs the log no longer holds (deleted while we read)
