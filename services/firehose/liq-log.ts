@@ -100,8 +100,6 @@ export class LiveLog {
   private current: ConsumerMessages | undefined;
   private created = '';
   private running = false;
-  /** a stall check is waiting for the stream's info */
-  private looking = false;
   private readonly loop: RetryLoop;
 
   constructor(private readonly deps: LiveLogDeps) {
@@ -142,11 +140,18 @@ export class LiveLog {
     this.current = messages;
     void this.watch(messages);
     const guard = setInterval(() => void this.checkStall(messages), STALL_CHECK_MS);
+    let delivered = 0;
     try {
-      for await (const m of messages) this.onEntry(m);
+      for await (const m of messages) {
+        // deliveries lost in transit (no acks: a reconnect mid-pull) are still in the log: read
+        // them again from a fresh consumer rather than tell clients they are missing
+        if (m.info.deliverySequence !== ++delivered) throw new Error(`consumer skipped deliveries ${delivered}..${m.info.deliverySequence - 1}`);
+        this.onEntry(m);
+      }
     } finally {
       this.running = false;
       clearInterval(guard);
+      messages.stop();
       void consumer.delete().catch(() => undefined);
     }
   }
@@ -196,20 +201,17 @@ export class LiveLog {
   /** Entries in the stream past ours, none delivered for STALL_MS: the consumer is stuck. */
   private async checkStall(messages: ConsumerMessages): Promise<void> {
     if (Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
-    // one look at a time, failing fast and creating nothing: while the cluster elects, a look can
-    // take the whole API timeout, and a check every STALL_CHECK_MS piled up requests (and stream
-    // re-creations) on the nodes that were recovering
-    if (this.looking) return;
-    this.looking = true;
-    try {
-      const jsm = await this.deps.nc.jetstreamManager({ timeout: API_TIMEOUT_MS, checkAPI: false });
-      const info = await jsm.streams.info(LIQ_STREAM).catch(() => undefined);
-      if (!info || info.state.last_seq <= this.received || Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
-      if (this.suspect === this.received) this.replace(messages, 'stalled');
-      else this.suspect = this.received;
-    } finally {
-      this.looking = false;
-    }
+    // a look fails fast and creates nothing: while the cluster elects, looks time out, and with
+    // the default 5 s timeout and a stream re-creation after each, the looks begun every
+    // STALL_CHECK_MS piled up on the recovering nodes (with 2 s, at most four are in flight; one
+    // begun after the election answers at once, so the looks are not made to wait for each other)
+    const info = await this.deps.nc
+      .jetstreamManager({ timeout: API_TIMEOUT_MS, checkAPI: false })
+      .then((jsm) => jsm.streams.info(LIQ_STREAM))
+      .catch(() => undefined);
+    if (!info || info.state.last_seq <= this.received || Date.now() - this.lastEntryAt < STALL_MS) return void (this.suspect = undefined);
+    if (this.suspect === this.received) this.replace(messages, 'stalled');
+    else this.suspect = this.received;
   }
 
   private replace(messages: ConsumerMessages, why: string): void {
