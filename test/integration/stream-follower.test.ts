@@ -106,7 +106,7 @@ describe('StreamFollower', () => {
     await Promise.all([reader.drain().catch(() => undefined), follower.stop()]);
     await nats.start(); // (a no-op when it is running)
     // time for anything left running in the background to fail
-    await sleep(1_500);
+    await sleep(1_000);
   }
 
   it('ends without a stray rejection when its connection drains while NATS is down', async () => {
@@ -117,7 +117,7 @@ describe('StreamFollower', () => {
     });
   }, 30_000);
 
-  for (const delay of [0, 50, 200]) {
+  for (const delay of [0, 200]) {
     it(`ends without a stray rejection when its connection drains ${delay} ms after a reconnect`, async () => {
       await drainAfter(async (reader) => {
         await nats.stop();
