@@ -3,6 +3,9 @@
  * relay → NATS → relay → NATS → relay → clients, bench/e2e-relay.ts) carrying frames of about the
  * same size at the same cadence (each simulated venue pushes its symbols every 100 ms, venues out
  * of phase), with no work done on the way. What bookfuse spends above it is bookfuse's.
+ *
+ * With `natsHops: 1` it is the floor of `bookfuse colocated` (sender → relay → NATS → relay →
+ * clients): the collector + merger's place is one relay, as it is one process.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +24,7 @@ export interface FloorResult {
   samples: number;
 }
 
-export async function runFloor(seconds: number, venues: number, log: (s: string) => void): Promise<FloorResult> {
+export async function runFloor(seconds: number, venues: number, log: (s: string) => void, natsHops: 1 | 2 = 2): Promise<FloorResult> {
   const nats = await startNats();
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise<void>((r) => wss.once('listening', () => r()));
@@ -32,9 +35,9 @@ export async function runFloor(seconds: number, venues: number, log: (s: string)
   };
   const c = relay({ mode: 'nats-to-ws', from: 'floor.b' });
   const { port } = (await c.ready) as { port: number };
-  const b = relay({ mode: 'nats-to-nats', from: 'floor.a', to: 'floor.b' });
-  await b.ready;
-  const a = relay({ mode: 'ws-to-nats', to: 'floor.a', wsUrl: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
+  const middle = natsHops === 2 ? [relay({ mode: 'nats-to-nats', from: 'floor.a', to: 'floor.b' })] : [];
+  for (const b of middle) await b.ready;
+  const a = relay({ mode: 'ws-to-nats', to: natsHops === 2 ? 'floor.a' : 'floor.b', wsUrl: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` });
   await a.ready;
   const clients = await startClients(`ws://127.0.0.1:${port}/`);
 
@@ -70,7 +73,7 @@ export async function runFloor(seconds: number, venues: number, log: (s: string)
     const sent = sentAt.get(n);
     if (sent !== undefined) lat.push(at - sent);
   }
-  for (const r of [a, b, c]) await stopChild(r.p);
+  for (const r of [a, ...middle, c]) await stopChild(r.p);
   for (const ws of wss.clients) ws.terminate();
   await new Promise<void>((r) => wss.close(() => r()));
   await nats.dispose();

@@ -216,20 +216,23 @@ async function runRounds(rounds: number, seconds: number, log: (s: string) => vo
   const standard: RoundRun[] = [];
   const colocated: RoundRun[] = [];
   for (let r = 0; r < rounds; r++) {
-    const order = rotation<First>(['realistic', 'colocated', 'floor'], r);
+    const order = rotation<First>(['realistic', 'colocated', 'floor', 'floor4'], r);
     let load: LoadResult | undefined;
     let co: LoadResult | undefined;
     let floor: FloorResult | undefined;
+    let floor4: FloorResult | undefined;
     for (const side of order) {
       log(`e2e round ${r + 1}/${rounds}: ${side}`);
       collectGarbage();
       if (side === 'realistic') load = await runLoad('realistic', seconds, log);
       else if (side === 'colocated') co = await runLoad('realistic', seconds, log, 'colocated');
-      else floor = await runFloor(seconds, FLOOR_VENUES, log);
+      else if (side === 'floor') floor = await runFloor(seconds, FLOOR_VENUES, log);
+      else floor4 = await runFloor(seconds, FLOOR_VENUES, log, 1);
     }
     standard.push({ first: order[0]!, load: load!, floor: floor! });
-    colocated.push({ first: order[0]!, load: co!, floor: floor! });
-    log(`e2e round ${r + 1}/${rounds}: realistic p50/p99 ${load!.p50_ms}/${load!.p99_ms} ms, co-located ${co!.p50_ms}/${co!.p99_ms} ms, floor ${floor!.p50_ms}/${floor!.p99_ms} ms`);
+    // the co-located topology against its like-for-like floor: one NATS hop, four process hops
+    colocated.push({ first: order[0]!, load: co!, floor: floor4! });
+    log(`e2e round ${r + 1}/${rounds}: realistic p50/p99 ${load!.p50_ms}/${load!.p99_ms} ms, floor ${floor!.p50_ms}/${floor!.p99_ms} ms; co-located ${co!.p50_ms}/${co!.p99_ms} ms, four-hop floor ${floor4!.p50_ms}/${floor4!.p99_ms} ms`);
   }
   return { standard, colocated };
 }

@@ -65,13 +65,14 @@ describe('bench:e2e rounds', () => {
     expect(md).toContain('realistic p50 ≤ floor p50 + 0.5 ms (meets: 3 vs 3.4)');
   });
 
-  it('adds the co-located topology of the same rounds, against the same floor, when it ran', () => {
-    const co = combineRounds([run('colocated', load(2.5, 9), 2.9, 9), run('colocated', load(4, 29), 4.8, 29), run('colocated', load(1.8, 7), 1.4, 5)]).realistic;
+  it('adds the co-located topology of the same rounds, judged against its own four-hop floor, when it ran', () => {
+    const co = combineRounds([run('colocated', load(2.5, 9), 2.2, 8), run('floor4', load(4, 29), 3.3, 26), run('colocated', load(1.8, 7), 1.4, 5)]).realistic;
     const md = e2eMarkdown({ clients: 10, seconds: 10, x10Seconds: 30, loadWarmupS: 8, floorWarmupS: 3, realistic, x10, floor, colocated: co });
-    expect(md).toContain('each bookfuse at realistic load, bookfuse co-located (below) and the transport floor back to back');
+    expect(md).toContain('each bookfuse at realistic load, bookfuse co-located and its four-hop floor (below) and the transport floor back to back');
     expect(md).toContain('### Co-located collector + merger (`bookfuse colocated`, #17.4)');
-    expect(md).toContain('| 2 | 4 / 29 | 4.8 / 29 | -0.8 | 0 |');
-    expect(md).toContain('| median | 2.5 / 9 | 2.9 / 9 | -0.4 | 0 |');
+    expect(md).toContain('| 2 | 4 / 29 | 3.3 / 26 | 0.7 | 3 |');
+    expect(md).toContain('| median | 2.5 / 9 | 2.2 / 8 | 0.3 | 1 |');
+    expect(md).toContain('p50 ≤ floor p50 + 0.5 ms (meets: 2.5 vs 2.7), p99 ≤ floor p99 + 2 ms (meets: 9 vs 10)');
     expect(e2eMarkdown({ clients: 10, seconds: 10, x10Seconds: 30, loadWarmupS: 8, floorWarmupS: 3, realistic, x10, floor })).not.toContain('Co-located');
   });
 
