@@ -1,12 +1,13 @@
 /**
  * The child processes both halves of the end-to-end suite (bookfuse and the transport floor) run
- * and time the same way: the WebSocket clients process (bench/e2e-clients.ts) and the stopping of
- * a child. The floor must never share the machine with bookfuse's services, nor they with it, so a
- * stop waits for the exit.
+ * and time the same way: the WebSocket clients process (bench/e2e-clients.ts). The floor must never
+ * share the machine with bookfuse's services, nor they with it, so every stop waits for the exit
+ * (bench/lib/children.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nowUs } from '../libs/core/index.js';
+import { stopChild } from './lib/children.js';
 
 const CLIENTS_PROC = fileURLToPath(new URL('./e2e-clients.js', import.meta.url));
 export const CLIENTS = 10;
@@ -40,14 +41,4 @@ export async function startClients(url: string): Promise<ClientPool> {
       return samples;
     },
   };
-}
-
-/** SIGTERM, then wait for the exit; false when the child had already exited (died during the run). */
-export async function stopChild(p: ChildProcess): Promise<boolean> {
-  if (p.exitCode !== null || p.signalCode !== null) return false;
-  await new Promise<void>((r) => {
-    p.once('exit', () => r());
-    p.kill('SIGTERM');
-  });
-  return true;
 }

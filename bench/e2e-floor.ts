@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { startNats } from '../test/helpers/nats.js';
 import { sleep } from '../test/helpers/waits.js';
-import { preciseMs, startClients, stopChild } from './e2e-children.js';
+import { preciseMs, startClients } from './e2e-children.js';
+import { stopChild } from './lib/children.js';
 import { percentile, round } from './lib/measure.js';
 
 const RELAY_PROC = fileURLToPath(new URL('./e2e-relay.js', import.meta.url));

@@ -4,9 +4,10 @@
  *   baseline  bare `ws`: the same log read the same way, each frame built once, one corked write
  *             per client per batch (the "bare ws broadcast with batched writes" of issue 6)
  *
- * IPC in: {mode, natsUrl} then 'stop'. IPC out: {port} when listening, then {rssMaxMb, slowDropped (by reason),
- * cpuCores, handoverP99Ms, clientLagP99Ms} (CPU time over wall time since listening; the firehose's own
- * publish → socket hand-over p99, as the upper bound of its histogram bucket).
+ * IPC in: {mode, natsUrl} then 'stop'. IPC out: {port} when listening, then {rssMaxMb,
+ * slowDropped (by reason), cpuCores, handoverP99Ms, clientLagP99Ms} (CPU time over wall time since
+ * listening; the firehose's own publish → socket hand-over p99, as the upper bound of its
+ * histogram bucket).
  */
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -62,8 +63,8 @@ async function startFirehose(natsUrl: string): Promise<Running> {
 /**
  * The bar issue 6 sets: a bare `ws` broadcast of pre-serialized frames with per-connection
  * batched writes. It reads the same JetStream log the same way (the firehose's `logConsumer`,
- * each entry decoded and framed once), and for every batch that arrived together writes the frames to each
- * client's socket in one corked write. No queue, no caps, no slow-client handling: only the
+ * each entry decoded and framed once), and for every batch that arrived together writes the
+ * frames to each client's socket in one corked write. No queue, no caps, no slow-client handling: only the
  * fan-out cost remains, so the ratio isolates what the firehose's safety costs.
  */
 async function startBaseline(natsUrl: string): Promise<Running> {

@@ -22,6 +22,7 @@ import { DEFAULT_CASES, targets, type FirehoseCase, type FirehoseCaseSpec } from
 import type { ClientsCommand, ClientsResult } from './firehose-clients.js';
 import type { LoadgenJob, LoadgenResult } from './firehose-loadgen.js';
 import { BENCH_KEY, type ServerJob } from './firehose-server.js';
+import { exited } from './lib/children.js';
 import { round } from './lib/measure.js';
 import { DEFAULT_DOC } from './lib/paths.js';
 import { cpuPressureUs } from './lib/proc-stats.js';
@@ -61,12 +62,6 @@ function child(file: string): ChildProcess {
 
 function killChildren(): void {
   for (const c of children) c.kill('SIGKILL');
-}
-
-/** Resolves when the child has exited (at once if it already has). */
-function exited(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => c.once('exit', () => r()));
 }
 
 function reply<T>(c: ChildProcess, what: string): Promise<T> {
@@ -133,8 +128,7 @@ async function runOnce(admin: NatsConnection, natsUrl: string, mode: ServerJob['
   const stats = reply<{ rssMaxMb: number; slowDropped: Record<string, number>; cpuCores: number; handoverP99Ms: number | null; clientLagP99Ms: number | null }>(server, `${mode} server`);
   server.send('stop');
   const s = await stats;
-  // the next run starts only when these have left the cores: a bare broadcast at 20k/s ends
-  // holding GBs of backlog, and freeing it must not fall into the next run's measured window
+  // a bare broadcast at 20k/s ends holding GBs of backlog: freeing it is not the next run's time
   await Promise.all([server, clients, loadgen].map(exited));
   return { deliveredPerS: figures.windowFrames / (measureMs / 1000), clients: figures, published, rssMb: s.rssMaxMb, slowDropped: s.slowDropped, serverCpuCores: s.cpuCores, handoverP99Ms: s.handoverP99Ms, clientLagP99Ms: s.clientLagP99Ms, cpuPressure };
 }

@@ -48,6 +48,22 @@ export async function readerConsumer(nc: NatsConnection, stream: string, start: 
   return nc.jetstream(timeout).consumers.get(stream, ci.name);
 }
 
+/**
+ * The deliveries of one `readerConsumer`, counted: with no acks, a delivery lost in transit (a
+ * reconnect mid-pull) is never sent again, and only the delivery sequence shows it. Its entries
+ * are still in the stream, so a reader that meets a skip reads again from what it has.
+ */
+export class DeliveryCount {
+  private delivered = 0;
+
+  /** The skip before `m`, as an error to report, or undefined when `m` is the next delivery. */
+  skipBefore(m: JsMsg): Error | undefined {
+    const d = m.info.deliverySequence;
+    if (d === ++this.delivered) return undefined;
+    return new Error(`${m.info.stream} consumer skipped deliveries ${this.delivered}..${d - 1}`);
+  }
+}
+
 export interface FollowOptions {
   stream: string;
   /** run before each (re)start */
@@ -85,10 +101,11 @@ export class StreamFollower {
     // a consumer deleted under us (or lost with a restarted server) ends the pull with an error
     const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true });
     running(() => messages.stop());
-    let delivered = 0;
+    const count = new DeliveryCount();
     try {
       for await (const m of messages) {
-        if (m.info.deliverySequence !== ++delivered) throw new Error(`${stream} consumer skipped deliveries ${delivered}..${m.info.deliverySequence - 1}`);
+        const skip = count.skipBefore(m);
+        if (skip) throw skip;
         this.opts.onEntry(m);
       }
     } finally {

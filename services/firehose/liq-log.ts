@@ -16,7 +16,7 @@
  * replaced by a fresh consumer at received + 1.
  */
 import type { Consumer, ConsumerMessages, JsMsg, NatsConnection, StreamInfo } from 'nats';
-import { asLiquidationMessage, decodeJson, ensureLiqStream, LIQ_STREAM, readerConsumer } from '../../libs/bus/index.js';
+import { asLiquidationMessage, decodeJson, DeliveryCount, ensureLiqStream, LIQ_STREAM, readerConsumer } from '../../libs/bus/index.js';
 import { RetryLoop, seqStep } from '../../libs/core/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import { textFrame } from '../../libs/ws/index.js';
@@ -140,12 +140,13 @@ export class LiveLog {
     this.current = messages;
     void this.watch(messages);
     const guard = setInterval(() => void this.checkStall(messages), STALL_CHECK_MS);
-    let delivered = 0;
+    const count = new DeliveryCount();
     try {
       for await (const m of messages) {
-        // deliveries lost in transit (no acks: a reconnect mid-pull) are still in the log: read
-        // them again from a fresh consumer rather than tell clients they are missing
-        if (m.info.deliverySequence !== ++delivered) throw new Error(`consumer skipped deliveries ${delivered}..${m.info.deliverySequence - 1}`);
+        // lost deliveries are still in the log: read them again from a fresh consumer rather than
+        // tell clients they are missing
+        const skip = count.skipBefore(m);
+        if (skip) throw skip;
         this.onEntry(m);
       }
     } finally {

@@ -9,7 +9,7 @@
  * half its caps, so a long replay never trips the slow-consumer cap on its own.
  */
 import type { JsMsg, NatsConnection } from 'nats';
-import { LIQ_STREAM, readerConsumer } from '../../libs/bus/index.js';
+import { DeliveryCount, LIQ_STREAM, readerConsumer } from '../../libs/bus/index.js';
 import type { Logger } from '../../libs/obs/index.js';
 import { CloseCode, textFrame, type WriteQueueLimits } from '../../libs/ws/index.js';
 import type { FeedConnection } from './connection.js';
@@ -52,7 +52,7 @@ export async function replay(conn: FeedConnection, after: number, deps: ReplayDe
   // from what the client has: after+1 at first, and again after a pull lost in transit
   const open = () => readerConsumer(deps.nc, LIQ_STREAM, { opt_start_seq: conn.lastSeq + 1 }, { replicas: info.config.num_replicas });
   let consumer = await open();
-  let delivered = 0;
+  let count = new DeliveryCount();
   try {
     while (!conn.closing) {
       await roomFor(conn, deps.limits);
@@ -63,9 +63,8 @@ export async function replay(conn: FeedConnection, after: number, deps: ReplayDe
       for await (const m of batch) {
         got++;
         if (conn.closing) break;
-        if (m.info.deliverySequence !== ++delivered) {
-          // deliveries lost in transit (a reconnect mid-pull): the log still holds those entries,
-          // so read them again rather than call them missing
+        if (count.skipBefore(m)) {
+          // the log still holds what was lost in transit: read it again rather than call it missing
           skipped = true;
           batch.stop();
           break;
@@ -80,7 +79,7 @@ export async function replay(conn: FeedConnection, after: number, deps: ReplayDe
       if (skipped) {
         void consumer.delete().catch(() => undefined);
         consumer = await open();
-        delivered = 0;
+        count = new DeliveryCount();
         continue;
       }
       if (got === 0 && !conn.closing) {
