@@ -1,11 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two groups, one after the other. The pure specs (unit, arch) are CPU-light and touch no
+ * process, socket or clock that another file could share, so they run two at a time in threads
+ * that each load the code once: started one fork per file, their start-up cost more than their
+ * tests. The specs that start NATS, services and browsers then run one file at a time in forks,
+ * as before: many of them bound a recovery time, and on a two-core machine a neighbour file
+ * would be measured with them.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    pool: 'forks',
     reporters: ['default'],
+    poolOptions: {
+      threads: { maxThreads: 2, minThreads: 1 },
+      forks: { maxForks: 1, minForks: 1 },
+    },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'pure', include: ['test/unit/**/*.test.ts', 'test/arch/**/*.test.ts'], pool: 'threads', isolate: false, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'services', include: ['test/**/*.test.ts'], exclude: ['test/unit/**', 'test/arch/**'], pool: 'forks', sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
