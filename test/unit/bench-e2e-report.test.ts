@@ -76,6 +76,18 @@ describe('bench:e2e rounds', () => {
     expect(e2eMarkdown({ clients: 10, seconds: 10, x10Seconds: 30, loadWarmupS: 8, floorWarmupS: 3, realistic, x10, floor })).not.toContain('Co-located');
   });
 
+  it('takes each hop from the observed run when there is one, its end-to-end figures beside the judged ones', () => {
+    const observed = load(3.4, 11, { hops: { 'collector publish→merger publish': { p50_ms: 0.8, p99_ms: 4 } } });
+    const co = combineRounds([run('colocated', load(2.5, 9), 2.2, 8)]).realistic;
+    const coObserved = load(2.7, 9.5, { hops: { 'collector publish→merger publish': { p50_ms: 0.04, p99_ms: 0.2 } } });
+    const md = e2eMarkdown({ clients: 10, seconds: 10, x10Seconds: 30, loadWarmupS: 8, floorWarmupS: 3, realistic, x10, floor, colocated: co, segments: { standard: observed, colocated: coObserved } });
+    expect(md).toContain('| hop (one observed run after the rounds: end to end 3.4 / 11 ms with the observer, 3 / 10 without) | p50 ms | p99 ms |');
+    expect(md).toContain('| collector publish→merger publish | 0.8 | 4 |');
+    expect(md).toContain('| collector publish→merger publish | 0.04 | 0.2 |');
+    // without an observed run, the hops the clients stamp, medians of the rounds
+    expect(e2eMarkdown({ clients: 10, seconds: 10, x10Seconds: 30, loadWarmupS: 8, floorWarmupS: 3, realistic, x10, floor })).toContain('| sim send→collector receipt | 0.75 | 2.5 |');
+  });
+
   it('gives the --json fields the runner requires, and the rounds beside them', () => {
     const json = jsonFor(fromResult('e2e', { suite: 'e2e', json: { realistic, x10, floor }, rows: [], markdown: '' }));
     expect(json['note']).toBeUndefined();
