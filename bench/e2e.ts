@@ -266,12 +266,12 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<SuiteRepo
   collectGarbage();
   const x10 = await runLoad('x10', x10Seconds, log);
   // each topology once more with the observer, for the collector and merger segments
-  const segments: Segments = { standard: undefined!, colocated: undefined! };
-  for (const topology of ['standard', 'colocated'] as const) {
+  const observed = async (topology: Topology): Promise<LoadResult> => {
     log(`e2e segments: ${topology}, observed`);
     collectGarbage();
-    segments[topology] = await runLoad('realistic', seconds, log, topology, true);
-  }
+    return runLoad('realistic', seconds, log, topology, true);
+  };
+  const segments: Segments = { standard: await observed('standard'), colocated: await observed('colocated') };
   const markdown = e2eMarkdown({ clients: CLIENTS, seconds, x10Seconds, loadWarmupS: LOAD_WARMUP_MS / 1000, floorWarmupS: FLOOR_WARMUP_MS / 1000, realistic, x10, floor, colocated, segments });
   return {
     suite: 'e2e',
