@@ -63,8 +63,10 @@ export async function replay(conn: FeedConnection, after: number, deps: ReplayDe
       for await (const m of batch) {
         got++;
         if (conn.closing) break;
-        if (count.skipBefore(m)) {
+        const skip = count.skipBefore(m);
+        if (skip) {
           // the log still holds what was lost in transit: read it again rather than call it missing
+          deps.log.warn({ err: skip, after: conn.lastSeq }, 'replay lost deliveries in transit; reading again from what the client has');
           skipped = true;
           batch.stop();
           break;
