@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT_FATAL } from '../../libs/obs/index.js';
 
 const OBS = resolve('dist/libs/obs/index.js');
+const COLOCATED = resolve('dist/services/cli/colocated.js');
 
 function run(body: string): Promise<{ code: number | null; out: string }> {
   const script = `import('${OBS}').then((m) => {
@@ -30,6 +31,15 @@ describe.skipIf(!existsSync(OBS))('a service process', () => {
     const r = await run(`setTimeout(() => Promise.reject(Object.assign(new Error('boom'), { code: 'BOOM' })), 50);`);
     expect(r.code).toBe(EXIT_FATAL);
     expect(r.out).toMatch(/"code":"BOOM".*"kind":"unhandled_rejection"/);
+  });
+
+  it('exits 70 when the co-located merger throws on an in-process venue message, after the publish returned', async () => {
+    const r = await run(`import('${COLOCATED}').then((c) => setTimeout(() => {
+      c.fatalSubscriberError(log)('bookfuse.v1.book.okx-swap.BTC-USDT', new TypeError('half applied'));
+      console.log('publish returned');
+    }, 50));`);
+    expect(r.code).toBe(EXIT_FATAL);
+    expect(r.out).toMatch(/publish returned[\s\S]*"code":"TypeError".*"kind":"uncaught_exception"/);
   });
 
   it('exits 70 after an uncaught exception', async () => {
