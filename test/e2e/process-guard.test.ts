@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { subjects } from '../../libs/bus/index.js';
 import { EXIT_FATAL } from '../../libs/obs/index.js';
 
 const OBS = resolve('dist/libs/obs/index.js');
@@ -35,7 +36,7 @@ describe.skipIf(!existsSync(OBS))('a service process', () => {
 
   it('exits 70 when the co-located merger throws on an in-process venue message, after the publish returned', async () => {
     const r = await run(`import('${COLOCATED}').then((c) => setTimeout(() => {
-      c.fatalSubscriberError(log)('bookfuse.v1.book.okx-swap.BTC-USDT', new TypeError('half applied'));
+      c.fatalSubscriberError(log)('${subjects.book('okx-swap', 'BTC-USDT')}', new TypeError('half applied'));
       console.log('publish returned');
     }, 50));`);
     expect(r.code).toBe(EXIT_FATAL);
