@@ -165,9 +165,12 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     const merged = stampMs(c.merge_ts, c.merge_us);
     push('sim send→merger publish', since(c.symbol, c.ts, merged));
     const key = `${baseOf(c.symbol)}|${c.ts}`;
+    // joined once per asset and ts, to the first consensus update that carries them (as `sentAt`
+    // keeps the first send)
+    if (mergeAt.has(key)) continue;
+    mergeAt.set(key, merged);
     const pub = pubAt.get(key);
-    if (pub !== undefined && !mergeAt.has(key)) push('collector publish→merger publish', merged - pub);
-    if (!mergeAt.has(key)) mergeAt.set(key, merged);
+    if (pub !== undefined) push('collector publish→merger publish', merged - pub);
   }
   for (const [ts, at, gw, symbol] of received) {
     push('sim send→client', since(symbol, ts, at));
