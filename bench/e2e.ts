@@ -8,7 +8,9 @@
  *     time `ts` it carries (the earliest send of that asset in that ms: if anything, latency is
  *     overstated). The asset is part of the key because a venue steps all its instruments in one
  *     timer tick, so its BTC and ETH frames share a `ts`: keyed by `ts` alone, every ETH update
- *     was timed from the BTC frame sent before it;
+ *     was timed from the BTC frame sent before it. Only updates that change a level count: one
+ *     that re-sends venue views alone carries the `ts` of a change it was not caused by
+ *     (bench/e2e-sample.ts);
  *   - CPU (cores) and RSS per service from /proc.
  * The collector and merger stamps are read off NATS by an observer in this process, which costs
  * the path it watches: judged runs go without it, one extra run per topology has it (runLoad).
@@ -29,6 +31,7 @@ import { startSimulator } from '../services/simulator/simulator.js';
 import { sleep } from '../test/helpers/waits.js';
 import { nodeArgsFor } from '../services/cli/node-flags.js';
 import { CLIENTS, preciseMs, startClients } from './e2e-children.js';
+import { changesALevel, type LevelChanges } from './e2e-sample.js';
 import { stopChild } from './lib/children.js';
 import { FLOOR_WARMUP_MS, runFloor, type FloorResult } from './e2e-floor.js';
 import { combineRounds, e2eMarkdown, type First, type LoadResult, type RoundRun, type Segments } from './e2e-report.js';
@@ -161,7 +164,8 @@ async function runLoad(load: 'realistic' | 'x10', seconds: number, log: (s: stri
     pubAt.set(`${baseOf(b.symbol)}|${b.ts}`, pub);
   }
   for (const data of seenConsensus) {
-    const c = decodeJson(data) as { symbol: string; ts: number; merge_ts: number; merge_us?: number };
+    const c = decodeJson(data) as LevelChanges & { symbol: string; ts: number; merge_ts: number; merge_us?: number };
+    if (!changesALevel(c)) continue;
     const merged = stampMs(c.merge_ts, c.merge_us);
     push('sim send→merger publish', since(c.symbol, c.ts, merged));
     const key = `${baseOf(c.symbol)}|${c.ts}`;
