@@ -55,7 +55,7 @@ export const firehoseSchema: Schema<FirehoseConfig> = {
     env: 'FIREHOSE_WRITE_INTERVAL_MS',
     parse: parse.int(1, 1_000),
     default: 10,
-    doc: 'under load (the writes do not fit in the write share) each client gets one write per this interval, holding every event since its last; a client whose socket has a backlog always does; while the writes fit, every event goes out at once',
+    doc: 'the longest paced rotation: under load (the writes do not fit in the write share) each client gets one write per rotation, holding every event since its last; the rotation starts at this interval, eases toward what the write share allows while no reader falls behind and doubles back toward it when one does; a client whose socket has a backlog always gets one write per this interval; while the writes fit, every event goes out at once',
   },
   writeShare: {
     env: 'FIREHOSE_WRITE_SHARE',

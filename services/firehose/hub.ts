@@ -9,12 +9,15 @@
  * drawing on a budget of write time that refills at `writeShare` of wall time (after a quiet
  * spell it holds a write for every client, so a lone event is never paced). When a turn finds
  * the budget spent — 500 clients at 2k events/s would take a whole core written per turn — the
- * hub paces: each client is written once per rotation of `intervalMs`, stretched when the
- * clients do not fit in it at the write share, the rotation's writes spread over it. Writes then
- * carry a rotation's events, which is what lets readers keep up at saturation (writes every ~2 ms
- * instead of 10 cost the readers enough that most fell behind, measured). It writes at once again
- * when writing every turn's events would take under half the write share. What a write costs is
- * measured without counting the time the process was preempted (write-cost.ts).
+ * hub paces: each client is written once per rotation, the rotation's writes spread over it.
+ * The rotation is as short as the write share allows (every client once at the measured cost of
+ * a write), but no shorter than a floor the readers set: it starts at `intervalMs`, eases down
+ * while no reader falls behind, and doubles (up to the interval) when one does. Writes then carry
+ * a rotation's events: at 20k events/s to 100 readers that keep up, one every ~2 ms; at
+ * saturation, where writes that often cost the readers (on the same cores) more than they could
+ * spare and most fell behind (measured), readers falling behind hold it at the interval. It writes
+ * at once again when writing every turn's events would take under half the write share. What a
+ * write costs is measured without counting the time the process was preempted (write-cost.ts).
  *
  * A client whose socket has a backlog (frames wait in its queue, or the kernel has not taken all
  * it was handed) is not reading at our pace: it is written once per `intervalMs`, with everything
@@ -62,8 +65,10 @@ const INITIAL_WRITE_COST_MS = 0.01;
  * socket must take at once, small.
  */
 const TICK_AT_ITEMS = 512;
-/** how often a paced hub checks whether writing every turn would fit again */
+/** how often a paced hub checks whether writing every turn would fit again, and its readers' pace */
 const DEMAND_WINDOW_MS = 100;
+/** a window in which no reader fell behind takes this much off the rotation's floor */
+const FLOOR_EASE = 0.8;
 
 /** Wall clock with sub-millisecond resolution, comparable with JetStream timestamps. */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
@@ -72,6 +77,8 @@ interface Slot<C> {
   conn: C;
   /** when it was last written (performance.now ms): a backlogged client waits an interval */
   writtenMs: number;
+  /** its socket had a backlog when last visited */
+  behind: boolean;
 }
 
 export class Hub<C extends FanoutClient> {
@@ -100,15 +107,25 @@ export class Hub<C extends FanoutClient> {
   private dataTurns = 0;
   private demandFromMs = 0;
   private readonly writeCost = new WriteCost(INITIAL_WRITE_COST_MS);
+  /**
+   * The paced rotation's shortest period: the interval until the readers show they keep up, then
+   * eased toward what the write share allows; doubled back (up to the interval) in any window in
+   * which a reader fell behind.
+   */
+  private floorMs: number;
+  /** readers whose socket turned backlogged since `demandFromMs` */
+  private fellBehind = 0;
 
   constructor(
     private readonly metrics: FirehoseMetrics,
     private readonly pacing: PacingOptions,
-  ) {}
+  ) {
+    this.floorMs = pacing.intervalMs;
+  }
 
   add(conn: C): void {
     this.connections.add(conn);
-    this.ring.push({ conn, writtenMs: -Infinity });
+    this.ring.push({ conn, writtenMs: -Infinity, behind: false });
   }
 
   remove(conn: C): void {
@@ -156,9 +173,9 @@ export class Hub<C extends FanoutClient> {
     return this.paced ? this.pacedPeriodMs : (this.ring.length * this.writeCost.ms) / this.pacing.writeShare;
   }
 
-  /** the paced rotation: the interval, stretched when the clients do not fit in it at the write share */
+  /** the paced rotation: writing every client once at the write share, no shorter than the readers' floor */
   private get pacedPeriodMs(): number {
-    return Math.max(this.pacing.intervalMs, (this.ring.length * this.writeCost.ms) / this.pacing.writeShare);
+    return Math.max(this.floorMs, (this.ring.length * this.writeCost.ms) / this.pacing.writeShare);
   }
 
   /** chunks held for clients not yet written (bounded by one rotation) */
@@ -189,6 +206,7 @@ export class Hub<C extends FanoutClient> {
       this.paced = true;
       this.owed = 0;
       this.dataTurns = 0;
+      this.fellBehind = 0;
       this.demandFromMs = now;
     }
     if (!this.trim() || this.pending.length > 0) this.timer = setTimeout(() => this.tick(), TICK_MS);
@@ -200,12 +218,24 @@ export class Hub<C extends FanoutClient> {
    */
   private followDemand(now: number): void {
     if (!this.paced || now - this.demandFromMs < DEMAND_WINDOW_MS) return;
+    this.followReaders();
     const demand = (this.dataTurns * this.ring.length * this.writeCost.ms) / (now - this.demandFromMs);
     this.dataTurns = 0;
     this.demandFromMs = now;
     if (demand >= this.pacing.writeShare / 2) return;
     this.paced = false;
     this.budgetMs = this.budgetCapMs;
+  }
+
+  /**
+   * Paced, the write share alone would write 100 clients every ~2 ms at 20k events/s, and at
+   * saturation that many writes cost the readers (on the same two cores) more than they could
+   * spare: most fell behind and were dropped. So the readers set the floor: a window in which one
+   * of them fell behind doubles the period (up to the interval); one in which none did eases it.
+   */
+  private followReaders(): void {
+    this.floorMs = this.fellBehind > 0 ? Math.min(this.pacing.intervalMs, this.pacedPeriodMs * 2) : Math.max(TICK_MS, this.floorMs * FLOOR_EASE);
+    this.fellBehind = 0;
   }
 
   /** at least one write for every client (or a share of an interval): after a quiet spell nobody waits */
@@ -244,7 +274,10 @@ export class Hub<C extends FanoutClient> {
       const slot = ring[this.cursor++]!;
       const conn = slot.conn;
       if (!conn.live || conn.lastSeq >= this.lastSeq) continue;
-      if (!all && conn.backlogged && started - slot.writtenMs < this.pacing.intervalMs) continue;
+      const behind = conn.backlogged;
+      if (behind && !slot.behind) this.fellBehind++;
+      slot.behind = behind;
+      if (!all && behind && started - slot.writtenMs < this.pacing.intervalMs) continue;
       const slice = conn.unfiltered ? this.log.since(conn.lastSeq) : this.log.matching(conn.lastSeq, (i) => conn.matches(i.symbol!, i.venue!));
       conn.lastSeq = this.lastSeq;
       if (!slice) continue;

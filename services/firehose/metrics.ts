@@ -14,7 +14,7 @@ export function createFirehoseMetrics(registry: Registry) {
     gaps: new prom.Counter({ name: 'bookfuse_firehose_gaps_total', help: 'GAP messages announced to clients, by reason', labelNames: ['reason'], registers: r }),
     queueDepth: new prom.Gauge({ name: 'bookfuse_firehose_queue_depth_messages', help: 'messages waiting in all per-connection write queues', registers: r }),
     queueDepthMax: new prom.Gauge({ name: 'bookfuse_firehose_queue_depth_max_messages', help: 'deepest per-connection write queue', registers: r }),
-    rotationSeconds: new prom.Gauge({ name: 'bookfuse_firehose_rotation_period_seconds', help: 'a client\'s longest wait for an event now: under load the paced rotation (the write interval, stretched when the clients do not fit in it), otherwise writing every client once at the write share', registers: r }),
+    rotationSeconds: new prom.Gauge({ name: 'bookfuse_firehose_rotation_period_seconds', help: 'a client\'s longest wait for an event now: under load the paced rotation (every client once at the write share, no shorter than the readers\' floor, at most the write interval unless the clients do not fit in it), otherwise writing every client once at the write share', registers: r }),
     queueBytes: new prom.Gauge({ name: 'bookfuse_firehose_queue_bytes', help: 'bytes waiting in all per-connection write queues and socket buffers', registers: r }),
     slowDropped: new prom.Counter({ name: 'bookfuse_firehose_slow_consumers_dropped_total', help: 'clients closed with 4000 slow consumer', labelNames: ['reason'], registers: r }),
     replayRequests: new prom.Counter({ name: 'bookfuse_firehose_replay_requests_total', help: '?after= replays, by result', labelNames: ['result'], registers: r }),

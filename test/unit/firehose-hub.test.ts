@@ -1,7 +1,8 @@
 /**
  * The live fan-out: every live client gets every event once, in order; an idle client gets each
  * event at once; writes are held to a share of the time only when they do not fit (then each
- * write carries more); a client with a socket backlog is written once per interval; the seam with
+ * write carries more), and to the readers' pace once one falls behind; a client with a socket
+ * backlog is written once per interval; the seam with
  * a replay is exact; memory is one rotation.
  */
 import { describe, expect, it } from 'vitest';
@@ -126,7 +127,7 @@ describe('paced fan-out', () => {
     expect(h.periodMs).toBeLessThan(1);
   });
 
-  it('paces every client to the interval while the writes do not fit, and writes at once again when the load falls', async () => {
+  it('paces every client while the writes do not fit, and writes at once again when the load falls', async () => {
     const h = hub(50, 0.5);
     const cs = clients(h, 20, () => new FakeClient(undefined, 0.5));
     for (let seq = 1; seq <= 60; seq++) {
@@ -134,8 +135,10 @@ describe('paced fan-out', () => {
       await sleep(1);
     }
     await waitFor(() => cs.every((c) => c.lastSeq === 60), { what: 'every client caught up' });
-    // paced: each client once per 50 ms interval (writing them all takes 20 ms at half the time)
-    expect(h.periodMs).toBe(50);
+    // paced: each client once per rotation, no shorter than writing them all at half the time (20
+    // ms), no longer than the 50 ms interval it starts at
+    expect(h.periodMs).toBeGreaterThanOrEqual(20);
+    expect(h.periodMs).toBeLessThanOrEqual(50);
     for (let seq = 61; seq <= 70; seq++) {
       h.push(item(seq));
       await sleep(60);
@@ -147,6 +150,29 @@ describe('paced fan-out', () => {
       expect(c.received).toEqual(range(1, 70));
       expect(c.writes.slice(-3)).toEqual([[68], [69], [70]]);
     }
+  });
+
+  it('eases the rotation toward what the write share allows while readers keep up, and doubles it when one falls behind', async () => {
+    // 10 clients x 0.4 ms a write: all of them once at half the time is 8 ms, the interval 80 ms
+    const h = hub(80, 0.5);
+    const cs = clients(h, 10, () => new FakeClient(undefined, 0.4));
+    let seq = 0;
+    const feedFor = async (ms: number, sample: (periodMs: number) => void = () => undefined) => {
+      for (const until = performance.now() + ms; performance.now() < until; ) {
+        h.push(item(++seq));
+        await sleep(1);
+        sample(h.periodMs);
+      }
+    };
+    await feedFor(1_200);
+    const eased = h.periodMs;
+    expect(eased).toBeLessThan(40);
+    cs[0]!.backlogged = true;
+    let highest = 0;
+    await feedFor(300, (p) => (highest = Math.max(highest, p)));
+    expect(highest).toBeGreaterThanOrEqual(1.8 * eased);
+    await waitFor(() => cs.every((c) => c.lastSeq === seq), { what: 'every client caught up' });
+    for (const c of cs) expect(c.received).toEqual(range(1, seq));
   });
 
   it('writes a client with a socket backlog once per interval, its neighbours each event at once', async () => {
