@@ -273,7 +273,7 @@ function markdown(cases: FirehoseCase[], measureMs: number, roundCount: number, 
     '',
     `One socket write on this machine (loopback, before the cases): ${Object.entries(writeCost)
       .map(([size, us]) => `${us} µs for ${size} B`)
-      .join(', ')}. A write costs about the same for one event or a batch, which is why, once writing every event to every client no longer fits, the firehose writes each client once per interval rather than once per event.`,
+      .join(', ')}. A write costs about the same for one event or a batch, which is why, once writing every event to every client no longer fits, the firehose writes each client once per rotation (as short as the write share and its readers allow) rather than once per event.`,
     '',
     'Targets, each a ratio to the bare `ws` baseline measured in the same rounds (the shared machine moves absolute timings 2–5× between minutes):',
     '',
