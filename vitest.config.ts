@@ -4,10 +4,10 @@ import { defineConfig } from 'vitest/config';
  * Two groups, one after the other. The pure specs (unit, arch) start no process and share no
  * port or clock with another file (a loopback socket on a port of its own at most), so they run
  * two at a time in threads that each load the code once: started one fork per file, their
- * start-up cost more than their tests. Beside them runs the one spec that mostly waits (a minute of 5 s windows). The specs
- * that start NATS, services and browsers then run one file at a time in forks, as before: many
- * of them bound a recovery time, and on a two-core machine a neighbour file would be measured
- * with them.
+ * start-up cost more than their tests. Beside them runs the one spec that mostly waits (a minute
+ * of 5 s windows). The specs that start NATS, services and browsers then run one file at a time
+ * in forks, as before: many of them bound a recovery time, and on a two-core machine a neighbour
+ * file would be measured with them.
  */
 const MINUTE = 'test/integration/windows.test.ts';
 

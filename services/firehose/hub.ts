@@ -227,12 +227,7 @@ export class Hub<C extends FanoutClient> {
     this.budgetMs = this.budgetCapMs;
   }
 
-  /**
-   * Paced, the write share alone would write 100 clients every ~2 ms at 20k events/s, and at
-   * saturation that many writes cost the readers (on the same two cores) more than they could
-   * spare: most fell behind and were dropped. So the readers set the floor: a window in which one
-   * of them fell behind doubles the period (up to the interval); one in which none did eases it.
-   */
+  /** Once per window while paced: the readers' floor (`floorMs`; the header says why they set it). */
   private followReaders(): void {
     this.floorMs = this.fellBehind > 0 ? Math.min(this.pacing.intervalMs, this.pacedPeriodMs * 2) : Math.max(TICK_MS, this.floorMs * FLOOR_EASE);
     this.fellBehind = 0;
